@@ -1,0 +1,1 @@
+"""sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up."""

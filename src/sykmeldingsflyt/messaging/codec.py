@@ -1,0 +1,162 @@
+"""The Avro codec: the bytes on every topic.
+
+Default framing is Avro single-object encoding (0xC3 0x01, then the 8-byte CRC-64-AVRO fingerprint of the
+writer schema, then the body): self-describing and needing no registry. With a schema registry configured
+the codec writes Confluent framing (0x00, 4-byte schema id, body) so that Confluent-aware tools read the
+topics. Either framing is read, whatever is configured, so a migration between them needs no stop.
+Decoding resolves the writer's schema against the reader's, which is what lets schemas evolve.
+"""
+
+import io
+import json
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import fastavro
+from fastavro.schema import fingerprint, to_parsing_canonical_form
+
+SINGLE_OBJECT_MAGIC = b"\xc3\x01"
+CONFLUENT_MAGIC = b"\x00"
+_SINGLE_OBJECT_HEADER = len(SINGLE_OBJECT_MAGIC) + 8
+_CONFLUENT_HEADER = len(CONFLUENT_MAGIC) + 4
+
+
+class DecodeError(Exception):
+    """The bytes are not a message we can read. The message names the problem, never the content."""
+
+    reason = "UNDECODABLE"
+
+
+class MalformedMessage(DecodeError):
+    reason = "MALFORMED_MESSAGE"
+
+
+class UnknownSchema(DecodeError):
+    reason = "UNKNOWN_SCHEMA"
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    parsed: Any  # fastavro's parsed schema
+
+    @cached_property
+    def canonical(self) -> str:
+        return str(to_parsing_canonical_form(self.parsed))
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        # fastavro returns the little-endian bytes the Java implementation (and the spec's header) uses.
+        return bytes.fromhex(fingerprint(self.canonical, "CRC-64-AVRO"))
+
+
+def default_schema_dir() -> Path:
+    """schemas/ at the root of the source tree; images set SYKMELDINGSFLYT_SCHEMA_DIR instead."""
+    import os
+
+    configured = os.environ.get("SYKMELDINGSFLYT_SCHEMA_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "schemas"
+
+
+class SchemaStore:
+    """The schemas this build speaks (schemas/*.avsc) and every released version it must still read."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or default_schema_dir()
+        if not self.directory.is_dir():
+            raise FileNotFoundError(f"schema directory not found: {self.directory}")
+        self._current = {path.stem: _load(path) for path in sorted(self.directory.glob("*.avsc"))}
+        known = list(self._current.values())
+        known += (_load(path) for path in sorted(self.directory.glob("released/**/*.avsc")))
+        self._by_fingerprint = {schema.fingerprint: schema for schema in known}
+
+    def current(self, name: str) -> Schema:
+        try:
+            return self._current[name]
+        except KeyError:
+            raise KeyError(f"no schema {name}.avsc in {self.directory}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._current)
+
+    def by_fingerprint(self, value: bytes) -> Schema:
+        try:
+            return self._by_fingerprint[value]
+        except KeyError:
+            raise UnknownSchema(f"no known schema has the fingerprint {value.hex()}") from None
+
+
+def _load(path: Path) -> Schema:
+    return Schema(name=path.stem, parsed=fastavro.parse_schema(json.loads(path.read_text())))
+
+
+class SchemaRegistry(Protocol):
+    """The two calls of the Confluent Schema Registry API the codec needs."""
+
+    def register(self, subject: str, schema: Schema) -> int: ...
+
+    def schema_by_id(self, schema_id: int) -> Schema: ...
+
+
+class AvroCodec:
+    def __init__(self, store: SchemaStore, registry: SchemaRegistry | None = None) -> None:
+        self.store = store
+        self.registry = registry
+        self._registered: dict[tuple[str, str], int] = {}
+
+    def encode(self, schema_name: str, record: Mapping[str, Any], topic: str) -> bytes:
+        schema = self.store.current(schema_name)
+        body = io.BytesIO()
+        if self.registry is None:
+            body.write(SINGLE_OBJECT_MAGIC + schema.fingerprint)
+        else:
+            body.write(CONFLUENT_MAGIC + struct.pack(">I", self._schema_id(topic, schema)))
+        fastavro.schemaless_writer(body, schema.parsed, dict(record))
+        return body.getvalue()
+
+    def decode(self, schema_name: str, data: bytes) -> dict[str, Any]:
+        reader = self.store.current(schema_name)
+        writer = self._writer_schema(data)
+        offset = _SINGLE_OBJECT_HEADER if data.startswith(SINGLE_OBJECT_MAGIC) else _CONFLUENT_HEADER
+        body = io.BytesIO(memoryview(data)[offset:])
+        try:
+            record = fastavro.schemaless_reader(
+                body,
+                writer.parsed,
+                None if writer.fingerprint == reader.fingerprint else reader.parsed,
+            )
+        except (EOFError, ValueError, TypeError, IndexError, UnicodeDecodeError, OverflowError) as exc:
+            raise MalformedMessage(f"the Avro body does not match {writer.name}: {type(exc).__name__}") from None
+        except fastavro.read.SchemaResolutionError:
+            raise UnknownSchema(f"a {writer.name} message cannot be read as {reader.name}") from None
+        if body.tell() != len(body.getbuffer()):
+            raise MalformedMessage(f"trailing bytes after a {writer.name} message")
+        if not isinstance(record, dict):
+            raise MalformedMessage("the message is not an Avro record")
+        return record
+
+    def _writer_schema(self, data: bytes) -> Schema:
+        if data.startswith(SINGLE_OBJECT_MAGIC):
+            if len(data) < _SINGLE_OBJECT_HEADER:
+                raise MalformedMessage("truncated single-object header")
+            return self.store.by_fingerprint(data[2:_SINGLE_OBJECT_HEADER])
+        if data.startswith(CONFLUENT_MAGIC):
+            if len(data) < _CONFLUENT_HEADER:
+                raise MalformedMessage("truncated Confluent header")
+            if self.registry is None:
+                raise UnknownSchema("a Confluent-framed message, but no schema registry is configured")
+            (schema_id,) = struct.unpack(">I", data[1:_CONFLUENT_HEADER])
+            return self.registry.schema_by_id(schema_id)
+        raise MalformedMessage("not Avro: neither single-object nor Confluent framing")
+
+    def _schema_id(self, topic: str, schema: Schema) -> int:
+        subject = f"{topic}-value"  # Confluent's TopicNameStrategy, the default every tool assumes
+        key = (subject, schema.canonical)
+        if key not in self._registered:
+            assert self.registry is not None
+            self._registered[key] = self.registry.register(subject, schema)
+        return self._registered[key]

@@ -1,0 +1,116 @@
+"""A consuming stage: a batch of Kafka records applied in one database transaction, exactly once.
+
+The Kafka offset is committed by the caller only after `process` returns, i.e. after the transaction has
+committed. A crash before that redelivers the batch, and the handled-event ids make the replay a no-op.
+A message that makes the handler raise (a bug, not bad input: bad input is answered by the handler itself)
+is isolated and handed to `on_poison` so that one message can never stop a partition.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import structlog
+from aiokafka import ConsumerRecord
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A record as a stage sees it; `event_id` identifies this delivery position, stable across replays."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("utf-8", errors="replace")
+        return None
+
+    @classmethod
+    def from_record(cls, record: "ConsumerRecord[bytes, bytes]") -> "Inbound":
+        return cls(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            headers=tuple(record.headers or ()),
+        )
+
+
+Handler = Callable[[UnitOfWork, Inbound], Awaitable[None]]
+PoisonHandler = Callable[[UnitOfWork, Inbound, Exception], Awaitable[None]]
+
+# Errors of the infrastructure, not of a message: the batch is retried, never dead-lettered.
+_TRANSIENT = (OperationalError, DBAPIError, OSError, ConnectionError)
+
+
+class Stage:
+    def __init__(
+        self,
+        name: str,
+        database: Database,
+        handler: Handler,
+        on_poison: PoisonHandler,
+        on_commit: Callable[[], None] = lambda: None,
+        retry_backoff: float = 1.0,
+    ) -> None:
+        self.name = name
+        self.database = database
+        self.handler = handler
+        self.on_poison = on_poison
+        self.on_commit = on_commit
+        self.retry_backoff = retry_backoff
+
+    async def process(self, batch: Sequence[Inbound]) -> None:
+        try:
+            await self._apply(batch, self.handler)
+        except _TRANSIENT:
+            log.warning("stage.transient_error", stage=self.name, batch=len(batch), exc_info=True)
+            await asyncio.sleep(self.retry_backoff)
+            raise
+        except Exception:
+            log.error("stage.batch_failed_isolating", stage=self.name, batch=len(batch), exc_info=True)
+            for inbound in batch:
+                await self._apply_alone(inbound)
+        self.on_commit()
+
+    async def _apply_alone(self, inbound: Inbound) -> None:
+        try:
+            await self._apply([inbound], self.handler)
+        except _TRANSIENT:
+            await asyncio.sleep(self.retry_backoff)
+            raise
+        except Exception as exc:
+            log.error("stage.poison_message", stage=self.name, event_id=inbound.event_id, exc_info=True)
+
+            async def poison(uow: UnitOfWork, message: Inbound) -> None:
+                await self.on_poison(uow, message, exc)
+
+            await self._apply([inbound], poison)
+
+    async def _apply(self, batch: Sequence[Inbound], handler: Handler) -> None:
+        async with self.database.session.begin() as session:
+            uow = UnitOfWork(session, self.name)
+            seen = await uow.already_handled(inbound.event_id for inbound in batch)
+            for inbound in batch:
+                if inbound.event_id in seen:
+                    continue
+                await handler(uow, inbound)
+                # The session autoflushes before each query, so a later record sees an earlier one's rows.
+                uow.mark_handled(inbound.event_id)

@@ -1,0 +1,245 @@
+"""The topic catalogue: every topic the product uses, in one place.
+
+Each entry says what the key is, which Avro contract the value follows, how the topic is kept, and which
+parties may write and read it. `sykmeldingsflyt topics create` creates them; ACLs on a real cluster are
+derived from the same table, so the catalogue is the one place where access is decided.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Party(StrEnum):
+    """Who is on the other end of a topic. Services of this product are not parties."""
+
+    EPJ = "epj"  # the doctor's electronic patient record system
+    SYKMELDT = "sykmeldt"  # the employee, through nav.no
+    ARBEIDSGIVER = "arbeidsgiver"  # the employer's HR system
+    NAV = "nav"
+    OPERATOR = "operator"  # the people who run sykmeldingsflyt
+
+
+class Cleanup(StrEnum):
+    DELETE = "delete"
+    COMPACT = "compact"
+
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    key: str
+    value_schema: str
+    description: str
+    writers: frozenset[Party]
+    readers: frozenset[Party]
+    partitions: int = 6
+    cleanup: Cleanup = Cleanup.DELETE
+    retention_ms: int = 30 * DAY_MS
+    # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
+    has_dlq: bool = False
+
+    def prefixed(self, prefix: str) -> "Topic":
+        return replace(self, name=f"{prefix}{self.name}") if prefix else self
+
+    def config(self) -> dict[str, str]:
+        """Topic-level configuration as the broker takes it."""
+        settings = {"cleanup.policy": self.cleanup.value}
+        if self.cleanup is Cleanup.DELETE:
+            settings["retention.ms"] = str(self.retention_ms)
+        else:
+            # A tombstone must live long enough for every consumer to see the deletion.
+            settings["delete.retention.ms"] = str(DAY_MS)
+            settings["min.compaction.lag.ms"] = "0"
+        return settings
+
+
+DLQ_SUFFIX = ".dlq"
+DEAD_LETTER_SCHEMA = "dead_letter"
+
+
+def dead_letter_topic(source: Topic) -> Topic:
+    return Topic(
+        name=source.name + DLQ_SUFFIX,
+        key="source topic, partition and offset (never the original key: it came from outside)",
+        value_schema=DEAD_LETTER_SCHEMA,
+        description=f"Messages from {source.name} that could not be processed, with the reason.",
+        writers=frozenset(),
+        readers=frozenset({Party.OPERATOR}),
+        partitions=1,
+        retention_ms=90 * DAY_MS,
+    )
+
+
+_everyone_internal: frozenset[Party] = frozenset()
+
+SYKMELDING_FRA_EPJ = Topic(
+    name="sykmelding.fra-epj",
+    key="msgId (the sender's message id)",
+    value_schema="received_sykmelding",
+    description="Sykmeldinger as EPJ systems send them.",
+    writers=frozenset({Party.EPJ}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+EPJ_KVITTERING = Topic(
+    name="epj.kvittering",
+    key="msgId of the sykmelding it answers",
+    value_schema="kvittering",
+    description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.EPJ}),
+)
+NAV_SYKMELDING = Topic(
+    name="nav.sykmelding",
+    key="sykmelding id",
+    value_schema="nav_sykmelding",
+    description="Every sykmelding in NAV's view, with its validation result.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+)
+SYKMELDING_STATUS = Topic(
+    name="sykmelding.status",
+    key="sykmelding id",
+    value_schema="sykmelding_status",
+    description="The employee's actions on a sykmelding: SENDT, BEKREFTET, AVBRUTT, GJENAPNET, SLETTET.",
+    writers=frozenset({Party.SYKMELDT}),
+    readers=frozenset({Party.NAV}),
+    cleanup=Cleanup.COMPACT,
+    has_dlq=True,
+)
+ARBEIDSGIVER_SYKMELDING = Topic(
+    name="arbeidsgiver.sykmelding",
+    key="sykmelding id (orgnr in the header 'orgnummer')",
+    value_schema="arbeidsgiver_sykmelding",
+    description="The employer view of sykmeldinger the employee sent; a tombstone when withdrawn.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.ARBEIDSGIVER}),
+    cleanup=Cleanup.COMPACT,
+)
+OPPFOLGINGSPLAN_FRA_HR = Topic(
+    name="oppfolgingsplan.fra-hr",
+    key="plan uuid",
+    value_schema="oppfolgingsplan",
+    description="Follow-up plans as HR systems post them.",
+    writers=frozenset({Party.ARBEIDSGIVER}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+EPJ_DIALOGMELDING = Topic(
+    name="epj.dialogmelding",
+    key="plan uuid",
+    value_schema="dialogmelding",
+    description="Follow-up plans to the employee's fastlege, addressed by HER id.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.EPJ}),
+)
+NAV_OPPFOLGINGSPLAN = Topic(
+    name="nav.oppfolgingsplan",
+    key="plan uuid",
+    value_schema="oppfolgingsplan",
+    description="Follow-up plans the parties chose to send to NAV.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+)
+HR_KVITTERING = Topic(
+    name="hr.kvittering",
+    key="plan uuid",
+    value_schema="plan_kvittering",
+    description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.ARBEIDSGIVER}),
+)
+MOTEBEHOV_FRA_PART = Topic(
+    name="motebehov.fra-part",
+    key="motebehov uuid",
+    value_schema="motebehov",
+    description="Requests for a dialogue meeting from the employee or the employer.",
+    writers=frozenset({Party.SYKMELDT, Party.ARBEIDSGIVER}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+NAV_DIALOGMOTE_STATUS = Topic(
+    name="nav.dialogmote-status",
+    key="dialogmote uuid",
+    value_schema="dialogmote_status",
+    description="NAV's dialogue-meeting events: INNKALT, NYTT_TID_STED, AVLYST, FERDIGSTILT, LUKKET.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+NAV_OPPGAVE = Topic(
+    name="nav.oppgave",
+    key="oppgave id",
+    value_schema="oppgave",
+    description="Tasks for NAV raised at stop points, on møtebehov and on plans asking for help.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+)
+NAV_OPPGAVE_BEHANDLET = Topic(
+    name="nav.oppgave-behandlet",
+    key="oppgave id",
+    value_schema="oppgave_behandlet",
+    description="NAV's word that a task was handled.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+VARSEL = Topic(
+    name="varsel",
+    key="case id",
+    value_schema="varsel",
+    description="Reminders to the employee or the employer at legal stop points; never medical data.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.SYKMELDT, Party.ARBEIDSGIVER}),
+)
+
+_PRIMARY: tuple[Topic, ...] = (
+    SYKMELDING_FRA_EPJ,
+    EPJ_KVITTERING,
+    NAV_SYKMELDING,
+    SYKMELDING_STATUS,
+    ARBEIDSGIVER_SYKMELDING,
+    OPPFOLGINGSPLAN_FRA_HR,
+    EPJ_DIALOGMELDING,
+    NAV_OPPFOLGINGSPLAN,
+    HR_KVITTERING,
+    MOTEBEHOV_FRA_PART,
+    NAV_DIALOGMOTE_STATUS,
+    NAV_OPPGAVE,
+    NAV_OPPGAVE_BEHANDLET,
+    VARSEL,
+)
+
+
+def catalogue(prefix: str = "") -> tuple[Topic, ...]:
+    """Every topic, each inbound topic followed by its dead-letter topic, with the tenant prefix applied."""
+    return tuple(topic.prefixed(prefix) for topic in _with_dead_letters())
+
+
+def _with_dead_letters() -> Iterator[Topic]:
+    for topic in _PRIMARY:
+        yield topic
+        if topic.has_dlq:
+            yield dead_letter_topic(topic)
+
+
+class Topics:
+    """Topic names as one deployment sees them: the catalogue with its tenant prefix applied."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    def name(self, topic: Topic) -> str:
+        return f"{self.prefix}{topic.name}"
+
+    def dlq(self, topic: Topic) -> str:
+        if not topic.has_dlq:
+            raise ValueError(f"{topic.name} is not an inbound topic and has no dead-letter topic")
+        return self.name(topic) + DLQ_SUFFIX

@@ -1,0 +1,96 @@
+"""The database: SQLite by default, PostgreSQL via DATABASE_URL, both through SQLAlchemy's async engine."""
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    url: str = Field(
+        default="sqlite+aiosqlite:///var/sykmeldingsflyt.sqlite", validation_alias="DATABASE_URL"
+    )
+
+
+def async_url(url: str) -> str:
+    """Accept the URLs platforms hand out (postgres://, postgresql://) and pick the async drivers."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    driver = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}.get(parsed.drivername)
+    return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = make_url(async_url(url))
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        options: dict[str, Any] = {}
+        if self.is_sqlite:
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            options["connect_args"] = {"timeout": 30}
+        else:
+            options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    @classmethod
+    def from_env(cls) -> "Database":
+        return cls(DatabaseSettings().url)
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration; safe when several instances start at once."""
+        with self._sqlite_migration_lock():
+            async with self.engine.begin() as connection:
+                if not self.is_sqlite:
+                    await connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+                await connection.run_sync(_upgrade)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    @contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            yield
+            return
+        with open(f"{self.url.database}.migrate.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside the one writer; NORMAL is durable in WAL mode across process crashes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+

@@ -9,6 +9,7 @@ Decoding resolves the writer's schema against the reader's, which is what lets s
 
 import io
 import json
+import os
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,11 +32,11 @@ class DecodeError(Exception):
     reason = "UNDECODABLE"
 
 
-class MalformedMessage(DecodeError):
+class MalformedMessageError(DecodeError):
     reason = "MALFORMED_MESSAGE"
 
 
-class UnknownSchema(DecodeError):
+class UnknownSchemaError(DecodeError):
     reason = "UNKNOWN_SCHEMA"
 
 
@@ -56,8 +57,6 @@ class Schema:
 
 def default_schema_dir() -> Path:
     """schemas/ at the root of the source tree; images set SYKMELDINGSFLYT_SCHEMA_DIR instead."""
-    import os
-
     configured = os.environ.get("SYKMELDINGSFLYT_SCHEMA_DIR")
     return Path(configured) if configured else Path(__file__).resolve().parents[3] / "schemas"
 
@@ -87,7 +86,7 @@ class SchemaStore:
         try:
             return self._by_fingerprint[value]
         except KeyError:
-            raise UnknownSchema(f"no known schema has the fingerprint {value.hex()}") from None
+            raise UnknownSchemaError(f"no known schema has the fingerprint {value.hex()}") from None
 
 
 def _load(path: Path) -> Schema:
@@ -130,28 +129,29 @@ class AvroCodec:
                 None if writer.fingerprint == reader.fingerprint else reader.parsed,
             )
         except (EOFError, ValueError, TypeError, IndexError, UnicodeDecodeError, OverflowError) as exc:
-            raise MalformedMessage(f"the Avro body does not match {writer.name}: {type(exc).__name__}") from None
+            problem = type(exc).__name__
+            raise MalformedMessageError(f"the Avro body does not match {writer.name}: {problem}") from None
         except fastavro.read.SchemaResolutionError:
-            raise UnknownSchema(f"a {writer.name} message cannot be read as {reader.name}") from None
+            raise UnknownSchemaError(f"a {writer.name} message cannot be read as {reader.name}") from None
         if body.tell() != len(body.getbuffer()):
-            raise MalformedMessage(f"trailing bytes after a {writer.name} message")
+            raise MalformedMessageError(f"trailing bytes after a {writer.name} message")
         if not isinstance(record, dict):
-            raise MalformedMessage("the message is not an Avro record")
+            raise MalformedMessageError("the message is not an Avro record")
         return record
 
     def _writer_schema(self, data: bytes) -> Schema:
         if data.startswith(SINGLE_OBJECT_MAGIC):
             if len(data) < _SINGLE_OBJECT_HEADER:
-                raise MalformedMessage("truncated single-object header")
+                raise MalformedMessageError("truncated single-object header")
             return self.store.by_fingerprint(data[2:_SINGLE_OBJECT_HEADER])
         if data.startswith(CONFLUENT_MAGIC):
             if len(data) < _CONFLUENT_HEADER:
-                raise MalformedMessage("truncated Confluent header")
+                raise MalformedMessageError("truncated Confluent header")
             if self.registry is None:
-                raise UnknownSchema("a Confluent-framed message, but no schema registry is configured")
+                raise UnknownSchemaError("a Confluent-framed message, but no schema registry is configured")
             (schema_id,) = struct.unpack(">I", data[1:_CONFLUENT_HEADER])
             return self.registry.schema_by_id(schema_id)
-        raise MalformedMessage("not Avro: neither single-object nor Confluent framing")
+        raise MalformedMessageError("not Avro: neither single-object nor Confluent framing")
 
     def _schema_id(self, topic: str, schema: Schema) -> int:
         subject = f"{topic}-value"  # Confluent's TopicNameStrategy, the default every tool assumes

@@ -10,6 +10,7 @@ isolation.level=read_committed thus see every outbox row exactly once.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
 log = structlog.get_logger(__name__)
+
 
 class OutboxRelay:
     def __init__(
@@ -52,6 +54,7 @@ class OutboxRelay:
         self.keep_published = keep_published
         self.keep_handled = keep_handled
         self._wake = asyncio.Event()
+        self._stopping = False
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
 
@@ -59,14 +62,19 @@ class OutboxRelay:
         """Called after a stage commits, so its messages go out now rather than at the next poll."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Publish what is committed, then let `run` return."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         try:
             while True:
                 await self._step()
-                try:
+                if self._stopping:
+                    return
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
         finally:
             await self._release_producer()
@@ -180,8 +188,9 @@ class OutboxRelay:
 
     async def _record_positions(self, session: AsyncSession, positions: dict[tuple[str, int], int]) -> None:
         for (topic, partition), offset in positions.items():
-            values = {"producer": self.producer_name, "topic": topic, "partition": partition, "offset": offset}
-            statement = self._insert(RelayPosition).values(**values)
+            statement = self._insert(RelayPosition).values(
+                producer=self.producer_name, topic=topic, partition=partition, offset=offset
+            )
             await session.execute(
                 statement.on_conflict_do_update(
                     index_elements=["producer", "topic", "partition"],
@@ -268,7 +277,7 @@ async def _committed_event_ids(
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"could not read the committed tail of {sorted(map(str, remaining))}")
             batches = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batches.items():
+            for records in batches.values():
                 for record in records:
                     found.update(value.decode() for key, value in record.headers if key == "event-id")
             for tp in list(remaining):
@@ -277,4 +286,3 @@ async def _committed_event_ids(
         return found
     finally:
         await consumer.stop()
-

@@ -5,7 +5,7 @@ import json
 import fastavro
 import httpx
 
-from sykmeldingsflyt.messaging.codec import Schema, UnknownSchema
+from sykmeldingsflyt.messaging.codec import Schema, UnknownSchemaError
 
 _CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 
@@ -33,10 +33,11 @@ class ConfluentSchemaRegistry:
         if schema_id not in self._by_id:
             response = self._http.get(f"/schemas/ids/{schema_id}")
             if response.status_code == httpx.codes.NOT_FOUND:
-                raise UnknownSchema(f"the schema registry has no schema with id {schema_id}")
+                raise UnknownSchemaError(f"the schema registry has no schema with id {schema_id}")
             response.raise_for_status()
-            parsed = fastavro.parse_schema(json.loads(response.json()["schema"]))
-            self._by_id[schema_id] = Schema(name=str(parsed.get("name", schema_id)), parsed=parsed)
+            definition = json.loads(response.json()["schema"])
+            name = definition.get("name", str(schema_id)) if isinstance(definition, dict) else str(schema_id)
+            self._by_id[schema_id] = Schema(name=name, parsed=fastavro.parse_schema(definition))
         return self._by_id[schema_id]
 
     def close(self) -> None:

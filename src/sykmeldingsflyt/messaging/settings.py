@@ -46,7 +46,9 @@ class KafkaSettings(BaseSettings):
     certificate_path: Path | None = Field(default=None, validation_alias="KAFKA_CERTIFICATE_PATH")
     private_key_path: Path | None = Field(default=None, validation_alias="KAFKA_PRIVATE_KEY_PATH")
     ca_path: Path | None = Field(default=None, validation_alias="KAFKA_CA_PATH")
-    sasl_mechanism: SaslMechanism = Field(default=SaslMechanism.PLAIN, validation_alias="KAFKA_SASL_MECHANISM")
+    sasl_mechanism: SaslMechanism = Field(
+        default=SaslMechanism.PLAIN, validation_alias="KAFKA_SASL_MECHANISM"
+    )
     sasl_username: str | None = Field(default=None, validation_alias="KAFKA_SASL_USERNAME")
     sasl_password: SecretStr | None = Field(default=None, validation_alias="KAFKA_SASL_PASSWORD")
     schema_registry_url: str | None = Field(default=None, validation_alias="KAFKA_SCHEMA_REGISTRY")
@@ -62,7 +64,9 @@ class KafkaSettings(BaseSettings):
         try:
             return cls()
         except ValidationError as exc:
-            problems = "; ".join(_describe(cls, err["loc"], err["msg"]) for err in exc.errors(include_input=False))
+            problems = "; ".join(
+                _describe(cls, err["loc"], err["msg"]) for err in exc.errors(include_input=False)
+            )
             raise SettingsError(f"invalid Kafka settings: {problems}") from None
 
     @model_validator(mode="after")
@@ -112,11 +116,12 @@ class KafkaSettings(BaseSettings):
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.effective_protocol not in (SecurityProtocol.SSL, SecurityProtocol.SASL_SSL):
             return None
-        return create_ssl_context(
+        context: ssl.SSLContext = create_ssl_context(
             cafile=self.ca_path,
             certfile=self.certificate_path,
             keyfile=self.private_key_path,
         )
+        return context
 
     def faststream_security(self) -> BaseSecurity | None:
         protocol = self.effective_protocol

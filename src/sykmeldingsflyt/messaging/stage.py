@@ -7,6 +7,7 @@ is isolated and handed to `on_poison` so that one message can never stop a parti
 """
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ _TRANSIENT = (OperationalError, DBAPIError, OSError, ConnectionError)
 class Stage:
     def __init__(
         self,
+        *,
         name: str,
         database: Database,
         handler: Handler,
@@ -98,11 +100,10 @@ class Stage:
             raise
         except Exception as exc:
             log.error("stage.poison_message", stage=self.name, event_id=inbound.event_id, exc_info=True)
+            await self._apply([inbound], functools.partial(self._poisoned, error=exc))
 
-            async def poison(uow: UnitOfWork, message: Inbound) -> None:
-                await self.on_poison(uow, message, exc)
-
-            await self._apply([inbound], poison)
+    async def _poisoned(self, uow: UnitOfWork, inbound: Inbound, *, error: Exception) -> None:
+        await self.on_poison(uow, inbound, error)
 
     async def _apply(self, batch: Sequence[Inbound], handler: Handler) -> None:
         async with self.database.session.begin() as session:

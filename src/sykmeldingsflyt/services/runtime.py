@@ -1,0 +1,127 @@
+"""What every service is given, and how services run: one FastStream broker per process, a batch
+subscriber per stage, and one outbox relay per service.
+
+A service is a class with a name and `subscribe(broker)`; the runtime builds the rest. Several services
+run in one process (the demonstration, small installations) or each in its own (production, scaled out
+as a consumer group).
+"""
+
+import asyncio
+import os
+import socket
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import structlog
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from sykmeldingsflyt.domain.clock import Clock, SystemClock
+from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
+from sykmeldingsflyt.messaging.relay import OutboxRelay
+from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.stage import Inbound, Stage
+from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.storage.database import Database
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    kafka: KafkaSettings
+    database: Database
+    codec: AvroCodec
+    topics: Topics
+    clock: Clock = field(default_factory=SystemClock)
+    # Stable across restarts on the same host, so a restarted relay takes its lease back at once.
+    instance_id: str = field(
+        default_factory=lambda: os.environ.get("SYKMELDINGSFLYT_INSTANCE_ID") or socket.gethostname()
+    )
+
+    @classmethod
+    def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
+        registry = (
+            ConfluentSchemaRegistry(
+                kafka.schema_registry_url,
+                kafka.schema_registry_user,
+                kafka.schema_registry_password.get_secret_value() if kafka.schema_registry_password else None,
+            )
+            if kafka.schema_registry_url
+            else None
+        )
+        return cls(
+            kafka=kafka,
+            database=database,
+            codec=AvroCodec(SchemaStore(), registry),
+            topics=Topics(kafka.topic_prefix),
+            clock=clock or SystemClock(),
+        )
+
+    def relay_for(self, producer_name: str) -> OutboxRelay:
+        return OutboxRelay(
+            self.database,
+            producer_name,
+            self.instance_id,
+            self.kafka.aiokafka_kwargs(),
+            transactional_id=f"sykmeldingsflyt-{self.topics.prefix}{producer_name}",
+        )
+
+
+class Service(ABC):
+    name: ClassVar[str]
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.relay = runtime.relay_for(self.name)
+
+    @abstractmethod
+    def subscribe(self, broker: KafkaBroker) -> None:
+        """Register this service's subscribers on the broker."""
+
+    def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
+        """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
+        subscriber = broker.subscriber(
+            self.runtime.topics.name(topic),
+            group_id=f"sykmeldingsflyt-{self.name}",
+            batch=True,
+            max_records=max_records,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"{self.name}:{topic.name}",
+        )
+
+        @subscriber
+        async def handle(message: KafkaMessage) -> None:
+            records = message.raw_message
+            batch = records if isinstance(records, tuple) else (records,)
+            await stage.process([Inbound.from_record(record) for record in batch])
+
+
+async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyncio.Event) -> None:
+    """Run until `stop` is set; then stop consuming, let the relays publish what is committed, and exit."""
+    running = list(services)
+    broker = KafkaBroker(
+        runtime.kafka.require_bootstrap(),
+        security=runtime.kafka.faststream_security(),
+        client_id="sykmeldingsflyt",
+        graceful_timeout=30.0,
+    )
+    for service in running:
+        service.subscribe(broker)
+    relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
+    await broker.start()
+    log.info("services.started", services=[service.name for service in running])
+    try:
+        await stop.wait()
+    finally:
+        await broker.stop()
+        for service in running:
+            service.relay.stop()
+        await asyncio.gather(*relays, return_exceptions=True)
+        log.info("services.stopped", services=[service.name for service in running])

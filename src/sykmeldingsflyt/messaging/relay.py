@@ -17,6 +17,7 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -254,15 +255,10 @@ async def _committed_event_ids(
     kafka: dict[str, Any], topics: Iterable[str], known: dict[tuple[str, int], int]
 ) -> set[str]:
     """The event ids committed to `topics` after the offsets this relay last recorded."""
+    partitions = await _partitions_of(kafka, topics)
     consumer = AIOKafkaConsumer(**kafka, isolation_level="read_committed", enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()  # loads metadata, so partitions_for_topic knows every topic
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in topics
-            for partition in consumer.partitions_for_topic(topic) or ()
-        ]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         remaining = {}
@@ -286,3 +282,17 @@ async def _committed_event_ids(
         return found
     finally:
         await consumer.stop()
+
+
+async def _partitions_of(kafka: dict[str, Any], topics: Iterable[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**kafka)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    ]

@@ -1,0 +1,81 @@
+"""Shared fixtures: a real Kafka broker and real databases (SQLite and PostgreSQL) for the whole session."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from sykmeldingsflyt.devkafka import LocalKafka
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.storage.database import Database
+from tests.support.postgres import temporary_cluster
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """KAFKA_BOOTSTRAP_SERVERS when given; otherwise a local Apache Kafka started for this session."""
+    existing = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if existing:
+        yield existing
+        return
+    with LocalKafka() as kafka:
+        yield kafka.bootstrap_servers
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
+    """Settings for a test of its own: a unique topic prefix keeps tests apart on one broker."""
+    return KafkaSettings(
+        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
+        SYKMELDINGSFLYT_TOPIC_PREFIX=f"t{uuid.uuid4().hex[:10]}.",
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    given = os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        with temporary_cluster() as url:
+            yield url
+    except RuntimeError as missing:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    """A fresh, migrated database of each kind."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db')}/test.sqlite"
+    else:
+        url = await _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    db = Database(url)
+    await db.migrate()
+    yield db
+    await db.dispose()
+
+
+async def _fresh_postgres_database(server_url: str) -> str:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    server = make_url(server_url)
+    connection = await asyncpg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        database=server.database,
+    )
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return server.set(database=name).render_as_string(hide_password=False)

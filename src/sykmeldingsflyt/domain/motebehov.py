@@ -1,0 +1,131 @@
+"""Møtebehov: an employee or employer asking for a dialogue meeting with NAV (DOMAIN.md §4).
+
+MELD_BEHOV may come at any time while the case is active. SVAR_BEHOV answers NAV's question about
+dialogmote 2 and is accepted only inside the window of the case's rule set: today case day 112 to
+case day 181 inclusive (day N = start + N days, see tilfelle.py; the window lives in stoppunkter.py).
+The day that counts is the Norwegian calendar day the party submitted it, not the day the service
+got round to it, so consumer lag never turns a timely answer into a late one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Self
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.clock import norwegian_date
+from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
+from sykmeldingsflyt.domain.stoppunkter import regelverk_for
+from sykmeldingsflyt.domain.tilfelle import Oppfolgingstilfelle, derive_tilfelle_id
+
+OPPGAVE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:motebehov-oppgave")
+
+
+class Skjematype(StrEnum):
+    MELD_BEHOV = "MELD_BEHOV"
+    SVAR_BEHOV = "SVAR_BEHOV"
+
+
+class Innmeldertype(StrEnum):
+    ARBEIDSTAKER = "ARBEIDSTAKER"
+    ARBEIDSGIVER = "ARBEIDSGIVER"
+
+
+class Motebehov(DomainModel):
+    id: UUID
+    skjematype: Skjematype
+    innmelder_type: Innmeldertype
+    person_ref: str = Field(min_length=1)
+    """An opaque reference to the sick-listed person, never the fnr."""
+    orgnr: str = Field(pattern=r"^\d{9}$")
+    """The employer whose case the need concerns."""
+    har_motebehov: bool
+    begrunnelse: str | None = None
+    onsker_sykmelder_deltar: bool = False
+    onsker_sykmelder_deltar_begrunnelse: str | None = None
+    onsker_tolk: bool = False
+    tolk_sprak: str | None = None
+    innsendt: AwareDatetime
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.skjematype is Skjematype.MELD_BEHOV and not self.har_motebehov:
+            raise ValueError("MELD_BEHOV reports a need: har_motebehov must be true")
+        if not self.har_motebehov and (self.onsker_sykmelder_deltar or self.onsker_tolk):
+            raise ValueError("no meeting wanted, so no wishes about who attends it")
+        if self.onsker_sykmelder_deltar_begrunnelse is not None and not self.onsker_sykmelder_deltar:
+            raise ValueError("onsker_sykmelder_deltar_begrunnelse without onsker_sykmelder_deltar")
+        if self.onsker_tolk != bool(self.tolk_sprak):
+            raise ValueError("tolk_sprak is given exactly when onsker_tolk is true")
+        return self
+
+
+class MotebehovAvvisning(StrEnum):
+    """Why a møtebehov was refused."""
+
+    INGEN_AKTIVT_TILFELLE = "INGEN_AKTIVT_TILFELLE"
+    SVAR_BEHOV_FOR_TIDLIG = "SVAR_BEHOV_FOR_TIDLIG"
+    SVAR_BEHOV_FOR_SENT = "SVAR_BEHOV_FOR_SENT"
+    SVAR_BEHOV_IKKE_ETTERSPURT = "SVAR_BEHOV_IKKE_ETTERSPURT"
+    """The case's rule set has no SVAR_BEHOV question (a case older than NAV's practice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MotebehovDecision:
+    avvisning: MotebehovAvvisning | None
+    oppgave: Oppgave | None
+    """A NAV task when the answer is yes, else None."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.avvisning is None
+
+
+def _refuse(avvisning: MotebehovAvvisning) -> MotebehovDecision:
+    return MotebehovDecision(avvisning=avvisning, oppgave=None)
+
+
+def _outside_svar_behov_window(tilfelle: Oppfolgingstilfelle, day: date) -> MotebehovAvvisning | None:
+    window = regelverk_for(tilfelle.start).svar_behov_days
+    if window is None:
+        return MotebehovAvvisning.SVAR_BEHOV_IKKE_ETTERSPURT
+    first, last = window
+    if tilfelle.day_number(day) < first:
+        return MotebehovAvvisning.SVAR_BEHOV_FOR_TIDLIG
+    if tilfelle.day_number(day) > last:
+        return MotebehovAvvisning.SVAR_BEHOV_FOR_SENT
+    return None
+
+
+def decide(
+    motebehov: Motebehov, tilfeller: Iterable[Oppfolgingstilfelle], now: datetime
+) -> MotebehovDecision:
+    """Accept or refuse `motebehov` given the person's cases with its employer (`motebehov.orgnr`).
+
+    The task, if any, has an id derived from the møtebehov id, so a redelivered møtebehov yields
+    the same task; `now` is only its creation time.
+    """
+    day = norwegian_date(motebehov.innsendt)
+    # Cases are at least 16 non-sick days apart, so at most one is active on any day.
+    tilfelle = next((t for t in tilfeller if t.is_active_on(day)), None)
+    if tilfelle is None:
+        return _refuse(MotebehovAvvisning.INGEN_AKTIVT_TILFELLE)
+    if motebehov.skjematype is Skjematype.SVAR_BEHOV:
+        avvisning = _outside_svar_behov_window(tilfelle, day)
+        if avvisning is not None:
+            return _refuse(avvisning)
+    if not motebehov.har_motebehov:
+        return MotebehovDecision(avvisning=None, oppgave=None)
+    oppgave = Oppgave(
+        id=uuid5(OPPGAVE_NAMESPACE, str(motebehov.id)),
+        type=Oppgavetype.MOTEBEHOV_SVAR,
+        referanse=str(motebehov.id),
+        tilfelle_id=derive_tilfelle_id(motebehov.person_ref, motebehov.orgnr, tilfelle.start),
+        person_ref=motebehov.person_ref,
+        opprettet=now,
+    )
+    return MotebehovDecision(avvisning=None, oppgave=oppgave)

@@ -1,0 +1,222 @@
+"""What a case's stop points emit, and when: pure decisions over CaseFacts and a day.
+
+A stop point emits only while it is still relevant, judged on what is known on `today`: dated facts
+(plans, meetings, exceptions) after `today` are ignored, so a replay with a virtual clock decides as
+the live service did; the tilfelle is taken as the caller built it. A stop point whose day has passed
+stays due for as long as it is relevant and the case has not ended, so a timer that fires late, or
+facts that arrive late (a sykmelding that extends the case over day 119), still produce the action;
+every action has a stable id, so evaluating again never duplicates what a party sees.
+The service calls `actions_for` whenever facts change or a timer fires, and arms its next timer with
+`next_due`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from sykmeldingsflyt.domain.oppgave import Oppgave
+from sykmeldingsflyt.domain.stoppunkter import (
+    Hendelse,
+    Regelverk,
+    Relevance,
+    Stoppunkt,
+    StoppunktName,
+    VarselHendelse,
+)
+from sykmeldingsflyt.domain.tilfelle import Oppfolgingstilfelle, derive_tilfelle_id
+from sykmeldingsflyt.domain.varsel import Mottaker, Varsel
+
+ACTION_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:tidslinje-action")
+
+
+class DialogmoteStatus(StrEnum):
+    INNKALT = "INNKALT"
+    NYTT_TID_STED = "NYTT_TID_STED"
+    AVLYST = "AVLYST"
+    FERDIGSTILT = "FERDIGSTILT"
+    LUKKET = "LUKKET"
+
+
+_CALLED_OR_HELD = frozenset(
+    {DialogmoteStatus.INNKALT, DialogmoteStatus.NYTT_TID_STED, DialogmoteStatus.FERDIGSTILT}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DialogmoteHendelse:
+    """One status event of one NAV dialogue meeting, in the order NAV sent them."""
+
+    mote_id: str
+    status: DialogmoteStatus
+    dato: date
+
+
+@dataclass(frozen=True)  # no slots: cached_property keeps the derived id in the instance dict
+class CaseFacts:
+    """Everything a relevance decision needs about one case. Grade and back-at-work days come from
+    the tilfelle's periods; the dates below are when each fact became known."""
+
+    person_ref: str
+    """An opaque person reference, never the fnr: it goes into every varsel and task."""
+    orgnr: str | None
+    """The employer the case is with; None for a case without an employer."""
+    tilfelle: Oppfolgingstilfelle
+    oppfolgingsplaner: tuple[date, ...] = ()
+    """Days a follow-up plan was received."""
+    dialogmote1_avholdt: tuple[date, ...] = ()
+    """Days the employer reported dialogmote 1 held."""
+    dialogmoter: tuple[DialogmoteHendelse, ...] = ()
+    aktivitetskrav_unntak: tuple[date, ...] = ()
+    """Days an exception from the activity requirement was recorded."""
+
+    @cached_property
+    def tilfelle_id(self) -> UUID:
+        return derive_tilfelle_id(self.person_ref, self.orgnr, self.tilfelle.start)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing to emit: a varsel or a task, with the id it keeps however often it is computed."""
+
+    id: UUID
+    tilfelle_id: UUID
+    person_ref: str
+    orgnr: str | None
+    regelverk_version: str
+    stoppunkt: StoppunktName
+    stoppunkt_dato: date
+    hendelse: Hendelse
+
+    def to_message(self, now: datetime) -> Varsel | Oppgave:
+        if isinstance(self.hendelse, VarselHendelse):
+            return Varsel(
+                id=self.id,
+                type=self.hendelse.varseltype,
+                mottaker=self.hendelse.mottaker,
+                tilfelle_id=self.tilfelle_id,
+                person_ref=self.person_ref,
+                orgnr=self.orgnr,
+                stoppunkt_dato=self.stoppunkt_dato,
+                opprettet=now,
+            )
+        return Oppgave(
+            id=self.id,
+            type=self.hendelse.oppgavetype,
+            referanse=f"{self.regelverk_version}/{self.stoppunkt}",
+            tilfelle_id=self.tilfelle_id,
+            person_ref=self.person_ref,
+            opprettet=now,
+        )
+
+
+def action_id(tilfelle_id: UUID, regelverk: Regelverk, stoppunkt: Stoppunkt, hendelse: Hendelse) -> UUID:
+    """uuid5 of (case, rule set version, stop point, recipient or task type): the last part keeps the
+    two varsler of one stop point apart."""
+    target = hendelse.mottaker if isinstance(hendelse, VarselHendelse) else hendelse.oppgavetype
+    return uuid5(ACTION_NAMESPACE, f"{tilfelle_id}|{regelverk.version}|{stoppunkt.name}|{target}")
+
+
+def _known_in_case(days: Iterable[date], facts: CaseFacts, today: date) -> bool:
+    return any(facts.tilfelle.start <= day <= today for day in days)
+
+
+def _latest_mote_statuses(facts: CaseFacts, today: date) -> set[DialogmoteStatus]:
+    """The current status of each meeting in the case as known on `today`."""
+    latest: dict[str, DialogmoteStatus] = {}
+    for hendelse in sorted(facts.dialogmoter, key=lambda h: h.dato):
+        if facts.tilfelle.start <= hendelse.dato <= today:
+            latest[hendelse.mote_id] = hendelse.status
+    return set(latest.values())
+
+
+def _case_running(facts: CaseFacts, day: date, today: date) -> bool:
+    return True  # due() checks that for every stop point
+
+
+def _no_oppfolgingsplan(facts: CaseFacts, day: date, today: date) -> bool:
+    return not _known_in_case(facts.oppfolgingsplaner, facts, today)
+
+
+def _aktivitetskrav_applies(facts: CaseFacts, day: date, today: date) -> bool:
+    return facts.tilfelle.fully_sick_on(day) and not _known_in_case(facts.aktivitetskrav_unntak, facts, today)
+
+
+def _no_dialogmote1(facts: CaseFacts, day: date, today: date) -> bool:
+    return facts.tilfelle.fully_sick_on(day) and not _known_in_case(facts.dialogmote1_avholdt, facts, today)
+
+
+def _no_dialogmote2_called(facts: CaseFacts, day: date, today: date) -> bool:
+    return _CALLED_OR_HELD.isdisjoint(_latest_mote_statuses(facts, today))
+
+
+def _no_dialogmote2_held(facts: CaseFacts, day: date, today: date) -> bool:
+    return DialogmoteStatus.FERDIGSTILT not in _latest_mote_statuses(facts, today)
+
+
+_CONDITIONS: dict[Relevance, Callable[[CaseFacts, date, date], bool]] = {
+    Relevance.CASE_RUNNING: _case_running,
+    Relevance.NO_OPPFOLGINGSPLAN: _no_oppfolgingsplan,
+    Relevance.AKTIVITETSKRAV_APPLIES: _aktivitetskrav_applies,
+    Relevance.NO_DIALOGMOTE1: _no_dialogmote1,
+    Relevance.NO_DIALOGMOTE2_CALLED: _no_dialogmote2_called,
+    Relevance.NO_DIALOGMOTE2_HELD: _no_dialogmote2_held,
+}
+
+
+def due(stoppunkt: Stoppunkt, facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
+    """What `stoppunkt` emits on `today`: nothing before its day, nothing once it is irrelevant.
+
+    Relevant means: the case is running on the stop point's day and has not ended by `today`, there
+    is an employer if the stop point needs one, and its condition holds. A varsel to an employer is
+    dropped when there is none.
+    """
+    day = stoppunkt.date_for(facts.tilfelle.start)
+    has_arbeidsgiver = facts.orgnr is not None
+    if (
+        today < day
+        or not facts.tilfelle.is_running_on(day)
+        or today > facts.tilfelle.last_joinable_day
+        or (stoppunkt.requires_arbeidsgiver and not has_arbeidsgiver)
+        or not _CONDITIONS[stoppunkt.relevance](facts, day, today)
+    ):
+        return []
+    tilfelle_id = facts.tilfelle_id
+    return [
+        Action(
+            id=action_id(tilfelle_id, regelverk, stoppunkt, hendelse),
+            tilfelle_id=tilfelle_id,
+            person_ref=facts.person_ref,
+            orgnr=facts.orgnr,
+            regelverk_version=regelverk.version,
+            stoppunkt=stoppunkt.name,
+            stoppunkt_dato=day,
+            hendelse=hendelse,
+        )
+        for hendelse in stoppunkt.hendelser
+        if has_arbeidsgiver or not _to_arbeidsgiver(hendelse)
+    ]
+
+
+def _to_arbeidsgiver(hendelse: Hendelse) -> bool:
+    return isinstance(hendelse, VarselHendelse) and hendelse.mottaker is Mottaker.ARBEIDSGIVER
+
+
+def actions_for(facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
+    """Every action due and relevant on `today`, in stop point order. Pass the rule set
+    `regelverk_for(facts.tilfelle.start)` unless deliberately replaying another."""
+    return [
+        action for stoppunkt in regelverk.stoppunkter for action in due(stoppunkt, facts, regelverk, today)
+    ]
+
+
+def next_due(facts: CaseFacts, regelverk: Regelverk, after: date) -> date | None:
+    """The first day after `after` on which a stop point would emit, given the facts known now;
+    None when nothing more will unless the facts change (then ask again)."""
+    for stoppunkt in regelverk.stoppunkter:
+        day = stoppunkt.date_for(facts.tilfelle.start)
+        if day > after and due(stoppunkt, facts, regelverk, day):
+            return day
+    return None

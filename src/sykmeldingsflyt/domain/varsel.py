@@ -1,0 +1,45 @@
+"""The varsel: a notice to the employee or the employer at a stop point. Keyed by `tilfelle_id`.
+
+It says which notice and for which case, never why the person is sick: no grade, no diagnosis,
+no free text.
+"""
+
+from datetime import date
+from enum import StrEnum
+from typing import Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from sykmeldingsflyt.domain.base import DomainModel
+
+
+class Mottaker(StrEnum):
+    ARBEIDSTAKER = "ARBEIDSTAKER"
+    ARBEIDSGIVER = "ARBEIDSGIVER"
+
+
+class Varseltype(StrEnum):
+    OPPFOLGINGSPLAN_MANGLER = "OPPFOLGINGSPLAN_MANGLER"
+    AKTIVITETSKRAV_INFORMASJON = "AKTIVITETSKRAV_INFORMASJON"
+    DIALOGMOTE1_PAMINNELSE = "DIALOGMOTE1_PAMINNELSE"
+    SVAR_MOTEBEHOV = "SVAR_MOTEBEHOV"
+    SNART_SLUTT_PA_SYKEPENGER = "SNART_SLUTT_PA_SYKEPENGER"
+
+
+class Varsel(DomainModel):
+    id: UUID
+    type: Varseltype
+    mottaker: Mottaker
+    tilfelle_id: UUID
+    person_ref: str = Field(min_length=1)
+    """An opaque person reference, never the fnr."""
+    orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
+    stoppunkt_dato: date
+    opprettet: AwareDatetime
+
+    @model_validator(mode="after")
+    def _employer_varsel_has_employer(self) -> Self:
+        if self.mottaker is Mottaker.ARBEIDSGIVER and self.orgnr is None:
+            raise ValueError("a varsel to ARBEIDSGIVER needs the employer's orgnr")
+        return self

@@ -1,0 +1,158 @@
+"""Møtebehov: the model's consistency rules and the MELD_BEHOV / SVAR_BEHOV check (DOMAIN.md §4)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pydantic import ValidationError
+
+from sykmeldingsflyt.domain.clock import OSLO
+from sykmeldingsflyt.domain.motebehov import (
+    Innmeldertype,
+    Motebehov,
+    MotebehovAvvisning,
+    Skjematype,
+    decide,
+)
+from sykmeldingsflyt.domain.oppgave import Oppgavestatus, Oppgavetype
+from sykmeldingsflyt.domain.tilfelle import (
+    Oppfolgingstilfelle,
+    PeriodeKind,
+    Sykeperiode,
+    build_tilfeller,
+    derive_tilfelle_id,
+)
+
+START = date(2024, 1, 1)
+ORGNR = "999999999"
+NOW = datetime(2025, 6, 1, 8, tzinfo=UTC)
+MOTEBEHOV_ID = UUID("00000000-0000-4000-8000-000000000001")
+
+
+def on(n: int) -> date:
+    return START + timedelta(days=n)
+
+
+def tilfeller(last_sick_day: int = 300, start: date = START) -> list[Oppfolgingstilfelle]:
+    end = start + timedelta(days=last_sick_day)
+    return build_tilfeller([Sykeperiode("s", start, end, PeriodeKind.AKTIVITET_IKKE_MULIG)])
+
+
+def motebehov(day: date, **fields: Any) -> Motebehov:
+    values: dict[str, Any] = {
+        "id": MOTEBEHOV_ID,
+        "skjematype": Skjematype.SVAR_BEHOV,
+        "innmelder_type": Innmeldertype.ARBEIDSTAKER,
+        "person_ref": "person-ref-1",
+        "orgnr": ORGNR,
+        "har_motebehov": True,
+        "innsendt": datetime.combine(day, time(12), tzinfo=OSLO),
+    }
+    return Motebehov(**(values | fields))
+
+
+@pytest.mark.parametrize(
+    ("case_day", "avvisning"),
+    [
+        (111, MotebehovAvvisning.SVAR_BEHOV_FOR_TIDLIG),
+        (112, None),
+        (181, None),
+        (182, MotebehovAvvisning.SVAR_BEHOV_FOR_SENT),
+    ],
+)
+def test_svar_behov_window_edges(case_day: int, avvisning: MotebehovAvvisning | None) -> None:
+    decision = decide(motebehov(on(case_day)), tilfeller(), NOW)
+    assert decision.avvisning is avvisning
+    assert decision.accepted is (avvisning is None)
+    assert (decision.oppgave is not None) is decision.accepted
+
+
+def test_the_submission_day_is_the_norwegian_calendar_day() -> None:
+    # 22:30 UTC on case day 111 is 00:30 in Oslo on case day 112 (winter time, UTC+1).
+    late_evening_utc = datetime.combine(on(111), time(23, 30), tzinfo=UTC)
+    assert decide(motebehov(on(111), innsendt=late_evening_utc), tilfeller(), NOW).accepted
+
+
+def test_svar_behov_in_a_case_under_the_2007_rules_was_never_asked_for() -> None:
+    old = tilfeller(start=date(2010, 1, 1))
+    decision = decide(motebehov(date(2010, 1, 1) + timedelta(days=120)), old, NOW)
+    assert decision.avvisning is MotebehovAvvisning.SVAR_BEHOV_IKKE_ETTERSPURT
+
+
+@pytest.mark.parametrize("case_day", [0, 5, 111, 182, 300, 316])
+def test_meld_behov_any_time_while_the_case_is_active(case_day: int) -> None:
+    decision = decide(motebehov(on(case_day), skjematype=Skjematype.MELD_BEHOV), tilfeller(), NOW)
+    assert decision.accepted
+
+
+@pytest.mark.parametrize("case_day", [-1, 317])
+def test_meld_behov_outside_any_active_case_is_refused(case_day: int) -> None:
+    # The case's last sick day is day 300; it can still grow until day 316.
+    decision = decide(motebehov(on(case_day), skjematype=Skjematype.MELD_BEHOV), tilfeller(), NOW)
+    assert decision.avvisning is MotebehovAvvisning.INGEN_AKTIVT_TILFELLE
+    assert decision.oppgave is None
+
+
+def test_no_cases_at_all() -> None:
+    assert decide(motebehov(on(120)), [], NOW).avvisning is MotebehovAvvisning.INGEN_AKTIVT_TILFELLE
+
+
+def test_the_active_case_among_several_is_the_one_used() -> None:
+    periods = [
+        Sykeperiode("a", on(0), on(30), PeriodeKind.AKTIVITET_IKKE_MULIG),
+        Sykeperiode("b", on(100), on(400), PeriodeKind.AKTIVITET_IKKE_MULIG),
+    ]
+    decision = decide(motebehov(on(100 + 112)), build_tilfeller(periods), NOW)
+    assert decision.oppgave is not None
+    assert decision.oppgave.tilfelle_id == derive_tilfelle_id("person-ref-1", ORGNR, on(100))
+
+
+def test_a_yes_creates_a_nav_task_with_a_stable_id_and_no_free_text() -> None:
+    submitted = motebehov(on(120), begrunnelse="free text that may be medical")
+    first = decide(submitted, tilfeller(), NOW).oppgave
+    again = decide(submitted, tilfeller(), NOW + timedelta(hours=1)).oppgave
+    assert first is not None and again is not None
+    assert first.id == again.id
+    assert first.type is Oppgavetype.MOTEBEHOV_SVAR
+    assert first.status is Oppgavestatus.MOTTATT
+    assert first.referanse == str(MOTEBEHOV_ID)
+    assert first.tilfelle_id == derive_tilfelle_id("person-ref-1", ORGNR, START)
+    assert "free text" not in str(first.to_wire())
+
+
+def test_a_no_is_accepted_without_a_task() -> None:
+    decision = decide(motebehov(on(120), har_motebehov=False, begrunnelse="not needed"), tilfeller(), NOW)
+    assert decision.accepted
+    assert decision.oppgave is None
+
+
+def test_wire_names_are_navs() -> None:
+    wire = motebehov(on(120), onsker_tolk=True, tolk_sprak="ukrainsk").to_wire()
+    assert {"harMotebehov", "innmelderType", "onskerSykmelderDeltar", "onskerTolk", "tolkSprak"} <= set(wire)
+    assert Motebehov.model_validate(wire) == motebehov(on(120), onsker_tolk=True, tolk_sprak="ukrainsk")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"skjematype": Skjematype.MELD_BEHOV, "har_motebehov": False},
+        {"har_motebehov": False, "onsker_tolk": True, "tolk_sprak": "arabisk"},
+        {"har_motebehov": False, "onsker_sykmelder_deltar": True},
+        {"onsker_sykmelder_deltar_begrunnelse": "why"},
+        {"onsker_tolk": True},
+        {"tolk_sprak": "arabisk"},
+        {"orgnr": "12345678"},
+        {"person_ref": ""},
+        {"innsendt": datetime(2024, 5, 1, 12)},  # naive: no Norwegian date
+        {"unexpected": 1},
+    ],
+)
+def test_inconsistent_motebehov_is_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        motebehov(on(120), **fields)
+
+
+def test_a_sykmelder_wish_may_carry_its_reason() -> None:
+    submitted = motebehov(on(120), onsker_sykmelder_deltar=True, onsker_sykmelder_deltar_begrunnelse="why")
+    assert submitted.onsker_sykmelder_deltar_begrunnelse == "why"

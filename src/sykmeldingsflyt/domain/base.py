@@ -12,6 +12,8 @@ class DomainModel(BaseModel):
         populate_by_name=True,
         frozen=True,
         extra="forbid",
+        # A rejected value in an exception text could be an fnr or a diagnosis: never echo input.
+        hide_input_in_errors=True,
     )
 
     def to_wire(self) -> dict[str, object]:

@@ -7,7 +7,6 @@ as a consumer group).
 """
 
 import asyncio
-import os
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import structlog
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -31,6 +32,24 @@ from sykmeldingsflyt.storage.database import Database
 log = structlog.get_logger(__name__)
 
 
+_DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SYKMELDINGSFLYT_", extra="ignore")
+
+    # Stable across restarts on the same host, so a restarted relay takes its lease back at once.
+    instance_id: str = Field(default_factory=socket.gethostname)
+    pseudonym_key_text: SecretStr = Field(
+        default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
+    )
+    max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        return self.pseudonym_key_text.get_secret_value().encode()
+
+
 @dataclass
 class Runtime:
     kafka: KafkaSettings
@@ -38,10 +57,7 @@ class Runtime:
     codec: AvroCodec
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
-    # Stable across restarts on the same host, so a restarted relay takes its lease back at once.
-    instance_id: str = field(
-        default_factory=lambda: os.environ.get("SYKMELDINGSFLYT_INSTANCE_ID") or socket.gethostname()
-    )
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
 
     @classmethod
     def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
@@ -66,7 +82,7 @@ class Runtime:
         return OutboxRelay(
             self.database,
             producer_name,
-            self.instance_id,
+            self.settings.instance_id,
             self.kafka.aiokafka_kwargs(),
             transactional_id=f"sykmeldingsflyt-{self.topics.prefix}{producer_name}",
         )

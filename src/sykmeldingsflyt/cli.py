@@ -1,0 +1,115 @@
+"""The `sykmeldingsflyt` command."""
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sykmeldingsflyt import devkafka
+from sykmeldingsflyt.logs import configure_logging
+from sykmeldingsflyt.messaging.admin import create_topics
+from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
+from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.services import SERVICES
+from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.storage.database import Database
+
+app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
+kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)
+topics_app = typer.Typer(help="The topic catalogue.", no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(topics_app, name="topics")
+
+
+def _kafka_settings() -> KafkaSettings:
+    try:
+        return KafkaSettings.from_env()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@kafka_app.command("start")
+def kafka_start(
+    data_dir: Annotated[Path | None, typer.Option(help="Keep the broker's data here (default: a temporary folder)")] = None,
+) -> None:
+    """Start a single-node Apache Kafka (KRaft) on 127.0.0.1 and run it until Ctrl-C."""
+    configure_logging()
+    try:
+        devkafka.run_until_interrupted(data_dir)
+    except devkafka.KafkaUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@topics_app.command("list")
+def topics_list() -> None:
+    """Print the catalogue: every topic, its key, value contract, retention and who may read and write it."""
+    prefix = KafkaSettings().topic_prefix
+    for topic in catalogue(prefix):
+        retention = "compacted" if topic.config()["cleanup.policy"] == "compact" else f"{topic.retention_ms // 86_400_000} days"
+        typer.echo(
+            f"{topic.name}\n"
+            f"    key: {topic.key}\n"
+            f"    value: {topic.value_schema}.avsc   partitions: {topic.partitions}   kept: {retention}\n"
+            f"    written by: {_parties(topic.writers)}   read by: {_parties(topic.readers)}\n"
+            f"    {topic.description}"
+        )
+
+
+def _parties(parties: frozenset[object]) -> str:
+    return ", ".join(sorted(map(str, parties))) or "sykmeldingsflyt only"
+
+
+@topics_app.command("create")
+def topics_create() -> None:
+    """Create every topic of the catalogue that does not exist yet (safe to run on every deploy)."""
+    configure_logging()
+    settings = _kafka_settings()
+    created = asyncio.run(create_topics(settings, catalogue(settings.topic_prefix)))
+    typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
+
+
+@app.command("run")
+def run(
+    services: Annotated[list[str] | None, typer.Argument(help=f"Services to run (default: all of {', '.join(SERVICES)})")] = None,
+) -> None:
+    """Run services against the cluster in KAFKA_BOOTSTRAP_SERVERS and the database in DATABASE_URL."""
+    configure_logging()
+    names = services or list(SERVICES)
+    unknown = sorted(set(names) - set(SERVICES))
+    if unknown:
+        typer.echo(f"error: unknown service {', '.join(unknown)}; known: {', '.join(SERVICES)}", err=True)
+        raise typer.Exit(2)
+    settings = _kafka_settings()
+    settings.require_bootstrap()
+    asyncio.run(_run(settings, names))
+
+
+async def _run(settings: KafkaSettings, names: list[str]) -> None:
+    database = Database.from_env()
+    await database.migrate()
+    runtime = Runtime.from_env(settings, database)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await run_services(runtime, [SERVICES[name](runtime) for name in names], stop)
+    finally:
+        await database.dispose()
+
+
+@app.command("demo")
+def demo() -> None:
+    """The main job: local Kafka, topics, every service, and a scenario showing what each party receives."""
+    from sykmeldingsflyt.demo import run_demo
+
+    configure_logging("WARNING")
+    try:
+        asyncio.run(run_demo())
+    except devkafka.KafkaUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None

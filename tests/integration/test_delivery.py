@@ -5,7 +5,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import delete, func, select, update
 
 from sykmeldingsflyt.messaging.admin import create_topics
@@ -16,6 +15,7 @@ from sykmeldingsflyt.messaging.topics import Party, Topic
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayPosition
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+from tests.support.kafka import read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -52,30 +52,6 @@ def _relay(database: Database, settings: KafkaSettings, holder: str = "test-host
 
 def _inbound(offset: int, value: bytes) -> Inbound:
     return Inbound(topic="in", partition=0, offset=offset, key=b"k", value=value, headers=())
-
-
-async def _read_all(
-    settings: KafkaSettings, topic: str, expected: int, timeout: float = 20
-) -> list[tuple[str, bytes]]:
-    """Everything committed on the topic, waiting until at least `expected` messages (then a little more)."""
-    consumer = AIOKafkaConsumer(
-        topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
-    )
-    await consumer.start()
-    seen: list[tuple[str, bytes]] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        quiet_rounds = 0
-        while asyncio.get_running_loop().time() < deadline and (len(seen) < expected or quiet_rounds < 2):
-            batches = await consumer.getmany(timeout_ms=500)
-            records = [record for batch in batches.values() for record in batch]
-            quiet_rounds = 0 if records else quiet_rounds + 1
-            for record in records:
-                event_id = dict(record.headers)["event-id"].decode()
-                seen.append((event_id, record.value))
-        return seen
-    finally:
-        await consumer.stop()
 
 
 def _echo_to(topic: str):  # type: ignore[no-untyped-def]
@@ -116,9 +92,9 @@ async def test_each_input_is_published_once_even_when_delivered_twice(
     await stage.process(batch)  # Kafka redelivers after a crash before the offset commit
     await stage.process(batch[10:20])
 
-    published = await _read_all(kafka_settings, output_topic, expected=50)
+    published = await read_topic(kafka_settings, output_topic, expected=50)
 
-    assert sorted(event_id for event_id, _ in published) == sorted(f"echo-in:0:{n}" for n in range(50))
+    assert sorted(message.event_id for message in published) == sorted(f"echo-in:0:{n}" for n in range(50))
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(HandledEvent)) == 50
 
@@ -144,8 +120,8 @@ async def test_a_message_that_breaks_the_handler_is_isolated_and_the_rest_goes_t
     await stage.process([_inbound(0, b"a"), _inbound(1, b"boom"), _inbound(2, b"c")])
     await stage.process([_inbound(1, b"boom")])  # redelivered: already handled, not poisoned again
 
-    published = await _read_all(kafka_settings, output_topic, expected=2)
-    assert sorted(event_id for event_id, _ in published) == ["echo-in:0:0", "echo-in:0:2"]
+    published = await read_topic(kafka_settings, output_topic, expected=2)
+    assert sorted(message.event_id for message in published) == ["echo-in:0:0", "echo-in:0:2"]
     assert poisoned == [1]
 
 
@@ -172,8 +148,8 @@ async def test_a_relay_that_died_after_the_kafka_commit_does_not_publish_again(
     second.stop()
     await second.run()
 
-    published = await _read_all(kafka_settings, output_topic, expected=21)
-    event_ids = [event_id for event_id, _ in published]
+    published = await read_topic(kafka_settings, output_topic, expected=21)
+    event_ids = [message.event_id for message in published]
     assert sorted(event_ids) == sorted([f"e-{n}" for n in range(20)] + ["e-new"])
     async with database.session() as session:
         pending = await session.scalar(

@@ -1,0 +1,3 @@
+from sykmeldingsflyt.cli import app
+
+app(prog_name="sykmeldingsflyt")

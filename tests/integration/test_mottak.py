@@ -1,0 +1,87 @@
+"""mottak through the real broker and database: every outcome on every output topic."""
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from sykmeldingsflyt import synthetic
+from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
+from sykmeldingsflyt.domain.sykmelding import KontaktMedPasient
+from sykmeldingsflyt.domain.validering import RuleStatus
+from sykmeldingsflyt.domain.views import NavSykmelding
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, dead_letter_topic
+from sykmeldingsflyt.services.mottak import Mottak
+from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.storage.database import Database
+from tests.support.kafka import produce, read_topic
+from tests.support.services import running
+
+pytestmark = pytest.mark.integration
+
+
+async def _kvitteringer(settings: KafkaSettings, runtime: Runtime, expected: int) -> dict[str, Kvittering]:
+    received = await read_topic(settings, runtime.topics.name(EPJ_KVITTERING), expected)
+    kvitteringer = [contracts.decode(runtime.codec, message.value or b"", Kvittering) for message in received]
+    assert len(kvitteringer) == expected, [k.msg_id for k in kvitteringer]
+    return {kvittering.msg_id: kvittering for kvittering in kvitteringer}
+
+
+async def test_valid_invalid_duplicate_and_garbage_messages(kafka_settings: KafkaSettings, database: Database) -> None:
+    rng = random.Random(7)
+    async with running(kafka_settings, database, Mottak) as runtime:
+        today = runtime.clock.today()
+        valid = synthetic.make_sykmelding(rng, fom=today - timedelta(days=1))
+        backdated = synthetic.make_sykmelding(
+            rng, fom=today - timedelta(days=20), kontakt_med_pasient=KontaktMedPasient()
+        ).model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)})
+        same_content_new_msg_id = valid.model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)})
+        source = runtime.topics.name(SYKMELDING_FRA_EPJ)
+        encode = lambda model: contracts.encode(runtime.codec, model, source)  # noqa: E731
+        await produce(
+            kafka_settings,
+            source,
+            [
+                (valid.msg_id.encode(), encode(valid)),
+                (backdated.msg_id.encode(), encode(backdated)),
+                (valid.msg_id.encode(), encode(valid)),  # the EPJ retried
+                (same_content_new_msg_id.msg_id.encode(), encode(same_content_new_msg_id)),
+                (b"garbage-1", b"\x00\x01 not avro"),
+                (b"12345678901", b"\xc3\x01" + b"\x00" * 8),  # an fnr as key must not be echoed
+            ],
+        )
+
+        kvitteringer = await _kvitteringer(kafka_settings, runtime, expected=6 - 1)  # the retry shares a msgId
+        nav = await read_topic(kafka_settings, runtime.topics.name(NAV_SYKMELDING), expected=2)
+        dead = await read_topic(kafka_settings, runtime.topics.name(dead_letter_topic(SYKMELDING_FRA_EPJ)), 2)
+
+    assert kvitteringer[backdated.msg_id].status is KvitteringStatus.AVVIST
+    assert {g.rule_name for g in kvitteringer[backdated.msg_id].avvisningsgrunner} >= {"MINDRE_ENN_1_MAANED"}
+    assert kvitteringer[same_content_new_msg_id.msg_id].avvisningsgrunner[0].rule_name == "DUPLIKAT"
+    assert kvitteringer["garbage-1"].avvisningsgrunner[0].rule_name == "MALFORMED_MESSAGE"
+    assert kvitteringer["ukjent"].avvisningsgrunner[0].rule_name == "UNKNOWN_SCHEMA"
+    outcomes = {
+        view.received_sykmelding.msg_id: view.validation_result.status
+        for view in (contracts.decode(runtime.codec, message.value or b"", NavSykmelding) for message in nav)
+    }
+    assert outcomes == {valid.msg_id: RuleStatus.OK, backdated.msg_id: RuleStatus.INVALID}
+    assert {message.headers["reason"] for message in dead} == {"MALFORMED_MESSAGE", "UNKNOWN_SCHEMA"}
+    assert all(b"12345678901" not in (message.key or b"") for message in dead)
+
+
+async def test_a_valid_sykmelding_gets_an_ok_kvittering_keyed_by_msg_id(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(8)
+    async with running(kafka_settings, database, Mottak) as runtime:
+        valid = synthetic.make_sykmelding(rng, fom=runtime.clock.today())
+        source = runtime.topics.name(SYKMELDING_FRA_EPJ)
+        await produce(kafka_settings, source, [(valid.msg_id.encode(), contracts.encode(runtime.codec, valid, source))])
+        received = await read_topic(kafka_settings, runtime.topics.name(EPJ_KVITTERING), expected=1)
+
+    assert [message.key for message in received] == [valid.msg_id.encode()]
+    kvittering = contracts.decode(runtime.codec, received[0].value or b"", Kvittering)
+    assert kvittering.status is KvitteringStatus.OK and kvittering.sykmelding_id == valid.sykmelding.id
+    assert received[0].headers["legekontor-orgnr"] == valid.legekontor_orgnr

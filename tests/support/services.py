@@ -1,0 +1,27 @@
+"""Running services in the test's own event loop, against the real broker and database."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from sykmeldingsflyt.messaging.admin import create_topics
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.services.runtime import Runtime, Service, run_services
+from sykmeldingsflyt.storage.database import Database
+
+
+@asynccontextmanager
+async def running(
+    settings: KafkaSettings, database: Database, *services: Callable[[Runtime], Service]
+) -> AsyncIterator[Runtime]:
+    """Topics created, the services consuming; on exit they stop as they would on SIGTERM."""
+    await create_topics(settings, catalogue(settings.topic_prefix))
+    runtime = Runtime.from_env(settings, database)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_services(runtime, [make(runtime) for make in services], stop))
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await task

@@ -99,6 +99,9 @@ class Service(ABC):
     def subscribe(self, broker: KafkaBroker) -> None:
         """Register this service's subscribers on the broker."""
 
+    async def background(self) -> None:
+        """Work a service does on its own schedule (timers, sweeps); runs until cancelled."""
+
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
         subscriber = broker.subscriber(
@@ -131,11 +134,15 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
     for service in running:
         service.subscribe(broker)
     relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
+    chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
     await broker.start()
     log.info("services.started", services=[service.name for service in running])
     try:
         await stop.wait()
     finally:
+        for task in chores:
+            task.cancel()
+        await asyncio.gather(*chores, return_exceptions=True)
         await broker.stop()
         for service in running:
             service.relay.stop()

@@ -1,0 +1,212 @@
+"""personvern: each party gets only its own view, and the employer only after the employee sends it.
+
+nav.sykmelding ─────┐
+sykmelding.status ──┴─► lifecycle ──► arbeidsgiver.sykmelding (employer view on SENDT; tombstone on withdrawal)
+                                  └─► sykmelding.status.dlq (refused events, with the reason)
+
+The two inputs are different topics, so a status event can overtake its sykmelding: it then waits in
+the database and is applied when the sykmelding arrives, or refused as unknown when it never does.
+"""
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+from faststream.kafka import KafkaBroker
+from sqlalchemy import delete, select
+
+from sykmeldingsflyt.domain.livslop import Avslatt, ArbeidsgiverEffekt, Tilstand, anvend
+from sykmeldingsflyt.domain.privacy import arbeidsgiver_view
+from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykmelding import SykmeldingStatus
+from sykmeldingsflyt.domain.validering import RuleStatus
+from sykmeldingsflyt.domain.views import NavSykmelding
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
+from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
+from sykmeldingsflyt.messaging.ids import stable_id
+from sykmeldingsflyt.messaging.stage import Inbound, Stage
+from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS
+from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
+from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
+
+
+class Personvern(Service):
+    name = "personvern"
+
+    def __init__(self, runtime: Runtime, wait_for_sykmelding: timedelta = timedelta(minutes=15)) -> None:
+        super().__init__(runtime)
+        self.wait_for_sykmelding = wait_for_sykmelding
+
+    def subscribe(self, broker: KafkaBroker) -> None:
+        for topic, handler in ((NAV_SYKMELDING, self.on_sykmelding), (SYKMELDING_STATUS, self.on_status)):
+            stage = Stage(
+                name=self.name,
+                database=self.runtime.database,
+                handler=handler,
+                on_poison=self.poisoned,
+                on_commit=self.relay.notify,
+            )
+            self.consume(broker, topic, stage)
+
+    async def background(self) -> None:
+        """Refuse, as unknown, status events whose sykmelding has not come within the waiting time."""
+        while True:
+            await asyncio.sleep(min(60.0, self.wait_for_sykmelding.total_seconds() / 4))
+            with contextlib.suppress(Exception):
+                await self.expire_waiting()
+
+    async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        try:
+            nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
+        except DecodeError:
+            # Our own topic: a message we cannot read is a bug or a foreign writer, not a sender to answer.
+            log.error("personvern.unreadable_sykmelding", event_id=inbound.event_id)
+            return
+        sykmelding_id = nav.received_sykmelding.sykmelding.id
+        if await uow.session.get(PersonvernSykmelding, sykmelding_id) is not None:
+            return
+        uow.session.add(
+            PersonvernSykmelding(
+                sykmelding_id=sykmelding_id,
+                nav_sykmelding=inbound.value,
+                validation_status=nav.validation_result.status.value,
+                status=SykmeldingStatus.APEN.value,
+                sendt_til_orgnummer=None,
+                sendt_til_juridisk_orgnummer=None,
+            )
+        )
+        waiting = await uow.session.scalars(
+            select(PersonvernVentendeStatus)
+            .where(PersonvernVentendeStatus.sykmelding_id == sykmelding_id)
+            .order_by(PersonvernVentendeStatus.received_at, PersonvernVentendeStatus.source_offset)
+        )
+        for pending in list(waiting):
+            event = contracts.decode(self.runtime.codec, pending.value, SykmeldingStatusEvent)
+            await self._apply(uow, _inbound_of(pending), event)
+            await uow.session.delete(pending)
+
+    async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        try:
+            event = contracts.decode(self.runtime.codec, inbound.value or b"", SykmeldingStatusEvent)
+        except DecodeError as error:
+            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=error.reason, detail=str(error))
+            return
+        if await uow.session.get(PersonvernSykmelding, event.sykmelding_id) is None:
+            if await uow.session.get(PersonvernVentendeStatus, event.event_id) is None:
+                uow.session.add(
+                    PersonvernVentendeStatus(
+                        event_id=event.event_id,
+                        sykmelding_id=event.sykmelding_id,
+                        value=inbound.value,
+                        source_topic=inbound.topic,
+                        source_partition=inbound.partition,
+                        source_offset=inbound.offset,
+                        received_at=self.runtime.clock.now(),
+                    )
+                )
+            return
+        await self._apply(uow, inbound, event)
+
+    async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+        detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
+        if inbound.topic == self.runtime.topics.name(SYKMELDING_STATUS):
+            send_to_dead_letter(uow, self.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)
+
+    async def expire_waiting(self) -> int:
+        """Refuse the waiting events that are past their time; returns how many."""
+        cutoff = self.runtime.clock.now() - self.wait_for_sykmelding
+        async with self.runtime.database.session.begin() as session:
+            uow = UnitOfWork(session, self.name)
+            expired = list(
+                await session.scalars(
+                    select(PersonvernVentendeStatus).where(PersonvernVentendeStatus.received_at < cutoff)
+                )
+            )
+            for pending in expired:
+                detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
+                send_to_dead_letter(uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail)
+            await session.execute(
+                delete(PersonvernVentendeStatus).where(
+                    PersonvernVentendeStatus.event_id.in_([pending.event_id for pending in expired])
+                )
+            )
+        if expired:
+            self.relay.notify()
+        return len(expired)
+
+    async def _apply(self, uow: UnitOfWork, inbound: Inbound, event: SykmeldingStatusEvent) -> None:
+        if await uow.session.get(PersonvernStatusEvent, event.event_id) is not None:
+            return  # the employee's client sent the same event again
+        row = await uow.session.get(PersonvernSykmelding, event.sykmelding_id)
+        assert row is not None
+        before = Tilstand(
+            SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer
+        )
+        outcome = anvend(before, event)
+        if isinstance(outcome, Avslatt):
+            send_to_dead_letter(
+                uow, self.runtime.codec, inbound, reason=outcome.grunn.value, detail=outcome.forklaring
+            )
+            log.info("personvern.refused", sykmelding_id=event.sykmelding_id, reason=outcome.grunn.value)
+            return
+        uow.session.add(
+            PersonvernStatusEvent(
+                event_id=event.event_id, sykmelding_id=event.sykmelding_id, applied_at=self.runtime.clock.now()
+            )
+        )
+        if outcome.effekt is ArbeidsgiverEffekt.PUBLISER:
+            assert event.arbeidsgiver is not None
+            row.sendt_til_juridisk_orgnummer = event.arbeidsgiver.juridisk_orgnummer
+            self._publish_employer_view(uow, row, event)
+        elif outcome.effekt is ArbeidsgiverEffekt.TREKK_TILBAKE:
+            self._withdraw_employer_view(uow, row, event.event_id)
+        row.status = outcome.ny.status.value
+        row.sendt_til_orgnummer = outcome.ny.sendt_til_orgnummer
+        log.info("personvern.status", sykmelding_id=event.sykmelding_id, status=row.status)
+
+    def _publish_employer_view(
+        self, uow: UnitOfWork, row: PersonvernSykmelding, event: SykmeldingStatusEvent
+    ) -> None:
+        assert event.arbeidsgiver is not None
+        nav = contracts.decode(self.runtime.codec, row.nav_sykmelding, NavSykmelding)
+        view = arbeidsgiver_view(nav.received_sykmelding, event.arbeidsgiver, event.timestamp)
+        topic = self.runtime.topics.name(ARBEIDSGIVER_SYKMELDING)
+        uow.publish(
+            topic=topic,
+            key=row.sykmelding_id,
+            value=contracts.encode(self.runtime.codec, view, topic),
+            event_id=stable_id(self.name, "arbeidsgiver", event.event_id),
+            headers={
+                "orgnummer": event.arbeidsgiver.orgnummer,
+                "juridisk-orgnummer": event.arbeidsgiver.juridisk_orgnummer,
+            },
+        )
+
+    def _withdraw_employer_view(self, uow: UnitOfWork, row: PersonvernSykmelding, status_event_id: str) -> None:
+        """A tombstone, with the same headers as the view it removes, so HR filters see it too."""
+        assert row.sendt_til_orgnummer is not None and row.sendt_til_juridisk_orgnummer is not None
+        uow.publish(
+            topic=self.runtime.topics.name(ARBEIDSGIVER_SYKMELDING),
+            key=row.sykmelding_id,
+            value=None,
+            event_id=stable_id(self.name, "arbeidsgiver", status_event_id),
+            headers={"orgnummer": row.sendt_til_orgnummer, "juridisk-orgnummer": row.sendt_til_juridisk_orgnummer},
+        )
+
+
+def _inbound_of(pending: PersonvernVentendeStatus) -> Inbound:
+    return Inbound(
+        topic=pending.source_topic,
+        partition=pending.source_partition,
+        offset=pending.source_offset,
+        key=pending.sykmelding_id.encode(),
+        value=pending.value,
+        headers=(),
+    )

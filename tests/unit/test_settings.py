@@ -1,10 +1,9 @@
-"""KafkaSettings from the environment: NAV/Aiven and generic names, TLS, SASL, and errors naming the variable."""
+"""KafkaSettings from the environment: NAV/Aiven and generic names, TLS, SASL, errors naming the variable."""
 
 import datetime
 import ipaddress
 import os
 import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +97,7 @@ def _issue(
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    """A real CA, a client certificate it signed (as Aiven hands out) and a server certificate for a handshake."""
+    """A real CA, a client certificate it signed (as Aiven hands out), and a server certificate."""
     directory = tmp_path_factory.mktemp("pki")
     ca_key, client_key, server_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
     server_san = x509.SubjectAlternativeName(
@@ -109,7 +108,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         client_cert=_issue(directory / "client.pem", CLIENT_NAME, client_key, CA_NAME, ca_key),
         client_key=_write_key(directory / "client.key", client_key),
         other_key=_write_key(directory / "other.key", ec.generate_private_key(ec.SECP256R1())),
-        server_cert=_issue(directory / "server.pem", "localhost", server_key, CA_NAME, ca_key, san=server_san),
+        server_cert=_issue(
+            directory / "server.pem", "localhost", server_key, CA_NAME, ca_key, san=server_san
+        ),
         server_key=_write_key(directory / "server.key", server_key),
     )
 
@@ -150,8 +151,8 @@ def _handshake(client: ssl.SSLContext, pki: Pki) -> dict[str, object]:
     server_end = server_context.wrap_bio(to_server, to_client, server_side=True)
     done = {client_end: False, server_end: False}
     for _ in range(20):
-        for end in done:
-            if not done[end]:
+        for end, finished in done.items():
+            if not finished:
                 try:
                     end.do_handshake()
                     done[end] = True
@@ -167,7 +168,7 @@ def _handshake(client: ssl.SSLContext, pki: Pki) -> dict[str, object]:
 def _common_name(certificate: dict[str, object]) -> str:
     subject = certificate["subject"]
     assert isinstance(subject, tuple)
-    return dict(attribute for rdn in subject for attribute in rdn)["commonName"]
+    return str(dict(attribute for rdn in subject for attribute in rdn)["commonName"])
 
 
 def test_generic_bootstrap_servers_variable_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,7 +207,10 @@ def test_plaintext_has_neither_ssl_context_nor_security(monkeypatch: pytest.Monk
 
     assert settings.ssl_context() is None
     assert settings.faststream_security() is None
-    assert settings.aiokafka_kwargs() == {"bootstrap_servers": "localhost:9092", "security_protocol": "PLAINTEXT"}
+    assert settings.aiokafka_kwargs() == {
+        "bootstrap_servers": "localhost:9092",
+        "security_protocol": "PLAINTEXT",
+    }
 
 
 @pytest.mark.usefixtures("aiven_tls_env")
@@ -271,7 +275,9 @@ def test_missing_file_fails_naming_the_variable(
 
 
 @pytest.mark.usefixtures("aiven_tls_env")
-def test_a_directory_is_not_accepted_as_a_certificate_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_directory_is_not_accepted_as_a_certificate_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     assert "KAFKA_CA_PATH" in _settings_error(monkeypatch, KAFKA_CA_PATH=str(tmp_path))
 
 
@@ -313,7 +319,9 @@ def test_key_without_certificate_fails_naming_both(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.usefixtures("aiven_tls_env")
-def test_plaintext_chosen_with_certificates_fails_naming_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plaintext_chosen_with_certificates_fails_naming_the_protocol(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert "KAFKA_SECURITY_PROTOCOL" in _settings_error(monkeypatch, KAFKA_SECURITY_PROTOCOL="PLAINTEXT")
 
 
@@ -434,8 +442,9 @@ def test_bad_topic_prefix_names_the_variable(monkeypatch: pytest.MonkeyPatch, pr
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: settings.py checks the prefix with str.isalnum(), which accepts non-ASCII letters and digits "
-    "that Kafka rejects in topic names ([a-zA-Z0-9._-] only), so the error comes late, at topic creation",
+    reason="bug: settings.py checks the prefix with str.isalnum(), which accepts non-ASCII letters and "
+    "digits that Kafka rejects in topic names ([a-zA-Z0-9._-] only), so the error comes late, "
+    "at topic creation",
 )
 @pytest.mark.parametrize("prefix", ["ø.", "sykmeldingsflyt-æ-", "t\u0663."])
 def test_non_ascii_topic_prefix_names_the_variable(monkeypatch: pytest.MonkeyPatch, prefix: str) -> None:
@@ -480,7 +489,9 @@ def test_password_never_appears_in_a_settings_error(
     assert PASSWORD_CANARY not in _settings_error(monkeypatch, **broken)
 
 
-def test_settings_error_does_not_chain_the_pydantic_error_that_quotes_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_error_does_not_chain_the_pydantic_error_that_quotes_inputs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _sasl_env(monkeypatch, "SASL", "PLAIN")
 
     with pytest.raises(SettingsError) as raised:

@@ -1,5 +1,6 @@
 """The topic catalogue: dead-letter twins, access, naming, prefixes and broker configuration."""
 
+import itertools
 import re
 
 import pytest
@@ -72,7 +73,7 @@ def test_dead_letter_topics_are_read_only_by_operators_and_written_by_no_party()
 def test_dead_letters_are_kept_at_least_as_long_as_their_source() -> None:
     topics = catalogue()
 
-    for source, dead_letter in zip(topics, topics[1:], strict=False):
+    for source, dead_letter in itertools.pairwise(topics):
         if source.has_dlq:
             assert dead_letter.cleanup is Cleanup.DELETE
             assert dead_letter.retention_ms >= source.retention_ms
@@ -171,7 +172,7 @@ def test_config_values_are_strings_the_broker_takes() -> None:
     for topic in catalogue():
         for name, value in topic.config().items():
             assert isinstance(value, str), name
-            assert value == "compact" or value == "delete" or value.isdigit(), name
+            assert value in {"compact", "delete"} or value.isdigit(), name
 
 
 def test_no_key_is_an_fnr() -> None:

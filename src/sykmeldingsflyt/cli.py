@@ -33,7 +33,9 @@ def _kafka_settings() -> KafkaSettings:
 
 @kafka_app.command("start")
 def kafka_start(
-    data_dir: Annotated[Path | None, typer.Option(help="Keep the broker's data here (default: a temporary folder)")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the broker's data here (default: a temporary folder)")
+    ] = None,
 ) -> None:
     """Start a single-node Apache Kafka (KRaft) on 127.0.0.1 and run it until Ctrl-C."""
     configure_logging()
@@ -49,7 +51,9 @@ def topics_list() -> None:
     """Print the catalogue: every topic, its key, value contract, retention and who may read and write it."""
     prefix = KafkaSettings().topic_prefix
     for topic in catalogue(prefix):
-        retention = "compacted" if topic.config()["cleanup.policy"] == "compact" else f"{topic.retention_ms // 86_400_000} days"
+        retention = (
+            "compacted" if topic.config()["cleanup.policy"] == "compact" else f"{topic.retention_ms // 86_400_000} days"
+        )
         typer.echo(
             f"{topic.name}\n"
             f"    key: {topic.key}\n"
@@ -74,7 +78,9 @@ def topics_create() -> None:
 
 @app.command("run")
 def run(
-    services: Annotated[list[str] | None, typer.Argument(help=f"Services to run (default: all of {', '.join(SERVICES)})")] = None,
+    services: Annotated[
+        list[str] | None, typer.Argument(help=f"Services to run (default: all of {', '.join(SERVICES)})")
+    ] = None,
 ) -> None:
     """Run services against the cluster in KAFKA_BOOTSTRAP_SERVERS and the database in DATABASE_URL."""
     configure_logging()

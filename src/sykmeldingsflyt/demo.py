@@ -48,9 +48,7 @@ async def run_demo(out: Printer = print) -> None:
         out(f"topics: {len(created)} created from the catalogue")
         runtime = Runtime.from_env(settings, database)
         stop = asyncio.Event()
-        services = asyncio.create_task(
-            run_services(runtime, [service(runtime) for service in SERVICES.values()], stop)
-        )
+        services = asyncio.create_task(run_services(runtime, [service(runtime) for service in SERVICES.values()], stop))
         try:
             await _play(runtime, out)
         finally:
@@ -69,7 +67,9 @@ async def _kafka(out: Printer) -> AsyncIterator[KafkaSettings]:
     kafka = devkafka.LocalKafka()
     began = time.monotonic()
     bootstrap = kafka.start()
-    out(f"kafka: Apache Kafka {devkafka.KAFKA_VERSION} (KRaft) on {bootstrap}, ready in {time.monotonic() - began:.1f} s")
+    out(
+        f"kafka: Apache Kafka {devkafka.KAFKA_VERSION} (KRaft) on {bootstrap}, ready in {time.monotonic() - began:.1f} s"
+    )
     try:
         yield settings.model_copy(update={"bootstrap_servers": bootstrap})
     finally:
@@ -121,13 +121,17 @@ async def _play(runtime: Runtime, out: Printer) -> None:
     )
 
     out("\n== what the EPJ received on epj.kvittering ==")
-    for kvittering in await _receive(runtime, EPJ_KVITTERING, 3, lambda value: contracts.decode(runtime.codec, value, Kvittering)):
+    for kvittering in await _receive(
+        runtime, EPJ_KVITTERING, 3, lambda value: contracts.decode(runtime.codec, value, Kvittering)
+    ):
         out(f"  msgId {kvittering.msg_id}: {kvittering.status.value}")
         for grunn in kvittering.avvisningsgrunner:
             out(f"      {grunn.rule_name}: {grunn.message_for_sender}")
 
     out("\n== what NAV received on nav.sykmelding ==")
-    for nav in await _receive(runtime, NAV_SYKMELDING, 2, lambda value: contracts.decode(runtime.codec, value, NavSykmelding)):
+    for nav in await _receive(
+        runtime, NAV_SYKMELDING, 2, lambda value: contracts.decode(runtime.codec, value, NavSykmelding)
+    ):
         sykmelding = nav.received_sykmelding.sykmelding
         diagnose = sykmelding.medisinsk_vurdering.hoved_diagnose
         hits = ", ".join(hit.rule_name for hit in nav.validation_result.rule_hits) or "no rule hits"
@@ -137,9 +141,13 @@ async def _play(runtime: Runtime, out: Printer) -> None:
         )
 
     out("\n== what the operators see on sykmelding.fra-epj.dlq ==")
-    dead = await _receive(runtime, dead_letter_topic(SYKMELDING_FRA_EPJ), 1, lambda value: runtime.codec.decode("dead_letter", value))
+    dead = await _receive(
+        runtime, dead_letter_topic(SYKMELDING_FRA_EPJ), 1, lambda value: runtime.codec.decode("dead_letter", value)
+    )
     for letter in dead:
-        out(f"  from {letter['sourceTopic']}@{letter['sourcePartition']}:{letter['sourceOffset']}: {letter['reason']}: {letter['detail']}")
+        out(
+            f"  from {letter['sourceTopic']}@{letter['sourcePartition']}:{letter['sourceOffset']}: {letter['reason']}: {letter['detail']}"
+        )
 
 
 async def _send(runtime: Runtime, topic: str, messages: list[tuple[str, bytes]]) -> None:

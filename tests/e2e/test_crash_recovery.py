@@ -33,7 +33,14 @@ async def _start_mottak(settings: KafkaSettings, database: Database, log: Path) 
         "DATABASE_URL": database.url.render_as_string(hide_password=False),
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sykmeldingsflyt", "run", "mottak", env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT
+        sys.executable,
+        "-m",
+        "sykmeldingsflyt",
+        "run",
+        "mottak",
+        env=env,
+        stdout=log.open("ab"),
+        stderr=asyncio.subprocess.STDOUT,
     )
 
 
@@ -51,7 +58,9 @@ async def test_sigkill_mid_stream_loses_nothing_and_duplicates_nothing(
     rng = random.Random(99)
     sykmeldinger = [synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(MESSAGES)]
     source = topics.name(SYKMELDING_FRA_EPJ)
-    await produce(kafka_settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger])
+    await produce(
+        kafka_settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger]
+    )
 
     log = tmp_path / "mottak.log"
     for kill_after in (MESSAGES // 10, MESSAGES // 2):

@@ -57,9 +57,7 @@ def _inbound(offset: int, value: bytes) -> Inbound:
 def _echo_to(topic: str):  # type: ignore[no-untyped-def]
     async def echo(uow: UnitOfWork, inbound: Inbound) -> None:
         assert inbound.value is not None
-        uow.publish(
-            topic=topic, key=inbound.value.decode(), value=inbound.value, event_id=f"echo-{inbound.event_id}"
-        )
+        uow.publish(topic=topic, key=inbound.value.decode(), value=inbound.value, event_id=f"echo-{inbound.event_id}")
 
     return echo
 
@@ -114,9 +112,7 @@ async def test_a_message_that_breaks_the_handler_is_isolated_and_the_rest_goes_t
         assert isinstance(error, ZeroDivisionError)
         poisoned.append(inbound.offset)
 
-    stage = Stage(
-        name="echo", database=database, handler=fragile, on_poison=on_poison, on_commit=relay_task.notify
-    )
+    stage = Stage(name="echo", database=database, handler=fragile, on_poison=on_poison, on_commit=relay_task.notify)
     await stage.process([_inbound(0, b"a"), _inbound(1, b"boom"), _inbound(2, b"c")])
     await stage.process([_inbound(1, b"boom")])  # redelivered: already handled, not poisoned again
 

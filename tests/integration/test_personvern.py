@@ -44,7 +44,9 @@ pytestmark = pytest.mark.integration
 OTHER_EMPLOYER = ArbeidsgiverStatus(orgnummer="311000128", juridisk_orgnummer="311000004", org_navn="Annet AS")
 
 
-def _status(sykmelding_id: str, event: StatusEvent, employer: ArbeidsgiverStatus | None = None) -> SykmeldingStatusEvent:
+def _status(
+    sykmelding_id: str, event: StatusEvent, employer: ArbeidsgiverStatus | None = None
+) -> SykmeldingStatusEvent:
     return SykmeldingStatusEvent(
         event_id=str(uuid.uuid4()),
         sykmelding_id=sykmelding_id,
@@ -74,7 +76,9 @@ async def test_sent_then_cancelled_publishes_the_view_then_a_tombstone(
     async with running(kafka_settings, database, Mottak, Personvern) as runtime:
         received = synthetic.make_sykmelding(rng, fom=runtime.clock.today())
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)
-        await produce(kafka_settings, source, [(received.msg_id.encode(), contracts.encode(runtime.codec, received, source))])
+        await produce(
+            kafka_settings, source, [(received.msg_id.encode(), contracts.encode(runtime.codec, received, source))]
+        )
         sendt = _status(received.sykmelding.id, StatusEvent.SENDT, DEMO_ARBEIDSGIVER)
         await _send_status(kafka_settings, runtime, sendt)
         employer = runtime.topics.name(ARBEIDSGIVER_SYKMELDING)
@@ -96,7 +100,9 @@ async def test_a_status_that_overtakes_its_sykmelding_waits_for_it(
     rng = random.Random(12)
     async with running(kafka_settings, database, Personvern) as runtime:
         received = synthetic.make_sykmelding(rng, fom=runtime.clock.today())
-        await _send_status(kafka_settings, runtime, _status(received.sykmelding.id, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
+        await _send_status(
+            kafka_settings, runtime, _status(received.sykmelding.id, StatusEvent.SENDT, DEMO_ARBEIDSGIVER)
+        )
         early = await read_topic(kafka_settings, runtime.topics.name(ARBEIDSGIVER_SYKMELDING), expected=0)
         await _send_nav(kafka_settings, runtime, received)
         late = await read_topic(kafka_settings, runtime.topics.name(ARBEIDSGIVER_SYKMELDING), expected=1)
@@ -109,7 +115,9 @@ async def test_refusals_go_to_the_dead_letter_topic_and_change_nothing(
     kafka_settings: KafkaSettings, database: Database
 ) -> None:
     rng = random.Random(13)
-    async with running(kafka_settings, database, partial(Personvern, wait_for_sykmelding=timedelta(seconds=1))) as runtime:
+    async with running(
+        kafka_settings, database, partial(Personvern, wait_for_sykmelding=timedelta(seconds=1))
+    ) as runtime:
         received = synthetic.make_sykmelding(rng, fom=runtime.clock.today())
         await _send_nav(kafka_settings, runtime, received)
         await _send_status(
@@ -149,7 +157,9 @@ def _with_canaries(received: ReceivedSykmelding, canary: str) -> ReceivedSykmeld
     answers = {
         "6.2": {
             "6.2.1": SporsmalSvar(
-                sporsmal=f"{canary}-sporsmal", svar=f"{canary}-svar", restriksjoner=[SvarRestriksjon.SKJERMET_FOR_ARBEIDSGIVER]
+                sporsmal=f"{canary}-sporsmal",
+                svar=f"{canary}-svar",
+                restriksjoner=[SvarRestriksjon.SKJERMET_FOR_ARBEIDSGIVER],
             )
         }
     }
@@ -161,7 +171,9 @@ def _with_canaries(received: ReceivedSykmelding, canary: str) -> ReceivedSykmeld
                     "utdypende_opplysninger": answers,
                     "tiltak_nav": f"{canary}-tiltaknav",
                     "andre_tiltak": f"{canary}-andretiltak",
-                    "melding_til_nav": MeldingTilNAV(bistand_umiddelbart=True, beskriv_bistand=f"{canary}-meldingtilnav"),
+                    "melding_til_nav": MeldingTilNAV(
+                        bistand_umiddelbart=True, beskriv_bistand=f"{canary}-meldingtilnav"
+                    ),
                 }
             )
         }
@@ -176,11 +188,19 @@ async def test_no_medical_canary_reaches_the_employer_topic_its_dead_letters_or_
     canary = f"KANARI{uuid.uuid4().hex[:8]}"
     rng = random.Random(14)
     async with running(kafka_settings, database, Mottak, Personvern) as runtime:
-        sykmeldinger = [_with_canaries(synthetic.make_sykmelding(rng, fom=runtime.clock.today()), canary) for _ in range(20)]
+        sykmeldinger = [
+            _with_canaries(synthetic.make_sykmelding(rng, fom=runtime.clock.today()), canary) for _ in range(20)
+        ]
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)
-        await produce(kafka_settings, source, [(s.msg_id.encode(), contracts.encode(runtime.codec, s, source)) for s in sykmeldinger])
+        await produce(
+            kafka_settings,
+            source,
+            [(s.msg_id.encode(), contracts.encode(runtime.codec, s, source)) for s in sykmeldinger],
+        )
         events = [_status(s.sykmelding.id, StatusEvent.SENDT, DEMO_ARBEIDSGIVER) for s in sykmeldinger]
-        await _send_status(kafka_settings, runtime, *events, _status(sykmeldinger[0].sykmelding.id, StatusEvent.SENDT, OTHER_EMPLOYER))
+        await _send_status(
+            kafka_settings, runtime, *events, _status(sykmeldinger[0].sykmelding.id, StatusEvent.SENDT, OTHER_EMPLOYER)
+        )
         employer = await read_topic(kafka_settings, runtime.topics.name(ARBEIDSGIVER_SYKMELDING), expected=20)
         dead = await read_topic(kafka_settings, runtime.topics.name(dead_letter_topic(SYKMELDING_STATUS)), expected=1)
         nav = await read_topic(kafka_settings, runtime.topics.name(NAV_SYKMELDING), expected=20)

@@ -34,9 +34,7 @@ def temporary_cluster() -> Iterator[str]:
     """Yield a superuser URL of a fresh cluster on a free loopback port; removed afterwards."""
     bin_dir = _binaries()
     if bin_dir is None:
-        raise RuntimeError(
-            "PostgreSQL is not installed: apt-get install postgresql (or set TEST_POSTGRES_URL)"
-        )
+        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (or set TEST_POSTGRES_URL)")
     as_root = os.geteuid() == 0
     run_as = ["runuser", "-u", "postgres", "--"] if as_root else []
     data = Path(tempfile.mkdtemp(prefix="sykmeldingsflyt-pg-"))

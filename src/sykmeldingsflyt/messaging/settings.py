@@ -40,22 +40,16 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BROKERS")
     )
-    security_protocol: SecurityProtocol | None = Field(
-        default=None, validation_alias="KAFKA_SECURITY_PROTOCOL"
-    )
+    security_protocol: SecurityProtocol | None = Field(default=None, validation_alias="KAFKA_SECURITY_PROTOCOL")
     certificate_path: Path | None = Field(default=None, validation_alias="KAFKA_CERTIFICATE_PATH")
     private_key_path: Path | None = Field(default=None, validation_alias="KAFKA_PRIVATE_KEY_PATH")
     ca_path: Path | None = Field(default=None, validation_alias="KAFKA_CA_PATH")
-    sasl_mechanism: SaslMechanism = Field(
-        default=SaslMechanism.PLAIN, validation_alias="KAFKA_SASL_MECHANISM"
-    )
+    sasl_mechanism: SaslMechanism = Field(default=SaslMechanism.PLAIN, validation_alias="KAFKA_SASL_MECHANISM")
     sasl_username: str | None = Field(default=None, validation_alias="KAFKA_SASL_USERNAME")
     sasl_password: SecretStr | None = Field(default=None, validation_alias="KAFKA_SASL_PASSWORD")
     schema_registry_url: str | None = Field(default=None, validation_alias="KAFKA_SCHEMA_REGISTRY")
     schema_registry_user: str | None = Field(default=None, validation_alias="KAFKA_SCHEMA_REGISTRY_USER")
-    schema_registry_password: SecretStr | None = Field(
-        default=None, validation_alias="KAFKA_SCHEMA_REGISTRY_PASSWORD"
-    )
+    schema_registry_password: SecretStr | None = Field(default=None, validation_alias="KAFKA_SCHEMA_REGISTRY_PASSWORD")
     topic_prefix: str = Field(default="", validation_alias="SYKMELDINGSFLYT_TOPIC_PREFIX")
 
     @classmethod
@@ -64,9 +58,7 @@ class KafkaSettings(BaseSettings):
         try:
             return cls()
         except ValidationError as exc:
-            problems = "; ".join(
-                _describe(cls, err["loc"], err["msg"]) for err in exc.errors(include_input=False)
-            )
+            problems = "; ".join(_describe(cls, err["loc"], err["msg"]) for err in exc.errors(include_input=False))
             raise SettingsError(f"invalid Kafka settings: {problems}") from None
 
     @model_validator(mode="after")
@@ -79,9 +71,7 @@ class KafkaSettings(BaseSettings):
             if path is not None and not path.is_file():
                 raise SettingsError(f"{variable}: no readable file at {path}")
         if (self.certificate_path is None) != (self.private_key_path is None):
-            raise SettingsError(
-                "KAFKA_CERTIFICATE_PATH and KAFKA_PRIVATE_KEY_PATH: mutual TLS needs both or neither"
-            )
+            raise SettingsError("KAFKA_CERTIFICATE_PATH and KAFKA_PRIVATE_KEY_PATH: mutual TLS needs both or neither")
         protocol = self.effective_protocol
         if protocol in (SecurityProtocol.SASL_PLAINTEXT, SecurityProtocol.SASL_SSL) and not (
             self.sasl_username and self.sasl_password
@@ -90,9 +80,7 @@ class KafkaSettings(BaseSettings):
                 f"KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD: required by KAFKA_SECURITY_PROTOCOL={protocol}"
             )
         if protocol is SecurityProtocol.PLAINTEXT and (self.certificate_path or self.ca_path):
-            raise SettingsError(
-                "KAFKA_SECURITY_PROTOCOL: PLAINTEXT was chosen but certificates are set; choose SSL"
-            )
+            raise SettingsError("KAFKA_SECURITY_PROTOCOL: PLAINTEXT was chosen but certificates are set; choose SSL")
         if self.schema_registry_url and not self.schema_registry_url.startswith(("http://", "https://")):
             raise SettingsError("KAFKA_SCHEMA_REGISTRY: must be an http:// or https:// URL")
         if self.topic_prefix and not all(c.isalnum() or c in "._-" for c in self.topic_prefix):

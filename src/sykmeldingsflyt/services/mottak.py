@@ -162,9 +162,7 @@ class Mottak(Service):
             legekontor_orgnr=received.legekontor_orgnr,
         )
 
-    def _publish_kvittering(
-        self, uow: UnitOfWork, kvittering: Kvittering, legekontor_orgnr: str | None = None
-    ) -> None:
+    def _publish_kvittering(self, uow: UnitOfWork, kvittering: Kvittering, legekontor_orgnr: str | None = None) -> None:
         topic = self.runtime.topics.name(EPJ_KVITTERING)
         uow.publish(
             topic=topic,
@@ -234,7 +232,5 @@ async def _earlier_perioder(uow: UnitOfWork, pasient_ref: str) -> list[Periode]:
         )
     )
     return [
-        Periode(fom=date.fromisoformat(fom), tom=date.fromisoformat(tom))
-        for perioder in rows
-        for fom, tom in perioder
+        Periode(fom=date.fromisoformat(fom), tom=date.fromisoformat(tom)) for perioder in rows for fom, tom in perioder
     ]

@@ -131,7 +131,9 @@ class Personvern(Service):
             )
             for pending in expired:
                 detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
-                send_to_dead_letter(uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail)
+                send_to_dead_letter(
+                    uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
+                )
             await session.execute(
                 delete(PersonvernVentendeStatus).where(
                     PersonvernVentendeStatus.event_id.in_([pending.event_id for pending in expired])
@@ -146,14 +148,10 @@ class Personvern(Service):
             return  # the employee's client sent the same event again
         row = await uow.session.get(PersonvernSykmelding, event.sykmelding_id)
         assert row is not None
-        before = Tilstand(
-            SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer
-        )
+        before = Tilstand(SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer)
         outcome = anvend(before, event)
         if isinstance(outcome, Avslatt):
-            send_to_dead_letter(
-                uow, self.runtime.codec, inbound, reason=outcome.grunn.value, detail=outcome.forklaring
-            )
+            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=outcome.grunn.value, detail=outcome.forklaring)
             log.info("personvern.refused", sykmelding_id=event.sykmelding_id, reason=outcome.grunn.value)
             return
         uow.session.add(
@@ -171,9 +169,7 @@ class Personvern(Service):
         row.sendt_til_orgnummer = outcome.ny.sendt_til_orgnummer
         log.info("personvern.status", sykmelding_id=event.sykmelding_id, status=row.status)
 
-    def _publish_employer_view(
-        self, uow: UnitOfWork, row: PersonvernSykmelding, event: SykmeldingStatusEvent
-    ) -> None:
+    def _publish_employer_view(self, uow: UnitOfWork, row: PersonvernSykmelding, event: SykmeldingStatusEvent) -> None:
         assert event.arbeidsgiver is not None
         nav = contracts.decode(self.runtime.codec, row.nav_sykmelding, NavSykmelding)
         view = arbeidsgiver_view(nav.received_sykmelding, event.arbeidsgiver, event.timestamp)

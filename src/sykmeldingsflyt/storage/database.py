@@ -20,9 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
-    url: str = Field(
-        default="sqlite+aiosqlite:///var/sykmeldingsflyt.sqlite", validation_alias="DATABASE_URL"
-    )
+    url: str = Field(default="sqlite+aiosqlite:///var/sykmeldingsflyt.sqlite", validation_alias="DATABASE_URL")
 
 
 def async_url(url: str) -> str:
@@ -46,16 +44,15 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.engine, expire_on_commit=False
-        )
+        self.session: async_sessionmaker[AsyncSession] = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
     def from_env(cls) -> "Database":
         return cls(DatabaseSettings().url)
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration; safe when several instances start at once."""
+        """Bring the schema to the newest migrations (one branch per service may follow 0003); safe when
+        several instances start at once."""
         with self._sqlite_migration_lock():
             async with self.engine.begin() as connection:
                 if not self.is_sqlite:
@@ -91,4 +88,4 @@ def _upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")

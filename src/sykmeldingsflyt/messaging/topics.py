@@ -173,6 +173,14 @@ NAV_DIALOGMOTE_STATUS = Topic(
     readers=_everyone_internal,
     has_dlq=True,
 )
+OPPGAVE_BESTILLING = Topic(
+    name="oppgave.bestilling",
+    key="oppgave id (stable per trigger)",
+    value_schema="oppgave",
+    description="Tasks the services want NAV to have; the oppgave service deduplicates and owns their lifecycle.",
+    writers=_everyone_internal,
+    readers=_everyone_internal,
+)
 NAV_OPPGAVE = Topic(
     name="nav.oppgave",
     key="oppgave id",
@@ -212,6 +220,7 @@ _PRIMARY: tuple[Topic, ...] = (
     HR_KVITTERING,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
+    OPPGAVE_BESTILLING,
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,
     VARSEL,

@@ -5,21 +5,29 @@ passes `redact` last, after exceptions have been rendered to text, so a tracebac
 scrubbed too. Code should log ids only; the redactor is the safety net for when it does not.
 """
 
+import dataclasses
 import logging
 import re
 import sys
 from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from pathlib import PurePath
 from typing import Any
+from uuid import UUID
 
 import structlog
+from pydantic import BaseModel
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from sykmeldingsflyt.domain.identifiers import is_valid_fnr
 
 REDACTED = "[redacted]"
 
 # Eleven digits not inside a longer number: fnr, D-number, H-number and synthetic numbers alike.
-_FNR = re.compile(r"(?<!\d)\d{6}[ ]?\d{5}(?!\d)")
+_FNR = re.compile(r"(?<![0-9])[0-9]{6}[ ]?[0-9]{5}(?![0-9])")
 # ICPC-2 (L87, P74) and ICD-10 (M54.5, F32.1, J06) codes, as words on their own.
-_DIAGNOSIS_CODE = re.compile(r"(?<![A-Za-z0-9_.-])[A-Z]\d{2}(?:\.?\d{1,2})?(?![A-Za-z0-9_-])")
+_DIAGNOSIS_CODE = re.compile(r"(?<![A-Za-z0-9_.-])[A-Z][0-9]{2}(?:\.?[0-9]{1,2})?(?![A-Za-z0-9_-])")
 
 # Fields whose value is free text or medical by nature: dropped whatever they contain.
 FREE_TEXT_FIELDS = frozenset(
@@ -68,14 +76,27 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, bytes):
         return REDACTED
     if isinstance(value, Mapping):
-        return {key: _scrub_field(str(key), item) for key, item in value.items()}
+        return {scrub_text(str(key)): _scrub_field(str(key), item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_scrub(item) for item in value]
     if isinstance(value, bool | float) or value is None:
         return value
     if isinstance(value, int):
-        return REDACTED if _FNR.fullmatch(str(value)) else value
-    return scrub_text(repr(value))
+        return REDACTED if _could_be_fnr(value) else value
+    if isinstance(value, BaseModel):
+        return _scrub(value.model_dump(mode="json"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _scrub(dataclasses.asdict(value))
+    if isinstance(value, UUID | date | Enum | PurePath):
+        return scrub_text(str(value))
+    # An object we do not know could print anything: its type is all that is safe to say.
+    return f"<{type(value).__name__}>"
+
+
+def _could_be_fnr(number: int) -> bool:
+    text = str(number)
+    # Born on day 1-9, an fnr held as an int has lost its leading zero and is ten digits long.
+    return bool(_FNR.fullmatch(text)) or (len(text) == 10 and is_valid_fnr(text.zfill(11)))
 
 
 def _scrub_field(name: str, value: Any) -> Any:
@@ -124,3 +145,8 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     root.setLevel(level)
     # aiokafka is chatty about every rebalance at INFO; warnings are what an operator needs.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # FastStream gives its loggers their own stderr handlers; routed through ours, they are redacted too.
+    for name in ("faststream", "faststream.access"):
+        library_logger = logging.getLogger(name)
+        library_logger.handlers.clear()
+        library_logger.propagate = True

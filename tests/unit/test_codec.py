@@ -116,9 +116,7 @@ def codec(tmp_path_factory: pytest.TempPathFactory) -> AvroCodec:
 @pytest.fixture(scope="module")
 def previous_codec(tmp_path_factory: pytest.TempPathFactory) -> AvroCodec:
     """The previous build, which speaks hendelse v1 only."""
-    return AvroCodec(
-        SchemaStore(_write_schemas(tmp_path_factory.mktemp("v1"), {"hendelse.avsc": HENDELSE_V1}))
-    )
+    return AvroCodec(SchemaStore(_write_schemas(tmp_path_factory.mktemp("v1"), {"hendelse.avsc": HENDELSE_V1})))
 
 
 @pytest.fixture(scope="module")
@@ -181,9 +179,7 @@ def test_encode_does_not_change_with_the_topic_without_a_registry(codec: AvroCod
     assert codec.encode("hendelse", RECORD, "another.topic") == message
 
 
-def test_released_v1_message_is_read_by_v2_with_defaults_filled(
-    codec: AvroCodec, previous_codec: AvroCodec
-) -> None:
+def test_released_v1_message_is_read_by_v2_with_defaults_filled(codec: AvroCodec, previous_codec: AvroCodec) -> None:
     old_message = previous_codec.encode("hendelse", RECORD_V1, TOPIC)
 
     assert codec.decode("hendelse", old_message) == {**RECORD_V1, "kommentar": None, "kanal": "epj"}
@@ -428,9 +424,7 @@ def new_registry_client(registry_server: _RegistryServer) -> Iterator[Callable[[
 
 
 @pytest.fixture
-def confluent_codec(
-    codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]
-) -> AvroCodec:
+def confluent_codec(codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]) -> AvroCodec:
     return AvroCodec(codec.store, new_registry_client())
 
 
@@ -450,14 +444,10 @@ def test_schema_is_registered_under_the_topic_value_subject(
     assert registry_server.content_types == ["application/vnd.schemaregistry.v1+json"]
     registered = json.loads(registry_server.registrations[0][1])
     assert registered["name"] in {"Hendelse", "no.sykmeldingsflyt.test.Hendelse"}
-    assert [field["name"] for field in registered["fields"]] == [
-        field["name"] for field in HENDELSE_V2["fields"]
-    ]
+    assert [field["name"] for field in registered["fields"]] == [field["name"] for field in HENDELSE_V2["fields"]]
 
 
-def test_schema_is_registered_once_per_topic(
-    confluent_codec: AvroCodec, registry_server: _RegistryServer
-) -> None:
+def test_schema_is_registered_once_per_topic(confluent_codec: AvroCodec, registry_server: _RegistryServer) -> None:
     for _ in range(3):
         confluent_codec.encode("hendelse", RECORD, TOPIC)
     confluent_codec.encode("hendelse", RECORD, "tenant.andre")
@@ -492,14 +482,6 @@ def test_another_consumer_fetches_the_writer_schema_by_id(
     }
 
 
-_CANONICAL_REGISTERED = (
-    "bug: schema_registry.py ConfluentSchemaRegistry.register posts schema.canonical, the Parsing Canonical "
-    "Form, which drops defaults, logicalType and doc; consumers fetching it by id lose logical types, and a "
-    "real registry's BACKWARD check rejects v2 (its new fields have no default there)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_CANONICAL_REGISTERED)
 def test_another_consumer_reads_the_confluent_message_with_its_logical_types(
     confluent_codec: AvroCodec, codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]
 ) -> None:
@@ -508,7 +490,6 @@ def test_another_consumer_reads_the_confluent_message_with_its_logical_types(
     assert AvroCodec(codec.store, new_registry_client()).decode("hendelse", data) == RECORD
 
 
-@pytest.mark.xfail(strict=True, reason=_CANONICAL_REGISTERED)
 def test_registered_schema_keeps_defaults_and_logical_types(
     confluent_codec: AvroCodec, registry_server: _RegistryServer
 ) -> None:
@@ -520,9 +501,7 @@ def test_registered_schema_keeps_defaults_and_logical_types(
     assert fields["tidspunkt"]["type"]["logicalType"] == "timestamp-millis"
 
 
-def test_registry_codec_still_reads_single_object_messages(
-    confluent_codec: AvroCodec, message: bytes
-) -> None:
+def test_registry_codec_still_reads_single_object_messages(confluent_codec: AvroCodec, message: bytes) -> None:
     assert confluent_codec.decode("hendelse", message) == RECORD
 
 

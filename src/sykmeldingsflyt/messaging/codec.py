@@ -44,6 +44,7 @@ class UnknownSchemaError(DecodeError):
 class Schema:
     name: str
     parsed: Any  # fastavro's parsed schema
+    text: str  # the schema as written, with the defaults, docs and logical types a registry must keep
 
     @cached_property
     def canonical(self) -> str:
@@ -90,7 +91,8 @@ class SchemaStore:
 
 
 def _load(path: Path) -> Schema:
-    return Schema(name=path.stem, parsed=fastavro.parse_schema(json.loads(path.read_text())))
+    text = path.read_text()
+    return Schema(name=path.stem, parsed=fastavro.parse_schema(json.loads(text)), text=text)
 
 
 class SchemaRegistry(Protocol):
@@ -123,11 +125,11 @@ class AvroCodec:
         offset = _SINGLE_OBJECT_HEADER if data.startswith(SINGLE_OBJECT_MAGIC) else _CONFLUENT_HEADER
         body = io.BytesIO(memoryview(data)[offset:])
         try:
-            record = fastavro.schemaless_reader(
-                body,
-                writer.parsed,
-                None if writer.fingerprint == reader.fingerprint else reader.parsed,
-            )
+            if writer.fingerprint == reader.fingerprint:
+                # Our own schema, however it was framed: read with our copy, logical types and all.
+                record = fastavro.schemaless_reader(body, reader.parsed, None)
+            else:
+                record = fastavro.schemaless_reader(body, writer.parsed, reader.parsed)
         except (EOFError, ValueError, TypeError, IndexError, UnicodeDecodeError, OverflowError) as exc:
             problem = type(exc).__name__
             raise MalformedMessageError(f"the Avro body does not match {writer.name}: {problem}") from None

@@ -23,7 +23,7 @@ class ConfluentSchemaRegistry:
         self._by_id: dict[int, Schema] = {}
 
     def register(self, subject: str, schema: Schema) -> int:
-        response = self._http.post(f"/subjects/{subject}/versions", json={"schema": schema.canonical})
+        response = self._http.post(f"/subjects/{subject}/versions", json={"schema": schema.text})
         response.raise_for_status()
         schema_id = int(response.json()["id"])
         self._by_id[schema_id] = schema
@@ -35,9 +35,10 @@ class ConfluentSchemaRegistry:
             if response.status_code == httpx.codes.NOT_FOUND:
                 raise UnknownSchemaError(f"the schema registry has no schema with id {schema_id}")
             response.raise_for_status()
-            definition = json.loads(response.json()["schema"])
+            text = response.json()["schema"]
+            definition = json.loads(text)
             name = definition.get("name", str(schema_id)) if isinstance(definition, dict) else str(schema_id)
-            self._by_id[schema_id] = Schema(name=name, parsed=fastavro.parse_schema(definition))
+            self._by_id[schema_id] = Schema(name=name, parsed=fastavro.parse_schema(definition), text=text)
         return self._by_id[schema_id]
 
     def close(self) -> None:

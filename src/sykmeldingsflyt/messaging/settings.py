@@ -6,6 +6,7 @@ KAFKA_BOOTSTRAP_SERVERS, so the same image runs on NAV's platform, on any other 
 A wrong setting fails at start with a message naming the variable, never later at the first send.
 """
 
+import re
 import ssl
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +16,10 @@ from aiokafka.helpers import create_ssl_context
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# What Kafka accepts in a topic name: ASCII only, so "ø" is refused here rather than at topic creation.
+_TOPIC_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+")
 
 
 class SettingsError(ValueError):
@@ -72,6 +77,12 @@ class KafkaSettings(BaseSettings):
                 raise SettingsError(f"{variable}: no readable file at {path}")
         if (self.certificate_path is None) != (self.private_key_path is None):
             raise SettingsError("KAFKA_CERTIFICATE_PATH and KAFKA_PRIVATE_KEY_PATH: mutual TLS needs both or neither")
+        try:
+            self.ssl_context()
+        except ssl.SSLError as error:
+            raise SettingsError(
+                f"KAFKA_CA_PATH, KAFKA_CERTIFICATE_PATH or KAFKA_PRIVATE_KEY_PATH: not usable for TLS ({error.reason})"
+            ) from None
         protocol = self.effective_protocol
         if protocol in (SecurityProtocol.SASL_PLAINTEXT, SecurityProtocol.SASL_SSL) and not (
             self.sasl_username and self.sasl_password
@@ -83,7 +94,7 @@ class KafkaSettings(BaseSettings):
             raise SettingsError("KAFKA_SECURITY_PROTOCOL: PLAINTEXT was chosen but certificates are set; choose SSL")
         if self.schema_registry_url and not self.schema_registry_url.startswith(("http://", "https://")):
             raise SettingsError("KAFKA_SCHEMA_REGISTRY: must be an http:// or https:// URL")
-        if self.topic_prefix and not all(c.isalnum() or c in "._-" for c in self.topic_prefix):
+        if self.topic_prefix and not _TOPIC_CHARACTERS.fullmatch(self.topic_prefix):
             raise SettingsError("SYKMELDINGSFLYT_TOPIC_PREFIX: only letters, digits, '.', '_' and '-'")
         return self
 
@@ -151,10 +162,13 @@ class KafkaSettings(BaseSettings):
 
 def _describe(settings_class: type[BaseSettings], loc: tuple[int | str, ...], msg: str) -> str:
     """Name the environment variable, not the Python field: that is what an operator can fix."""
-    field = settings_class.model_fields.get(str(loc[0])) if loc else None
-    if field is None:
+    if not loc:
         # Cross-field checks raise SettingsError, whose text already names the variables.
         return msg.removeprefix("Value error, ")
-    alias = field.validation_alias
-    variable = " or ".join(map(str, alias.choices)) if isinstance(alias, AliasChoices) else str(alias)
-    return f"{variable}: {msg}"
+    # pydantic-settings reports the variable it read; a field name appears only for defaults.
+    for name, field in settings_class.model_fields.items():
+        alias = field.validation_alias
+        names = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else [str(alias)]
+        if loc[0] == name or loc[0] in names:
+            return f"{' or '.join(names)}: {msg}"
+    return f"{loc[0]}: {msg}"

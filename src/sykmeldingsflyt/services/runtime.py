@@ -7,6 +7,7 @@ as a consumer group).
 """
 
 import asyncio
+import logging
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -130,6 +131,8 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
         security=runtime.kafka.faststream_security(),
         client_id="sykmeldingsflyt",
         graceful_timeout=30.0,
+        # FastStream's default logger prints to stdout past our JSON handler and its redactor.
+        logger=logging.getLogger("sykmeldingsflyt.broker"),
     )
     for service in running:
         service.subscribe(broker)

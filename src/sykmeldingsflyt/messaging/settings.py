@@ -17,7 +17,6 @@ from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLS
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 # What Kafka accepts in a topic name: ASCII only, so "ø" is refused here rather than at topic creation.
 _TOPIC_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+")
 

@@ -155,6 +155,14 @@ HR_KVITTERING = Topic(
     writers=_everyone_internal,
     readers=frozenset({Party.ARBEIDSGIVER}),
 )
+OPPFOLGINGSPLAN_MOTTATT = Topic(
+    name="oppfolgingsplan.mottatt",
+    key="plan uuid",
+    value_schema="oppfolgingsplan_mottatt",
+    description="That an accepted plan arrived, for the case timeline: a person pseudonym, never the plan.",
+    writers=_everyone_internal,
+    readers=_everyone_internal,
+)
 MOTEBEHOV_FRA_PART = Topic(
     name="motebehov.fra-part",
     key="motebehov uuid",
@@ -218,6 +226,7 @@ _PRIMARY: tuple[Topic, ...] = (
     EPJ_DIALOGMELDING,
     NAV_OPPFOLGINGSPLAN,
     HR_KVITTERING,
+    OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
     OPPGAVE_BESTILLING,

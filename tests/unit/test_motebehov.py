@@ -1,5 +1,6 @@
 """Møtebehov: the model's consistency rules and the MELD_BEHOV / SVAR_BEHOV check (DOMAIN.md §4)."""
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -8,10 +9,12 @@ import pytest
 from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.clock import OSLO
+from sykmeldingsflyt.domain.identifiers import synthetic_fnr
 from sykmeldingsflyt.domain.motebehov import (
     Innmeldertype,
     Motebehov,
     MotebehovAvvisning,
+    MotebehovFraPart,
     Skjematype,
     decide,
 )
@@ -27,7 +30,7 @@ from sykmeldingsflyt.domain.tilfelle import (
 START = date(2024, 1, 1)
 ORGNR = "999999999"
 NOW = datetime(2025, 6, 1, 8, tzinfo=UTC)
-MOTEBEHOV_ID = UUID("00000000-0000-4000-8000-000000000001")
+MOTEBEHOV_ID = "00000000-0000-4000-8000-000000000001"
 
 
 def on(n: int) -> date:
@@ -105,7 +108,7 @@ def test_the_active_case_among_several_is_the_one_used() -> None:
     ]
     decision = decide(motebehov(on(100 + 112)), build_tilfeller(periods), NOW)
     assert decision.oppgave is not None
-    assert decision.oppgave.tilfelle_id == derive_tilfelle_id("person-ref-1", ORGNR, on(100))
+    assert decision.oppgave.tilfelle_id == str(derive_tilfelle_id("person-ref-1", ORGNR, on(100)))
 
 
 def test_a_yes_creates_a_nav_task_with_a_stable_id_and_no_free_text() -> None:
@@ -116,8 +119,8 @@ def test_a_yes_creates_a_nav_task_with_a_stable_id_and_no_free_text() -> None:
     assert first.id == again.id
     assert first.type is Oppgavetype.MOTEBEHOV_SVAR
     assert first.status is Oppgavestatus.MOTTATT
-    assert first.referanse == str(MOTEBEHOV_ID)
-    assert first.tilfelle_id == derive_tilfelle_id("person-ref-1", ORGNR, START)
+    assert first.referanse == MOTEBEHOV_ID
+    assert first.tilfelle_id == str(derive_tilfelle_id("person-ref-1", ORGNR, START))
     assert "free text" not in str(first.to_wire())
 
 
@@ -156,3 +159,25 @@ def test_inconsistent_motebehov_is_refused(fields: dict[str, Any]) -> None:
 def test_a_sykmelder_wish_may_carry_its_reason() -> None:
     submitted = motebehov(on(120), onsker_sykmelder_deltar=True, onsker_sykmelder_deltar_begrunnelse="why")
     assert submitted.onsker_sykmelder_deltar_begrunnelse == "why"
+
+
+def test_an_employer_never_sent_a_sykmelding_is_told_so() -> None:
+    decision = decide(motebehov(on(120), innmelder_type=Innmeldertype.ARBEIDSGIVER), [], NOW)
+    assert decision.avvisning is MotebehovAvvisning.IKKE_SENDT_TIL_ARBEIDSGIVER
+
+
+def test_the_task_names_the_case_by_the_id_it_was_announced_under() -> None:
+    announced = UUID("00000000-0000-4000-8000-0000000000aa")
+    decision = decide(motebehov(on(120)), tilfeller(), NOW, case_ids={START: announced})
+    assert decision.oppgave is not None and decision.oppgave.tilfelle_id == str(announced)
+
+
+def test_the_wire_form_names_the_person_by_fnr_and_is_pseudonymised_at_once() -> None:
+    fnr = synthetic_fnr(date(1980, 5, 17), random.Random(1))
+    fields = {name: value for name, value in motebehov(on(120)).to_wire().items() if name != "personRef"}
+    wire = MotebehovFraPart.model_validate({**fields, "arbeidstakerFnr": fnr})
+    pseudonymised = wire.pseudonymised("person-ref-1")
+    assert pseudonymised == motebehov(on(120))
+    assert fnr not in str(pseudonymised.to_wire())
+    with pytest.raises(ValidationError):
+        MotebehovFraPart.model_validate({**wire.to_wire(), "arbeidstakerFnr": "12345678901"})

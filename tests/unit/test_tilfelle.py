@@ -3,19 +3,24 @@
 import itertools
 import random
 from datetime import date, timedelta
+from uuid import UUID
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sykmeldingsflyt.domain.sykmelding import AktivitetIkkeMulig, Gradert, Periode
 from sykmeldingsflyt.domain.tilfelle import (
     CASE_BREAK_DAYS,
     SICK_KINDS,
+    KnownCase,
     Oppfolgingstilfelle,
     PeriodeKind,
     Sykeperiode,
     build_tilfeller,
     derive_tilfelle_id,
+    keep_ids,
+    sykeperioder,
 )
 
 AIM = PeriodeKind.AKTIVITET_IKKE_MULIG
@@ -73,9 +78,7 @@ def test_weekends_are_ordinary_days() -> None:
 
 
 def test_graded_then_full() -> None:
-    tilfelle = build_tilfeller(
-        [periode(0, 13, PeriodeKind.GRADERT, 50, "g"), periode(14, 30, sykmelding_id="f")]
-    )[0]
+    tilfelle = build_tilfeller([periode(0, 13, PeriodeKind.GRADERT, 50, "g"), periode(14, 30, sykmelding_id="f")])[0]
     assert (tilfelle.start, tilfelle.end) == (day(0), day(30))
     assert tilfelle.grad_on(day(13)) == 50
     assert not tilfelle.fully_sick_on(day(13))
@@ -276,3 +279,68 @@ def test_cases_are_separated_by_at_least_sixteen_non_sick_days(periods: list[Syk
     for tilfelle in tilfeller:
         assert tilfelle.is_sick_on(tilfelle.start)
         assert tilfelle.is_sick_on(tilfelle.end)
+
+
+# A sykmelding's periods as the case counts them.
+
+
+def test_sykmelding_periods_map_to_case_periods() -> None:
+    fom = day(0)
+    perioder = [
+        Periode(fom=fom, tom=day(6), aktivitet_ikke_mulig=AktivitetIkkeMulig()),
+        Periode(fom=day(7), tom=day(13), gradert=Gradert(grad=40, reisetilskudd=False)),
+        Periode(fom=day(14), tom=day(20), behandlingsdager=2),
+        Periode(fom=day(21), tom=day(27), gradert=Gradert(grad=100, reisetilskudd=False)),
+        Periode(fom=day(28), tom=day(30)),  # no kind: the rules reject it
+        Periode(fom=day(40), tom=day(35), aktivitet_ikke_mulig=AktivitetIkkeMulig()),  # fom after tom
+    ]
+    assert sykeperioder("s", perioder) == [
+        periode(0, 6),
+        periode(7, 13, PeriodeKind.GRADERT, 40),
+        periode(14, 20, PeriodeKind.BEHANDLINGSDAGER),
+        periode(21, 27),
+    ]
+
+
+# Case ids are kept once announced.
+
+
+def known(tilfelle: Oppfolgingstilfelle, case_id: UUID) -> KnownCase:
+    return KnownCase(case_id, tilfelle.start, tilfelle.end)
+
+
+def test_a_new_case_gets_its_derived_id() -> None:
+    tilfeller = build_tilfeller([periode(0, 20)])
+    assert keep_ids("p", "999999999", tilfeller, []) == [derive_tilfelle_id("p", "999999999", day(0))]
+
+
+def test_a_backdated_sykmelding_moves_the_start_but_not_the_id() -> None:
+    [first] = build_tilfeller([periode(10, 30, sykmelding_id="a")])
+    first_id = keep_ids("p", None, [first], [])[0]
+    moved = build_tilfeller([periode(10, 30, sykmelding_id="a"), periode(0, 9, sykmelding_id="b")])
+    assert moved[0].start == day(0)
+    assert keep_ids("p", None, moved, [known(first, first_id)]) == [first_id]
+
+
+def test_merged_cases_go_on_under_the_older_id() -> None:
+    a, b = build_tilfeller([periode(0, 9, sykmelding_id="a"), periode(30, 40, sykmelding_id="b")])
+    ids = keep_ids("p", None, [a, b], [])
+    merged = build_tilfeller([periode(0, 9), periode(10, 29, sykmelding_id="c"), periode(30, 40)])
+    assert keep_ids("p", None, merged, [known(b, ids[1]), known(a, ids[0])]) == [ids[0]]
+
+
+def test_a_split_case_keeps_its_id_for_the_earlier_half_and_never_reuses_it() -> None:
+    # The case starts on day 30 (id derived from day 30), then a backdated sykmelding moves it to day 0.
+    [whole] = build_tilfeller([periode(0, 29, sykmelding_id="a"), periode(30, 60, sykmelding_id="b")])
+    announced = derive_tilfelle_id("p", None, day(30))
+    # The bridging sykmelding is withdrawn (days 10-29): the case splits, the later half starts on day 30.
+    halves = build_tilfeller([periode(0, 9, sykmelding_id="a"), periode(30, 60, sykmelding_id="b")])
+    ids = keep_ids("p", None, halves, [known(whole, announced)])
+    assert ids[0] == announced
+    assert ids[1] != announced and len(set(ids)) == 2
+
+
+def test_a_withdrawn_case_leaves_its_id_unused() -> None:
+    a, b = build_tilfeller([periode(0, 9, sykmelding_id="a"), periode(30, 40, sykmelding_id="b")])
+    ids = keep_ids("p", None, [a, b], [])
+    assert keep_ids("p", None, [b], [known(a, ids[0]), known(b, ids[1])]) == [ids[1]]

@@ -1,5 +1,6 @@
 """Stop points and their relevance (DOMAIN.md §5), the versioned rule sets, and the clock port."""
 
+import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sykmeldingsflyt.domain.clock import SystemClock, VirtualClock, norwegian_date
+from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.identifiers import synthetic_fnr
 from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
 from sykmeldingsflyt.domain.stoppunkter import (
     REGELVERK,
@@ -21,15 +24,19 @@ from sykmeldingsflyt.domain.stoppunkter import (
     VarselHendelse,
     regelverk_for,
 )
-from sykmeldingsflyt.domain.tilfelle import PeriodeKind, Sykeperiode, build_tilfeller
+from sykmeldingsflyt.domain.tilfelle import KnownCase, PeriodeKind, Sykeperiode, build_tilfeller
 from sykmeldingsflyt.domain.timeline import (
     Action,
     CaseFacts,
+    CaseInputs,
     DialogmoteHendelse,
     DialogmoteStatus,
     actions_for,
+    active_case,
     due,
+    evaluate,
     next_due,
+    plan_before_dialogmote,
 )
 from sykmeldingsflyt.domain.varsel import Mottaker, Varsel, Varseltype
 
@@ -129,9 +136,7 @@ def test_a_case_known_to_have_ended_emits_nothing_more_even_for_missed_stop_poin
 
 def test_a_gap_day_inside_the_case_counts_as_running() -> None:
     # Not sick on days 110-124, but the case runs on: at day 119 it is still running.
-    assert emits(case(sick(0, 109), sick(125, 200)), S.DIALOGMOTE_KANDIDAT) == {
-        Oppgavetype.DIALOGMOTE_KANDIDAT
-    }
+    assert emits(case(sick(0, 109), sick(125, 200)), S.DIALOGMOTE_KANDIDAT) == {Oppgavetype.DIALOGMOTE_KANDIDAT}
 
 
 def test_a_case_extended_late_over_day_119_becomes_a_candidate_then() -> None:
@@ -281,14 +286,14 @@ def test_actions_become_messages_without_medical_data() -> None:
     message = varsel.to_message(NOW)
     assert isinstance(message, Varsel)
     assert (message.id, message.mottaker, message.type) == (
-        varsel.id,
+        str(varsel.id),
         AT,
         Varseltype.SNART_SLUTT_PA_SYKEPENGER,
     )
-    assert message.tilfelle_id == facts.tilfelle_id
+    assert message.tilfelle_id == str(facts.tilfelle_id)
     task = oppgave.to_message(NOW)
     assert isinstance(task, Oppgave)
-    assert (task.id, task.referanse) == (oppgave.id, "2011-07/SNART_SLUTT_PA_SYKEPENGER")
+    assert (task.id, task.referanse) == (str(oppgave.id), "2011-07/SNART_SLUTT_PA_SYKEPENGER")
     for wire in (message.to_wire(), task.to_wire()):
         assert not {"grad", "diagnose", "begrunnelse", "fnr"} & set(wire)
         assert "30" not in {str(v) for v in wire.values()}
@@ -352,9 +357,7 @@ def test_the_2007_rules_put_the_plan_at_6_weeks_and_dialogmote1_at_12() -> None:
         S.DIALOGMOTE2_FRIST,
         S.MAKSDATO,
     }
-    assert all(
-        a.regelverk_version == "2007-03" for a in actions_for(facts, regelverk, start + timedelta(days=400))
-    )
+    assert all(a.regelverk_version == "2007-03" for a in actions_for(facts, regelverk, start + timedelta(days=400)))
 
 
 def test_a_rule_set_refuses_duplicate_or_unordered_stop_points() -> None:
@@ -368,9 +371,7 @@ def test_a_rule_set_refuses_duplicate_or_unordered_stop_points() -> None:
 def test_stop_points_in_a_leap_year() -> None:
     start = date(2028, 2, 1)
     facts = full_case_from(start)
-    dates = {
-        a.stoppunkt: a.stoppunkt_dato for a in actions_for(facts, regelverk_for(start), date(2029, 3, 1))
-    }
+    dates = {a.stoppunkt: a.stoppunkt_dato for a in actions_for(facts, regelverk_for(start), date(2029, 3, 1))}
     assert dates[S.OPPFOLGINGSPLAN_FRIST] == date(2028, 2, 29)
     assert dates[S.DIALOGMOTE_KANDIDAT] == date(2028, 5, 30)
     assert dates[S.MAKSDATO] == date(2029, 1, 30)
@@ -409,3 +410,62 @@ def test_system_clock_is_utc() -> None:
     clock = SystemClock()
     assert clock.now().tzinfo is UTC
     assert abs((clock.today() - norwegian_date(clock.now())).days) <= 1
+
+
+# evaluate, CaseInputs and the plan reminder before a dialogue meeting.
+
+
+def test_evaluate_is_actions_due_now_and_the_next_wakeup() -> None:
+    facts = case()
+    evaluation = evaluate(facts, on(42))
+    assert evaluation.actions == actions_for(facts, REGELVERK_2011, on(42))
+    assert evaluation.next_due == on(49)
+
+
+def test_case_inputs_keep_the_announced_id_of_a_case_whose_start_moved() -> None:
+    [facts] = CaseInputs(PERSON, ORGNR, (sick(10, 200),)).cases()
+    known = (KnownCase(facts.tilfelle_id, on(10), on(200)),)
+    [moved] = CaseInputs(PERSON, ORGNR, (sick(10, 200), sick(0, 9)), known=known).cases()
+    assert (moved.tilfelle.start, moved.tilfelle_id) == (on(0), facts.tilfelle_id)
+
+    def fired(case_facts: CaseFacts) -> dict[tuple[StoppunktName, object], object]:
+        return {(a.stoppunkt, a.hendelse): a.id for a in actions_for(case_facts, REGELVERK_2011, on(60))}
+
+    # What fired before the start moved keeps its ids, so it is not emitted again.
+    assert fired(facts).items() <= fired(moved).items()
+
+
+def test_active_case_is_the_one_that_can_still_grow_on_the_day() -> None:
+    cases = CaseInputs(PERSON, ORGNR, (sick(0, 9), sick(40, 60))).cases()
+    assert active_case(cases, on(25)) is cases[0]
+    assert active_case(cases, on(30)) is None
+    assert active_case(cases, on(76)) is cases[1]
+
+
+def test_a_called_meeting_reminds_the_employer_of_the_plan_a_week_before() -> None:
+    facts = case()
+    varsel = plan_before_dialogmote(facts, "m1", on(150), NOW)
+    assert varsel is not None
+    assert (varsel.type, varsel.mottaker, varsel.stoppunkt_dato) == (
+        Varseltype.OPPFOLGINGSPLAN_FOR_DIALOGMOTE,
+        AG,
+        on(143),
+    )
+    assert plan_before_dialogmote(facts, "m1", on(150), NOW + timedelta(days=1)) == varsel.model_copy(
+        update={"opprettet": NOW + timedelta(days=1)}
+    )
+    moved = plan_before_dialogmote(facts, "m1", on(160), NOW)
+    assert moved is not None and moved.id != varsel.id
+    assert plan_before_dialogmote(case(orgnr=None), "m1", on(150), NOW) is None
+
+
+def test_a_dialogmote_status_counts_on_its_norwegian_day() -> None:
+    event = DialogmoteStatusEndring(
+        dialogmote_uuid="00000000-0000-4000-8000-0000000000d1",
+        status_endring_type=DialogmoteStatus.INNKALT,
+        status_endring_tidspunkt=datetime(2024, 5, 11, 22, 30, tzinfo=UTC),
+        dialogmote_tidspunkt=datetime(2024, 6, 1, 9, tzinfo=UTC),
+        person_ident=synthetic_fnr(date(1980, 5, 17), random.Random(1)),
+        virksomhetsnummer=ORGNR,
+    )
+    assert event.hendelse() == DialogmoteHendelse(event.dialogmote_uuid, DialogmoteStatus.INNKALT, date(2024, 5, 12))

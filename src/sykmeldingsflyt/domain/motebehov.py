@@ -5,21 +5,26 @@ dialogmote 2 and is accepted only inside the window of the case's rule set: toda
 case day 181 inclusive (day N = start + N days, see tilfelle.py; the window lives in stoppunkter.py).
 The day that counts is the Norwegian calendar day the party submitted it, not the day the service
 got round to it, so consumer lag never turns a timely answer into a late one.
+
+A party's system names the person by fnr (`MotebehovFraPart`, the wire form); everything after the
+first step works on `Motebehov`, which names them by pseudonym only.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.clock import norwegian_date
+from sykmeldingsflyt.domain.identifiers import Fnr, Orgnr, Uuid
 from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
 from sykmeldingsflyt.domain.stoppunkter import regelverk_for
+from sykmeldingsflyt.domain.sykmelding import UtcTimestamp
 from sykmeldingsflyt.domain.tilfelle import Oppfolgingstilfelle, derive_tilfelle_id
 
 OPPGAVE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:motebehov-oppgave")
@@ -35,21 +40,21 @@ class Innmeldertype(StrEnum):
     ARBEIDSGIVER = "ARBEIDSGIVER"
 
 
-class Motebehov(DomainModel):
-    id: UUID
+class _Skjema(DomainModel):
+    """What the party fills in; the subclasses say how the sick-listed person is named."""
+
+    id: Uuid
     skjematype: Skjematype
     innmelder_type: Innmeldertype
-    person_ref: str = Field(min_length=1)
-    """An opaque reference to the sick-listed person, never the fnr."""
-    orgnr: str = Field(pattern=r"^\d{9}$")
-    """The employer whose case the need concerns."""
+    orgnr: Orgnr
+    """The employer whose case the need concerns (for ARBEIDSGIVER: the employer asking)."""
     har_motebehov: bool
     begrunnelse: str | None = None
     onsker_sykmelder_deltar: bool = False
     onsker_sykmelder_deltar_begrunnelse: str | None = None
     onsker_tolk: bool = False
     tolk_sprak: str | None = None
-    innsendt: AwareDatetime
+    innsendt: UtcTimestamp
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -64,10 +69,27 @@ class Motebehov(DomainModel):
         return self
 
 
+class Motebehov(_Skjema):
+    person_ref: str = Field(min_length=1)
+    """An opaque reference to the sick-listed person, never the fnr."""
+
+
+class MotebehovFraPart(_Skjema):
+    """A møtebehov as the party's system sends it on motebehov.fra-part."""
+
+    arbeidstaker_fnr: Fnr
+    """The sick-listed person. Personal data: pseudonymise it at once, never store or log it."""
+
+    def pseudonymised(self, person_ref: str) -> Motebehov:
+        return Motebehov.model_validate({**self.model_dump(exclude={"arbeidstaker_fnr"}), "person_ref": person_ref})
+
+
 class MotebehovAvvisning(StrEnum):
     """Why a møtebehov was refused."""
 
     INGEN_AKTIVT_TILFELLE = "INGEN_AKTIVT_TILFELLE"
+    IKKE_SENDT_TIL_ARBEIDSGIVER = "IKKE_SENDT_TIL_ARBEIDSGIVER"
+    """The employer asking has never been sent a sykmelding of this person."""
     SVAR_BEHOV_FOR_TIDLIG = "SVAR_BEHOV_FOR_TIDLIG"
     SVAR_BEHOV_FOR_SENT = "SVAR_BEHOV_FOR_SENT"
     SVAR_BEHOV_IKKE_ETTERSPURT = "SVAR_BEHOV_IKKE_ETTERSPURT"
@@ -102,16 +124,24 @@ def _outside_svar_behov_window(tilfelle: Oppfolgingstilfelle, day: date) -> Mote
 
 
 def decide(
-    motebehov: Motebehov, tilfeller: Iterable[Oppfolgingstilfelle], now: datetime
+    motebehov: Motebehov,
+    tilfeller: Iterable[Oppfolgingstilfelle],
+    now: datetime,
+    case_ids: Mapping[date, UUID] | None = None,
 ) -> MotebehovDecision:
     """Accept or refuse `motebehov` given the person's cases with its employer (`motebehov.orgnr`).
 
+    `case_ids` are the ids the cases were first announced under, by case start (a backdated
+    sykmelding can move a start, and a case keeps its first id); a case not in it gets its derived id.
     The task, if any, has an id derived from the møtebehov id, so a redelivered møtebehov yields
     the same task; `now` is only its creation time.
     """
+    known = list(tilfeller)
+    if not known and motebehov.innmelder_type is Innmeldertype.ARBEIDSGIVER:
+        return _refuse(MotebehovAvvisning.IKKE_SENDT_TIL_ARBEIDSGIVER)
     day = norwegian_date(motebehov.innsendt)
     # Cases are at least 16 non-sick days apart, so at most one is active on any day.
-    tilfelle = next((t for t in tilfeller if t.is_active_on(day)), None)
+    tilfelle = next((t for t in known if t.is_active_on(day)), None)
     if tilfelle is None:
         return _refuse(MotebehovAvvisning.INGEN_AKTIVT_TILFELLE)
     if motebehov.skjematype is Skjematype.SVAR_BEHOV:
@@ -120,11 +150,14 @@ def decide(
             return _refuse(avvisning)
     if not motebehov.har_motebehov:
         return MotebehovDecision(avvisning=None, oppgave=None)
+    tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(
+        motebehov.person_ref, motebehov.orgnr, tilfelle.start
+    )
     oppgave = Oppgave(
-        id=uuid5(OPPGAVE_NAMESPACE, str(motebehov.id)),
+        id=str(uuid5(OPPGAVE_NAMESPACE, motebehov.id)),
         type=Oppgavetype.MOTEBEHOV_SVAR,
-        referanse=str(motebehov.id),
-        tilfelle_id=derive_tilfelle_id(motebehov.person_ref, motebehov.orgnr, tilfelle.start),
+        referanse=motebehov.id,
+        tilfelle_id=str(tilfelle_id),
         person_ref=motebehov.person_ref,
         opprettet=now,
     )

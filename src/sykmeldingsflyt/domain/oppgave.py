@@ -7,11 +7,17 @@ stop point); NAV reads the details from the source it is entitled to. Free text 
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
-from uuid import UUID
+from uuid import NAMESPACE_URL, uuid5
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.identifiers import Uuid
+from sykmeldingsflyt.domain.sykmelding import UtcTimestamp
+from sykmeldingsflyt.domain.validering import RuleStatus
+from sykmeldingsflyt.domain.views import NavSykmelding
+
+BISTAND_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:behandler-ber-om-bistand")
 
 
 class Oppgavetype(StrEnum):
@@ -42,18 +48,19 @@ class InvalidTransitionError(ValueError):
 
 
 class Oppgave(DomainModel):
-    id: UUID
+    id: Uuid
+    """Stable per trigger: the same trigger always yields the same id, which is how duplicates are found."""
     type: Oppgavetype
     referanse: str = Field(min_length=1)
     """The id of what triggered the task: the møtebehov, plan or sykmelding id, or for a stop point
     `<regelverk version>/<stoppunkt name>` (with `tilfelle_id` that identifies the firing)."""
-    tilfelle_id: UUID | None
+    tilfelle_id: Uuid | None
     """None only where the producer cannot know the case."""
     person_ref: str = Field(min_length=1)
     """An opaque person reference, never the fnr."""
     status: Oppgavestatus = Oppgavestatus.MOTTATT
-    opprettet: AwareDatetime
-    behandlet: AwareDatetime | None = None
+    opprettet: UtcTimestamp
+    behandlet: UtcTimestamp | None = None
 
     @model_validator(mode="after")
     def _behandlet_matches_status(self) -> Self:
@@ -77,3 +84,31 @@ class Oppgave(DomainModel):
                 "behandlet": at if status is Oppgavestatus.BEHANDLET else None,
             },
         )
+
+
+class OppgaveBehandlet(DomainModel):
+    """NAV's word that a task was handled."""
+
+    oppgave_id: Uuid
+    behandlet: UtcTimestamp
+
+
+def behandler_ber_om_bistand(nav: NavSykmelding, person_ref: str, now: datetime) -> Oppgave | None:
+    """The task for a sykmelding whose doctor asks NAV for help (meldingTilNAV.bistandUmiddelbart, or
+    measures for NAV in tiltakNAV); None otherwise, and for a sykmelding the rules rejected.
+
+    The task points at the sykmelding; NAV reads the doctor's words there, never in the task.
+    """
+    sykmelding = nav.received_sykmelding.sykmelding
+    melding = sykmelding.melding_til_nav
+    asks = (melding is not None and melding.bistand_umiddelbart) or bool((sykmelding.tiltak_nav or "").strip())
+    if not asks or nav.validation_result.status is RuleStatus.INVALID:
+        return None
+    return Oppgave(
+        id=str(uuid5(BISTAND_NAMESPACE, sykmelding.id)),
+        type=Oppgavetype.BEHANDLER_BER_OM_BISTAND,
+        referanse=sykmelding.id,
+        tilfelle_id=None,
+        person_ref=person_ref,
+        opprettet=now,
+    )

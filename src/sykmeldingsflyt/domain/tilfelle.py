@@ -11,14 +11,18 @@ Conventions, chosen once and used everywhere (stop points, møtebehov window):
   `build_tilfeller` once per group. This module does not apply DOMAIN's "with several employers a
   day is a working day only if it is one for every employer"; a caller that needs it passes the
   other employers' sick periods into the group.
+- A case keeps the id it was first announced under (`keep_ids`), even when a backdated sykmelding
+  moves its start or two cases merge: the derived id is only for a case never seen before.
 """
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
+
+from sykmeldingsflyt.domain.sykmelding import Periode, Periodetype
 
 CASE_BREAK_DAYS = 16
 FULL_GRAD = 100
@@ -38,9 +42,7 @@ class PeriodeKind(StrEnum):
 
 
 # Avventende and egenmelding carry no grade: the person is away from work altogether.
-UNGRADED_SICK_KINDS = frozenset(
-    {PeriodeKind.AKTIVITET_IKKE_MULIG, PeriodeKind.AVVENTENDE, PeriodeKind.EGENMELDING}
-)
+UNGRADED_SICK_KINDS = frozenset({PeriodeKind.AKTIVITET_IKKE_MULIG, PeriodeKind.AVVENTENDE, PeriodeKind.EGENMELDING})
 SICK_KINDS = UNGRADED_SICK_KINDS | {PeriodeKind.GRADERT}
 
 
@@ -65,6 +67,31 @@ class Sykeperiode:
 
     def covers(self, day: date) -> bool:
         return self.fom <= day <= self.tom
+
+
+_KIND_OF: dict[Periodetype, PeriodeKind] = {
+    Periodetype.AKTIVITET_IKKE_MULIG: PeriodeKind.AKTIVITET_IKKE_MULIG,
+    Periodetype.GRADERT: PeriodeKind.GRADERT,
+    Periodetype.AVVENTENDE: PeriodeKind.AVVENTENDE,
+    Periodetype.BEHANDLINGSDAGER: PeriodeKind.BEHANDLINGSDAGER,
+    Periodetype.REISETILSKUDD: PeriodeKind.REISETILSKUDD,
+}
+
+
+def sykeperioder(sykmelding_id: str, perioder: Iterable[Periode]) -> list[Sykeperiode]:
+    """A sykmelding's periods as a case counts them. The rules reject a period of no single kind, with
+    fom after tom, or graded 100 %; should one reach here it counts as nothing, or as fully sick."""
+    counted: list[Sykeperiode] = []
+    for periode in perioder:
+        kind = periode.kind
+        if kind is None or periode.fom > periode.tom:
+            continue
+        grad = periode.gradert.grad if periode.gradert is not None and kind is Periodetype.GRADERT else None
+        if grad is not None and grad >= FULL_GRAD:
+            counted.append(Sykeperiode(sykmelding_id, periode.fom, periode.tom, PeriodeKind.AKTIVITET_IKKE_MULIG))
+        else:
+            counted.append(Sykeperiode(sykmelding_id, periode.fom, periode.tom, _KIND_OF[kind], grad))
+    return counted
 
 
 def _sort_key(periode: Sykeperiode) -> tuple[date, date, str, str, int]:
@@ -202,3 +229,36 @@ def build_tilfeller(perioder: Iterable[Sykeperiode]) -> list[Oppfolgingstilfelle
         Oppfolgingstilfelle(start=fom, end=tom, perioder=tuple(periods))
         for (fom, tom), periods in zip(spans, members, strict=True)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCase:
+    """A case as last announced: its id and the span it had then."""
+
+    id: UUID
+    start: date
+    end: date
+
+
+def keep_ids(
+    person_ref: str, orgnr: str | None, tilfeller: Sequence[Oppfolgingstilfelle], known: Iterable[KnownCase]
+) -> list[UUID]:
+    """An id for each of `tilfeller` (oldest first): the id of the earliest known case it overlaps, so
+    an id survives a moved start and two merged cases go on under the older one's; a case that
+    overlaps none (new, or the later half of a split one) gets its derived id."""
+    unused = sorted(known, key=lambda case: (case.start, str(case.id)))
+    reserved = {case.id for case in unused}
+    ids: list[UUID] = []
+    for tilfelle in tilfeller:
+        match = next((c for c in unused if c.start <= tilfelle.end and tilfelle.start <= c.end), None)
+        if match is not None:
+            unused.remove(match)
+            ids.append(match.id)
+            continue
+        new = derive_tilfelle_id(person_ref, orgnr, tilfelle.start)
+        # Only a split can derive an id already in use: the earlier half kept it.
+        while new in reserved:
+            new = uuid5(TILFELLE_NAMESPACE, f"{new}|split")
+        reserved.add(new)
+        ids.append(new)
+    return ids

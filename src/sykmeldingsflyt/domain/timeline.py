@@ -6,13 +6,13 @@ the live service did; the tilfelle is taken as the caller built it. A stop point
 stays due for as long as it is relevant and the case has not ended, so a timer that fires late, or
 facts that arrive late (a sykmelding that extends the case over day 119), still produce the action;
 every action has a stable id, so evaluating again never duplicates what a party sees.
-The service calls `actions_for` whenever facts change or a timer fires, and arms its next timer with
-`next_due`.
+The service calls `evaluate` whenever facts change or a timer fires: it gives the actions due now
+(`actions_for`) and the day to arm the next timer for (`next_due`).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -25,9 +25,17 @@ from sykmeldingsflyt.domain.stoppunkter import (
     Stoppunkt,
     StoppunktName,
     VarselHendelse,
+    regelverk_for,
 )
-from sykmeldingsflyt.domain.tilfelle import Oppfolgingstilfelle, derive_tilfelle_id
-from sykmeldingsflyt.domain.varsel import Mottaker, Varsel
+from sykmeldingsflyt.domain.tilfelle import (
+    KnownCase,
+    Oppfolgingstilfelle,
+    Sykeperiode,
+    build_tilfeller,
+    derive_tilfelle_id,
+    keep_ids,
+)
+from sykmeldingsflyt.domain.varsel import Mottaker, Varsel, Varseltype
 
 ACTION_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:tidslinje-action")
 
@@ -40,9 +48,7 @@ class DialogmoteStatus(StrEnum):
     LUKKET = "LUKKET"
 
 
-_CALLED_OR_HELD = frozenset(
-    {DialogmoteStatus.INNKALT, DialogmoteStatus.NYTT_TID_STED, DialogmoteStatus.FERDIGSTILT}
-)
+_CALLED_OR_HELD = frozenset({DialogmoteStatus.INNKALT, DialogmoteStatus.NYTT_TID_STED, DialogmoteStatus.FERDIGSTILT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +77,12 @@ class CaseFacts:
     dialogmoter: tuple[DialogmoteHendelse, ...] = ()
     aktivitetskrav_unntak: tuple[date, ...] = ()
     """Days an exception from the activity requirement was recorded."""
+    announced_id: UUID | None = None
+    """The id the case was first announced under, kept when its start moves (tilfelle.keep_ids)."""
 
     @cached_property
     def tilfelle_id(self) -> UUID:
-        return derive_tilfelle_id(self.person_ref, self.orgnr, self.tilfelle.start)
+        return self.announced_id or derive_tilfelle_id(self.person_ref, self.orgnr, self.tilfelle.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,20 +101,20 @@ class Action:
     def to_message(self, now: datetime) -> Varsel | Oppgave:
         if isinstance(self.hendelse, VarselHendelse):
             return Varsel(
-                id=self.id,
+                id=str(self.id),
                 type=self.hendelse.varseltype,
                 mottaker=self.hendelse.mottaker,
-                tilfelle_id=self.tilfelle_id,
+                tilfelle_id=str(self.tilfelle_id),
                 person_ref=self.person_ref,
                 orgnr=self.orgnr,
                 stoppunkt_dato=self.stoppunkt_dato,
                 opprettet=now,
             )
         return Oppgave(
-            id=self.id,
+            id=str(self.id),
             type=self.hendelse.oppgavetype,
             referanse=f"{self.regelverk_version}/{self.stoppunkt}",
-            tilfelle_id=self.tilfelle_id,
+            tilfelle_id=str(self.tilfelle_id),
             person_ref=self.person_ref,
             opprettet=now,
         )
@@ -207,9 +215,7 @@ def _to_arbeidsgiver(hendelse: Hendelse) -> bool:
 def actions_for(facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
     """Every action due and relevant on `today`, in stop point order. Pass the rule set
     `regelverk_for(facts.tilfelle.start)` unless deliberately replaying another."""
-    return [
-        action for stoppunkt in regelverk.stoppunkter for action in due(stoppunkt, facts, regelverk, today)
-    ]
+    return [action for stoppunkt in regelverk.stoppunkter for action in due(stoppunkt, facts, regelverk, today)]
 
 
 def next_due(facts: CaseFacts, regelverk: Regelverk, after: date) -> date | None:
@@ -220,3 +226,73 @@ def next_due(facts: CaseFacts, regelverk: Regelverk, after: date) -> date | None
         if day > after and due(stoppunkt, facts, regelverk, day):
             return day
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    actions: list[Action]
+    """Every action due and relevant today; the caller emits those it has not emitted before."""
+    next_due: date | None
+    """The day to look again unless the facts change first."""
+
+
+def evaluate(facts: CaseFacts, today: date) -> Evaluation:
+    """What a case emits on `today` and when to wake up next, under the rule set of its start."""
+    regelverk = regelverk_for(facts.tilfelle.start)
+    return Evaluation(actions_for(facts, regelverk, today), next_due(facts, regelverk, today))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInputs:
+    """Everything known about one person with one employer, as the service stores it: the cases and
+    their facts follow from it."""
+
+    person_ref: str
+    orgnr: str | None
+    perioder: tuple[Sykeperiode, ...]
+    known: tuple[KnownCase, ...] = ()
+    oppfolgingsplaner: tuple[date, ...] = ()
+    dialogmoter: tuple[DialogmoteHendelse, ...] = ()
+
+    def cases(self) -> list[CaseFacts]:
+        """The cases oldest first, each under the id it was first announced with."""
+        tilfeller = build_tilfeller(self.perioder)
+        ids = keep_ids(self.person_ref, self.orgnr, tilfeller, self.known)
+        return [
+            CaseFacts(
+                person_ref=self.person_ref,
+                orgnr=self.orgnr,
+                tilfelle=tilfelle,
+                oppfolgingsplaner=self.oppfolgingsplaner,
+                dialogmoter=self.dialogmoter,
+                announced_id=tilfelle_id,
+            )
+            for tilfelle, tilfelle_id in zip(tilfeller, ids, strict=True)
+        ]
+
+
+def active_case(cases: Iterable[CaseFacts], day: date) -> CaseFacts | None:
+    """The case active on `day`; cases are at least 16 non-sick days apart, so there is at most one."""
+    return next((facts for facts in cases if facts.tilfelle.is_active_on(day)), None)
+
+
+PLAN_BEFORE_DIALOGMOTE = timedelta(weeks=1)
+
+
+def plan_before_dialogmote(facts: CaseFacts, mote_id: str, motedato: date, now: datetime) -> Varsel | None:
+    """On INNKALT: remind the employer that NAV needs the updated plan at least a week before the
+    meeting (ftrl § 25-2). One per meeting and date, so a redelivered call reminds once; None for a
+    case without an employer."""
+    if facts.orgnr is None:
+        return None
+    varseltype = Varseltype.OPPFOLGINGSPLAN_FOR_DIALOGMOTE
+    return Varsel(
+        id=str(uuid5(ACTION_NAMESPACE, f"{facts.tilfelle_id}|{mote_id}|{motedato.isoformat()}|{varseltype}")),
+        type=varseltype,
+        mottaker=Mottaker.ARBEIDSGIVER,
+        tilfelle_id=str(facts.tilfelle_id),
+        person_ref=facts.person_ref,
+        orgnr=facts.orgnr,
+        stoppunkt_dato=motedato - PLAN_BEFORE_DIALOGMOTE,
+        opprettet=now,
+    )

@@ -7,11 +7,12 @@ no free text.
 from datetime import date
 from enum import StrEnum
 from typing import Self
-from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.identifiers import Orgnr, Uuid
+from sykmeldingsflyt.domain.sykmelding import UtcTimestamp
 
 
 class Mottaker(StrEnum):
@@ -25,18 +26,21 @@ class Varseltype(StrEnum):
     DIALOGMOTE1_PAMINNELSE = "DIALOGMOTE1_PAMINNELSE"
     SVAR_MOTEBEHOV = "SVAR_MOTEBEHOV"
     SNART_SLUTT_PA_SYKEPENGER = "SNART_SLUTT_PA_SYKEPENGER"
+    OPPFOLGINGSPLAN_FOR_DIALOGMOTE = "OPPFOLGINGSPLAN_FOR_DIALOGMOTE"
+    """NAV has called a dialogue meeting and needs the updated plan a week before it (ftrl § 25-2)."""
 
 
 class Varsel(DomainModel):
-    id: UUID
+    id: Uuid
     type: Varseltype
     mottaker: Mottaker
-    tilfelle_id: UUID
+    tilfelle_id: Uuid
     person_ref: str = Field(min_length=1)
     """An opaque person reference, never the fnr."""
-    orgnr: str | None = Field(default=None, pattern=r"^\d{9}$")
+    orgnr: Orgnr | None = None
     stoppunkt_dato: date
-    opprettet: AwareDatetime
+    """The day the notice is about: the stop point, or the deadline it reminds of."""
+    opprettet: UtcTimestamp
 
     @model_validator(mode="after")
     def _employer_varsel_has_employer(self) -> Self:

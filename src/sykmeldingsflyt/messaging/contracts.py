@@ -5,10 +5,14 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
+from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
+from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
 from sykmeldingsflyt.messaging.codec import AvroCodec, DecodeError
 
@@ -21,6 +25,11 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     NavSykmelding: "nav_sykmelding",
     ArbeidsgiverSykmelding: "arbeidsgiver_sykmelding",
     PasientSykmelding: "pasient_sykmelding",
+    Oppgave: "oppgave",
+    OppgaveBehandlet: "oppgave_behandlet",
+    Varsel: "varsel",
+    MotebehovFraPart: "motebehov",
+    DialogmoteStatusEndring: "dialogmote_status",
 }
 
 

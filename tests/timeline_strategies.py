@@ -1,0 +1,94 @@
+"""Hypothesis strategies for the case timeline's wire models, and their rows in the contract table."""
+
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
+from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet, Oppgavestatus, Oppgavetype
+from sykmeldingsflyt.domain.timeline import DialogmoteStatus
+from sykmeldingsflyt.domain.varsel import Mottaker, Varsel, Varseltype
+from tests.strategies import DEFAULT_TEXTS, Texts, dates, fnrs, ids, orgnrs, timestamps
+
+person_refs = st.text(alphabet="0123456789abcdef", min_size=40, max_size=40)
+
+
+@st.composite
+def oppgaver(draw: st.DrawFn) -> Oppgave:
+    opprettet = draw(timestamps())
+    handled_after = draw(st.none() | st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)))
+    return Oppgave(
+        id=draw(ids()),
+        type=draw(st.sampled_from(Oppgavetype)),
+        referanse=draw(ids() | st.just("2011-07/DIALOGMOTE_KANDIDAT")),
+        tilfelle_id=draw(st.none() | ids()),
+        person_ref=draw(person_refs),
+        status=Oppgavestatus.MOTTATT if handled_after is None else Oppgavestatus.BEHANDLET,
+        opprettet=opprettet,
+        behandlet=None if handled_after is None else opprettet + handled_after,
+    )
+
+
+def oppgaver_behandlet() -> st.SearchStrategy[OppgaveBehandlet]:
+    return st.builds(lambda oppgave_id, at: OppgaveBehandlet(oppgave_id=oppgave_id, behandlet=at), ids(), timestamps())
+
+
+@st.composite
+def varsler(draw: st.DrawFn) -> Varsel:
+    mottaker = draw(st.sampled_from(Mottaker))
+    return Varsel(
+        id=draw(ids()),
+        type=draw(st.sampled_from(Varseltype)),
+        mottaker=mottaker,
+        tilfelle_id=draw(ids()),
+        person_ref=draw(person_refs),
+        orgnr=draw(orgnrs()) if mottaker is Mottaker.ARBEIDSGIVER else draw(st.none() | orgnrs()),
+        stoppunkt_dato=draw(dates()),
+        opprettet=draw(timestamps()),
+    )
+
+
+@st.composite
+def motebehov_fra_part(draw: st.DrawFn, texts: Texts = DEFAULT_TEXTS) -> MotebehovFraPart:
+    skjematype = draw(st.sampled_from(Skjematype))
+    har_motebehov = skjematype is Skjematype.MELD_BEHOV or draw(st.booleans())
+    sykmelder = har_motebehov and draw(st.booleans())
+    tolk = har_motebehov and draw(st.booleans())
+    return MotebehovFraPart(
+        id=draw(ids()),
+        skjematype=skjematype,
+        innmelder_type=draw(st.sampled_from(Innmeldertype)),
+        orgnr=draw(orgnrs()),
+        har_motebehov=har_motebehov,
+        begrunnelse=draw(st.none() | texts),
+        onsker_sykmelder_deltar=sykmelder,
+        onsker_sykmelder_deltar_begrunnelse=draw(st.none() | texts) if sykmelder else None,
+        onsker_tolk=tolk,
+        tolk_sprak=draw(texts.filter(bool)) if tolk else None,
+        innsendt=draw(timestamps()),
+        arbeidstaker_fnr=draw(fnrs()),
+    )
+
+
+def dialogmote_statuser() -> st.SearchStrategy[DialogmoteStatusEndring]:
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "dialogmote_uuid": ids(),
+        "status_endring_type": st.sampled_from(DialogmoteStatus),
+        "status_endring_tidspunkt": timestamps(),
+        "dialogmote_tidspunkt": timestamps(),
+        "person_ident": fnrs(),
+        "virksomhetsnummer": orgnrs(),
+    }
+    return st.fixed_dictionaries(fields).map(lambda values: DialogmoteStatusEndring(**values))
+
+
+TIMELINE_CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] = [
+    ("oppgave", Oppgave, oppgaver()),
+    ("oppgave_behandlet", OppgaveBehandlet, oppgaver_behandlet()),
+    ("varsel", Varsel, varsler()),
+    ("motebehov", MotebehovFraPart, motebehov_fra_part()),
+    ("dialogmote_status", DialogmoteStatusEndring, dialogmote_statuser()),
+]

@@ -56,7 +56,11 @@ async def test_sigkill_mid_stream_loses_nothing_and_duplicates_nothing(
     codec = AvroCodec(SchemaStore())
     await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
     rng = random.Random(99)
-    sykmeldinger = [synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(MESSAGES)]
+    patients = {synthetic.synthetic_pasient_fnr(rng) for _ in range(MESSAGES * 2)}
+    # One sykmelding per patient: two for one patient could be content duplicates, rightly refused.
+    sykmeldinger = [synthetic.make_sykmelding(rng, fom=date.today(), pasient_fnr=fnr) for fnr in sorted(patients)][
+        :MESSAGES
+    ]
     source = topics.name(SYKMELDING_FRA_EPJ)
     await produce(
         kafka_settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger]

@@ -1,7 +1,7 @@
 """mottak through the real broker and database: every outcome on every output topic."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -22,11 +22,16 @@ from tests.support.services import running
 pytestmark = pytest.mark.integration
 
 
-async def _kvitteringer(settings: KafkaSettings, runtime: Runtime, expected: int) -> dict[str, Kvittering]:
+async def _kvitteringer(settings: KafkaSettings, runtime: Runtime, expected: int) -> dict[str, list[Kvittering]]:
+    """Every kvittering by the msgId it answers, in the order they were sent."""
     received = await read_topic(settings, runtime.topics.name(EPJ_KVITTERING), expected)
-    kvitteringer = [contracts.decode(runtime.codec, message.value or b"", Kvittering) for message in received]
-    assert len(kvitteringer) == expected, [k.msg_id for k in kvitteringer]
-    return {kvittering.msg_id: kvittering for kvittering in kvitteringer}
+    assert len(received) == expected
+    by_msg_id: dict[str, list[Kvittering]] = {}
+    for message in received:
+        kvittering = contracts.decode(runtime.codec, message.value or b"", Kvittering)
+        assert message.key == kvittering.msg_id.encode()
+        by_msg_id.setdefault(kvittering.msg_id, []).append(kvittering)
+    return by_msg_id
 
 
 async def test_valid_invalid_duplicate_and_garbage_messages(kafka_settings: KafkaSettings, database: Database) -> None:
@@ -35,33 +40,46 @@ async def test_valid_invalid_duplicate_and_garbage_messages(kafka_settings: Kafk
         today = runtime.clock.today()
         valid = synthetic.make_sykmelding(rng, fom=today - timedelta(days=1))
         backdated = synthetic.make_sykmelding(
-            rng, fom=today - timedelta(days=20), kontakt_med_pasient=KontaktMedPasient()
-        ).model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)})
+            rng,
+            fom=today - timedelta(days=20),
+            signatur_dato=datetime.combine(today, time(9), UTC),
+            mottatt_dato=datetime.combine(today, time(9, 5), UTC),
+            kontakt_med_pasient=KontaktMedPasient(),
+        )
         same_content_new_msg_id = valid.model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)})
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)
         encode = lambda model: contracts.encode(runtime.codec, model, source)  # noqa: E731
+        await produce(kafka_settings, source, [(valid.msg_id.encode(), encode(valid))])
+        # Different keys land on different partitions: the copies must come after the original is decided.
+        await read_topic(kafka_settings, runtime.topics.name(EPJ_KVITTERING), expected=1, until_quiet=False)
         await produce(
             kafka_settings,
             source,
             [
-                (valid.msg_id.encode(), encode(valid)),
                 (backdated.msg_id.encode(), encode(backdated)),
                 (valid.msg_id.encode(), encode(valid)),  # the EPJ retried
                 (same_content_new_msg_id.msg_id.encode(), encode(same_content_new_msg_id)),
-                (b"garbage-1", b"\x00\x01 not avro"),
+                (b"garbage-1", b"<html>not avro</html>"),
                 (b"12345678901", b"\xc3\x01" + b"\x00" * 8),  # an fnr as key must not be echoed
             ],
         )
 
-        kvitteringer = await _kvitteringer(kafka_settings, runtime, expected=6 - 1)  # the retry shares a msgId
+        kvitteringer = await _kvitteringer(kafka_settings, runtime, expected=6)
         nav = await read_topic(kafka_settings, runtime.topics.name(NAV_SYKMELDING), expected=2)
         dead = await read_topic(kafka_settings, runtime.topics.name(dead_letter_topic(SYKMELDING_FRA_EPJ)), 2)
 
-    assert kvitteringer[backdated.msg_id].status is KvitteringStatus.AVVIST
-    assert {g.rule_name for g in kvitteringer[backdated.msg_id].avvisningsgrunner} >= {"MINDRE_ENN_1_MAANED"}
-    assert kvitteringer[same_content_new_msg_id.msg_id].avvisningsgrunner[0].rule_name == "DUPLIKAT"
-    assert kvitteringer["garbage-1"].avvisningsgrunner[0].rule_name == "MALFORMED_MESSAGE"
-    assert kvitteringer["ukjent"].avvisningsgrunner[0].rule_name == "UNKNOWN_SCHEMA"
+    first, retry = kvitteringer[valid.msg_id]
+    assert first.status is KvitteringStatus.OK and not first.avvisningsgrunner
+    assert [g.rule_name for g in retry.avvisningsgrunner] == ["DUPLIKAT"] and "msgId" in retry.avvisningsgrunner[
+        0
+    ].message_for_sender
+    [rejected] = kvitteringer[backdated.msg_id]
+    assert rejected.status is KvitteringStatus.AVVIST
+    assert {g.rule_name for g in rejected.avvisningsgrunner} >= {"MINDRE_ENN_1_MAANED"}
+    [copy] = kvitteringer[same_content_new_msg_id.msg_id]
+    assert [g.rule_name for g in copy.avvisningsgrunner] == ["DUPLIKAT"]
+    assert kvitteringer["garbage-1"][0].avvisningsgrunner[0].rule_name == "MALFORMED_MESSAGE"
+    assert kvitteringer["ukjent"][0].avvisningsgrunner[0].rule_name == "UNKNOWN_SCHEMA"
     outcomes = {
         view.received_sykmelding.msg_id: view.validation_result.status
         for view in (contracts.decode(runtime.codec, message.value or b"", NavSykmelding) for message in nav)

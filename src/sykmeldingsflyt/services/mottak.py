@@ -29,7 +29,7 @@ from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
-from sykmeldingsflyt.registers import local_registers
+from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.storage.tables import MottattSykmelding
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
@@ -44,9 +44,15 @@ UKJENT_MSG_ID = "ukjent"
 
 @dataclass(frozen=True)
 class Registers:
+    """The external registers mottak consults; the local fixtures unless production ones are given."""
+
     hpr: HprRegister
     persons: PersonRegister
     diagnosekoder: Diagnosekoder
+
+    @classmethod
+    def local(cls) -> "Registers":
+        return cls(FixtureHprRegister(), FixturePersonRegister(), bundled_diagnosekoder())
 
 
 class Mottak(Service):
@@ -54,7 +60,7 @@ class Mottak(Service):
 
     def __init__(self, runtime: Runtime, registers: Registers | None = None) -> None:
         super().__init__(runtime)
-        self.registers = registers or Registers(*local_registers())
+        self.registers = registers or Registers.local()
 
     def subscribe(self, broker: KafkaBroker) -> None:
         stage = Stage(
@@ -97,7 +103,7 @@ class Mottak(Service):
             hpr=self.registers.hpr,
             persons=self.registers.persons,
             diagnosekoder=self.registers.diagnosekoder,
-            earlier_perioder=await _earlier_perioder(uow, pasient_ref),
+            earlier_perioder=await _earlier_perioder(uow, pasient_ref, _hoveddiagnose(received)),
         )
         result = validate(received, context)
         uow.session.add(
@@ -106,6 +112,7 @@ class Mottak(Service):
                 msg_id=received.msg_id,
                 content_hash=_content_hash(received),
                 pasient_ref=pasient_ref,
+                hoveddiagnose=_hoveddiagnose(received),
                 status=SykmeldingStatus.APEN.value,
                 validation_status=result.status.value,
                 perioder=[[p.fom.isoformat(), p.tom.isoformat()] for p in received.sykmelding.perioder],
@@ -224,13 +231,20 @@ def _content_hash(received: ReceivedSykmelding) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-async def _earlier_perioder(uow: UnitOfWork, pasient_ref: str) -> list[Periode]:
+def _hoveddiagnose(received: ReceivedSykmelding) -> str | None:
+    diagnose = received.sykmelding.medisinsk_vurdering.hoved_diagnose
+    return diagnose.kode if diagnose else None
+
+
+async def _earlier_perioder(uow: UnitOfWork, pasient_ref: str, hoveddiagnose: str | None) -> tuple[Periode, ...]:
+    """The patient's earlier accepted periods for the same diagnosis: what tells an extension from a new case."""
     rows = await uow.session.scalars(
         select(MottattSykmelding.perioder).where(
             MottattSykmelding.pasient_ref == pasient_ref,
+            MottattSykmelding.hoveddiagnose == hoveddiagnose,
             MottattSykmelding.validation_status != RuleStatus.INVALID.value,
         )
     )
-    return [
+    return tuple(
         Periode(fom=date.fromisoformat(fom), tom=date.fromisoformat(tom)) for perioder in rows for fom, tom in perioder
-    ]
+    )

@@ -107,7 +107,8 @@ class Service(ABC):
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
-            group_id=f"sykmeldingsflyt-{self.name}",
+            # A group per service and topic: a service's subscribers then never rebalance one another.
+            group_id=f"sykmeldingsflyt-{self.name}.{topic.name}",
             batch=True,
             max_records=max_records,
             auto_offset_reset="earliest",

@@ -2,7 +2,23 @@
 
 from sykmeldingsflyt.storage.tables.base import Base, metadata
 from sykmeldingsflyt.storage.tables.delivery import HandledEvent, OutboxMessage, RelayLease, RelayPosition
+from sykmeldingsflyt.storage.tables.gateway import (
+    GatewayArbeidsgiverSykmelding,
+    GatewayAudit,
+    GatewayIdempotencyKey,
+    GatewayKvittering,
+    GatewayOppgave,
+    GatewayPlan,
+    GatewaySykmeldingEier,
+)
 from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.oppfolging import (
+    OppfolgingPlan,
+    OppfolgingSendtSykmelding,
+    OppfolgingSykmelding,
+    OppfolgingVentendePlan,
+)
+from sykmeldingsflyt.storage.tables.oppgave import NavOppgave
 from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernStatusEvent,
     PersonvernSykmelding,
@@ -11,8 +27,20 @@ from sykmeldingsflyt.storage.tables.personvern import (
 
 __all__ = [
     "Base",
+    "GatewayArbeidsgiverSykmelding",
+    "GatewayAudit",
+    "GatewayIdempotencyKey",
+    "GatewayKvittering",
+    "GatewayOppgave",
+    "GatewayPlan",
+    "GatewaySykmeldingEier",
     "HandledEvent",
     "MottattSykmelding",
+    "NavOppgave",
+    "OppfolgingPlan",
+    "OppfolgingSendtSykmelding",
+    "OppfolgingSykmelding",
+    "OppfolgingVentendePlan",
     "OutboxMessage",
     "PersonvernStatusEvent",
     "PersonvernSykmelding",

@@ -18,6 +18,8 @@ class MottattSykmelding(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     # A keyed pseudonym of the patient's fnr: lets rules find earlier sykmeldinger without storing the fnr.
     pasient_ref: Mapped[str] = mapped_column(String(64), index=True)
+    # The rules' backdating exception needs the patient's earlier periods for the same diagnosis.
+    hoveddiagnose: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     validation_status: Mapped[str] = mapped_column(String(24))
     perioder: Mapped[list[list[str]]] = mapped_column(JSON)

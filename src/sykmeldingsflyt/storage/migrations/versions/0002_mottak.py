@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("msg_id", sa.String(64), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("pasient_ref", sa.String(64), nullable=False),
+        sa.Column("hoveddiagnose", sa.String(16), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("validation_status", sa.String(24), nullable=False),
         sa.Column("perioder", sa.JSON(), nullable=False),

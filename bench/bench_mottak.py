@@ -1,0 +1,164 @@
+"""Sykmeldinger per second through mottak, beside a raw aiokafka loop on the same broker in the same run.
+
+    python -m bench.bench_mottak [--messages 20000] [--profile]
+
+The raw loop is the ceiling: it consumes the same encoded sykmeldinger and produces two messages per
+input (as mottak does: the NAV view and the kvittering), committing offsets per batch, with no decoding,
+no rules and no database. mottak is timed from start until every kvittering is committed on
+epj.kvittering. Uses KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a
+SQLite file.
+"""
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import random
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from sykmeldingsflyt import devkafka, synthetic
+from sykmeldingsflyt.logs import configure_logging
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.admin import create_topics
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Party, Topic, catalogue
+from sykmeldingsflyt.services.mottak import Mottak
+from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.storage.database import Database
+
+
+async def _produce(settings: KafkaSettings, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=20, max_batch_size=512 * 1024)
+    await producer.start()
+    try:
+        sent = [await producer.send(topic, value=value, key=key) for key, value in messages]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+
+
+async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -> float:
+    """Wait until `expected` messages are committed on `topic`; returns the monotonic time it happened."""
+    consumer = AIOKafkaConsumer(
+        topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    seen = 0
+    try:
+        while seen < expected:
+            batches = await consumer.getmany(timeout_ms=200, max_records=10_000)
+            seen += sum(len(records) for records in batches.values())
+        return time.monotonic()
+    finally:
+        await consumer.stop()
+
+
+async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, str], expected: int) -> float:
+    """Messages per second of the bare consume-produce-commit loop."""
+    consumer = AIOKafkaConsumer(
+        source,
+        **settings.aiokafka_kwargs(),
+        group_id=f"raw-{uuid.uuid4().hex}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=500,
+    )
+    producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", enable_idempotence=True, linger_ms=5)
+    await consumer.start()
+    await producer.start()
+    try:
+        started = time.monotonic()
+        done = 0
+        while done < expected:
+            batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            sent = []
+            for records in batches.values():
+                for record in records:
+                    for output in outputs:
+                        sent.append(await producer.send(output, value=record.value, key=record.key))
+                    done += 1
+            await asyncio.gather(*sent)
+            await consumer.commit()
+        return expected / (time.monotonic() - started)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def through_mottak(settings: KafkaSettings, database: Database, expected: int, profile: bool) -> float:
+    runtime = Runtime.from_env(settings, database)
+    stop = asyncio.Event()
+    profiler = cProfile.Profile() if profile else None
+    started = time.monotonic()
+    if profiler:
+        profiler.enable()
+    service = asyncio.create_task(run_services(runtime, [Mottak(runtime)], stop))
+    finished = await _count_committed(settings, runtime.topics.name(EPJ_KVITTERING), expected)
+    if profiler:
+        profiler.disable()
+    stop.set()
+    await service
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return expected / (finished - started)
+
+
+async def main(messages: int, profile: bool) -> None:
+    configure_logging("WARNING")
+    kafka: devkafka.LocalKafka | None = None
+    settings = KafkaSettings.from_env()
+    if not settings.bootstrap_servers:
+        kafka = devkafka.LocalKafka()
+        settings = settings.model_copy(update={"bootstrap_servers": kafka.start()})
+    settings = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."})
+    folder = tempfile.mkdtemp(prefix="bench-mottak-")
+    database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite'}")
+    try:
+        await database.migrate()
+        raw_topics = [
+            Topic(
+                name=f"{settings.topic_prefix}raw.{name}",
+                key="",
+                value_schema="",
+                description="",
+                writers=frozenset(),
+                readers=frozenset({Party.OPERATOR}),
+            )
+            for name in ("in", "out-a", "out-b")
+        ]
+        await create_topics(settings, [*catalogue(settings.topic_prefix), *raw_topics])
+        runtime = Runtime.from_env(settings, database)
+        source = runtime.topics.name(SYKMELDING_FRA_EPJ)
+        rng = random.Random(1)
+        encoded = [
+            (s.msg_id.encode(), contracts.encode(runtime.codec, s, source))
+            for s in (synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(messages))
+        ]
+        print(f"{messages} sykmeldinger, {sum(len(v) for _, v in encoded) / messages:.0f} bytes each on average")
+        await _produce(settings, raw_topics[0].name, encoded)
+        await _produce(settings, source, encoded)
+
+        raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
+        print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")
+        measured = await through_mottak(settings, database, messages, profile)
+        print(f"mottak (decode, rules, SQLite/PG, outbox, relay): {measured:8.0f} sykmeldinger/s")
+        print(f"ratio mottak / raw: {measured / raw:.2f}")
+    finally:
+        await database.dispose()
+        if kafka:
+            kafka.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--profile", action="store_true", help="print where mottak's time goes (cProfile)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.messages, arguments.profile))

@@ -1,0 +1,60 @@
+"""The checks intake makes before the rules run."""
+
+from datetime import timedelta
+
+from sykmeldingsflyt.domain.rules import intake_problems
+from sykmeldingsflyt.domain.sykmelding import Diagnose, MedisinskVurdering
+from sykmeldingsflyt.registers import FixturePersonRegister
+from sykmeldingsflyt.registers.person_fixture import UKJENT_PASIENT_FNR
+from sykmeldingsflyt.synthetic import L87
+from tests.unit.rules.builders import FOM, at_nine, sykmelding
+
+PERSONS = FixturePersonRegister()
+
+
+def test_the_synthetic_sykmelding_passes_intake() -> None:
+    assert intake_problems(sykmelding(), PERSONS, today=FOM) == []
+
+
+def test_an_unknown_patient_is_rejected() -> None:
+    [problem] = intake_problems(sykmelding(pasient_fnr=UKJENT_PASIENT_FNR), PERSONS, today=FOM)
+    assert (problem.rule_name, problem.field) == ("PASIENT_FINNES_IKKE", "pasientFnr")
+    assert "pasientFnr" in problem.message_for_sender
+    assert UKJENT_PASIENT_FNR not in problem.message_for_sender
+
+
+def test_a_signature_after_today_is_rejected_and_today_is_not() -> None:
+    assert intake_problems(sykmelding(signatur_dato=at_nine(FOM)), PERSONS, today=FOM) == []
+    [problem] = intake_problems(sykmelding(signatur_dato=at_nine(FOM + timedelta(days=1))), PERSONS, today=FOM)
+    assert (problem.rule_name, problem.field) == ("SIGNATURDATO_I_FREMTIDEN", "sykmelding.signaturDato")
+
+
+def test_a_signature_just_after_midnight_in_oslo_is_on_the_next_norwegian_day() -> None:
+    # 23:30 UTC is 00:30 the next day in Oslo.
+    signed = at_nine(FOM).replace(hour=23, minute=30)
+    assert [p.rule_name for p in intake_problems(sykmelding(signatur_dato=signed), PERSONS, today=FOM)] == [
+        "SIGNATURDATO_I_FREMTIDEN"
+    ]
+
+
+def test_missing_diagnosis_codes_are_named_by_field() -> None:
+    vurdering = MedisinskVurdering(
+        hoved_diagnose=Diagnose(system=L87.system, kode=" ", tekst="Bursitt"),
+        bi_diagnoser=[L87, Diagnose(system="", kode="L87", tekst="Bursitt")],
+        svangerskap=False,
+        yrkesskade=False,
+    )
+    problems = intake_problems(sykmelding(medisinsk_vurdering=vurdering), PERSONS, today=FOM)
+    assert [(p.rule_name, p.field) for p in problems] == [
+        ("MANGLENDE_DIAGNOSEKODE", "sykmelding.medisinskVurdering.hovedDiagnose.kode"),
+        ("MANGLENDE_DIAGNOSEKODE", "sykmelding.medisinskVurdering.biDiagnoser[1].system"),
+    ]
+    assert all(p.field and p.field in p.message_for_sender for p in problems)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    received = sykmelding(pasient_fnr=UKJENT_PASIENT_FNR, signatur_dato=at_nine(FOM + timedelta(days=2)))
+    assert [p.rule_name for p in intake_problems(received, PERSONS, today=FOM)] == [
+        "PASIENT_FINNES_IKKE",
+        "SIGNATURDATO_I_FREMTIDEN",
+    ]

@@ -1,0 +1,86 @@
+"""The local register adapters: bundled code lists, the HPR fixture, the population fixture."""
+
+import json
+from datetime import date
+from importlib.resources import files
+
+import pytest
+
+from sykmeldingsflyt.domain.identifiers import fnr_birth_date, is_valid_fnr
+from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, PersonRegister
+from sykmeldingsflyt.domain.sykmelding import ICD10_SYSTEM, ICPC2_SYSTEM
+from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
+from sykmeldingsflyt.registers.diagnosekoder import VERSION
+from sykmeldingsflyt.registers.hpr_fixture import FIXTURE_BEHANDLERE, LEGE
+from sykmeldingsflyt.registers.person_fixture import UKJENT_PASIENT_FNR, UKJENTE_FNR
+from sykmeldingsflyt.synthetic import DEMO_BEHANDLER
+
+KODER = bundled_diagnosekoder()
+
+
+def test_the_adapters_implement_the_ports() -> None:
+    ports: tuple[Diagnosekoder, HprRegister, PersonRegister] = (KODER, FixtureHprRegister(), FixturePersonRegister())
+    assert all(ports)
+
+
+def _bundled_codes(name: str) -> list[str]:
+    text = (files("sykmeldingsflyt.registers") / "data" / name).read_text(encoding="utf-8")
+    return [entry["code"] for entry in json.loads(text)]
+
+
+def test_the_code_lists_are_navs_2026_edition() -> None:
+    assert KODER.version == VERSION == "@navikt/diagnosekoder 1.2026.0"
+    icpc2, icd10 = _bundled_codes("ICPC2.json"), _bundled_codes("ICD10.json")
+    assert (len(set(icpc2)), len(set(icd10))) == (708, 19634)
+    assert all(map(KODER.is_icpc2, icpc2)) and all(map(KODER.is_icd10, icd10))
+    assert sum(kode.startswith("Z") for kode in icpc2) == 27
+
+
+def test_known_codes() -> None:
+    assert KODER.is_icpc2("L87") and KODER.text(ICPC2_SYSTEM, "L87") == "Bursitt/tendinitt/synovitt IKA"
+    assert KODER.is_icd10("M545") and KODER.is_icd10("M54.5")
+    assert KODER.text(ICD10_SYSTEM, "M54.5") == "Lumbago"
+
+
+@pytest.mark.parametrize(
+    ("system", "kode"), [(ICPC2_SYSTEM, "M545"), (ICD10_SYSTEM, "L87"), (ICD10_SYSTEM, "M54"), ("1.2.3", "L87")]
+)
+def test_unknown_codes(system: str, kode: str) -> None:
+    # M54 is a category, not a leaf: the lists hold leaf codes only.
+    assert KODER.text(system, kode) is None
+
+
+def test_the_lists_are_read_once() -> None:
+    assert bundled_diagnosekoder() is KODER
+
+
+def test_the_fixture_doctor_is_the_demo_doctor() -> None:
+    assert (LEGE.hpr_nummer, LEGE.fnr) == (DEMO_BEHANDLER.hpr, DEMO_BEHANDLER.fnr)
+
+
+def test_the_hpr_fixture_finds_by_number_and_by_fnr() -> None:
+    register = FixtureHprRegister()
+    for behandler in FIXTURE_BEHANDLERE:
+        assert register.lookup(behandler.hpr_nummer) is register.lookup(behandler.fnr) is behandler
+    assert register.lookup("9999999") is None
+
+
+def test_every_fixture_fnr_is_synthetic_and_distinct() -> None:
+    fnrs = [behandler.fnr for behandler in FIXTURE_BEHANDLERE] + sorted(UKJENTE_FNR)
+    assert len(set(fnrs)) == len(fnrs)
+    assert all(is_valid_fnr(fnr) and int(fnr[2:4]) > 80 for fnr in fnrs)
+
+
+def test_the_population_fixture_knows_every_synthetic_person_but_the_unknown() -> None:
+    register = FixturePersonRegister()
+    person = register.lookup(DEMO_BEHANDLER.fnr)
+    assert person is not None and person.fodselsdato == fnr_birth_date(DEMO_BEHANDLER.fnr) == date(1972, 5, 17)
+    assert register.lookup(UKJENT_PASIENT_FNR) is None
+    assert DEMO_BEHANDLER.fnr not in repr(person)
+
+
+@pytest.mark.parametrize(
+    "fnr", ["17457233132", "17857233116", "1785723311", "abc"], ids=["NAV synthetic", "check digit", "short", "letters"]
+)
+def test_the_population_fixture_knows_no_other_number(fnr: str) -> None:
+    assert FixturePersonRegister().lookup(fnr) is None

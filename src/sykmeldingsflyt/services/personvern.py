@@ -16,7 +16,7 @@ import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy import delete, select
 
-from sykmeldingsflyt.domain.livslop import Avslatt, ArbeidsgiverEffekt, Tilstand, anvend
+from sykmeldingsflyt.domain.livslop import ArbeidsgiverEffekt, Avslatt, Tilstand, anvend
 from sykmeldingsflyt.domain.privacy import arbeidsgiver_view
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
 from sykmeldingsflyt.domain.sykmelding import SykmeldingStatus

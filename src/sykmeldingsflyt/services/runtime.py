@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import structlog
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
@@ -100,7 +100,7 @@ class Service(ABC):
     def subscribe(self, broker: KafkaBroker) -> None:
         """Register this service's subscribers on the broker."""
 
-    async def background(self) -> None:
+    async def background(self) -> None:  # noqa: B027 - most services have no work of their own
         """Work a service does on its own schedule (timers, sweeps); runs until cancelled."""
 
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:

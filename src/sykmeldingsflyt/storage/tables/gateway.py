@@ -1,0 +1,115 @@
+"""Tables owned by the gateway: its read model of the output topics, idempotency keys and the audit log.
+
+The read model holds only what the HTTP side answers with or authorises by: an employer view (which has
+no medical field), a kvittering, and per sykmelding a person pseudonym, never an fnr.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sykmeldingsflyt.storage.tables.base import AutoId, Base
+
+
+class GatewaySykmeldingEier(Base):
+    """Whose sykmelding this is, as a pseudonym: lets a person act on their own sykmeldinger only."""
+
+    __tablename__ = "gateway_sykmelding_eier"
+
+    sykmelding_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class GatewayKvittering(Base):
+    """The kvittering to an EPJ for each msgId, readable by the clinic it answers.
+
+    Only the first per msgId and clinic is kept: a later DUPLIKAT answer to a resend must not replace it.
+    """
+
+    __tablename__ = "gateway_kvittering"
+
+    kvittering_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    msg_id: Mapped[str] = mapped_column(String(64))
+    legekontor_orgnr: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    kvittering: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("msg_id", "legekontor_orgnr", name="uq_gateway_kvittering_msg_id"),)
+
+
+class GatewayPlan(Base):
+    """A plan posted through the gateway: who posted it, and its receipt once hr.kvittering has it.
+
+    Either can come first: the receipt can overtake the gateway's own record of the post.
+    """
+
+    __tablename__ = "gateway_plan"
+
+    plan_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    orgnummer: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    kvittering: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class GatewayOppgave(Base):
+    """NAV's tasks as a feed, like the employer views: `position` grows with every change."""
+
+    __tablename__ = "gateway_oppgave"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    oppgave_id: Mapped[str] = mapped_column(String(36), unique=True)
+    oppgave: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GatewayArbeidsgiverSykmelding(Base):
+    """The employer views as a feed per employer: `position` grows with every change, so a cursor never
+    misses one.
+
+    A withdrawn view keeps its row, without the view, so that an HR system paging the feed learns of it,
+    also when the employee then sends the sykmelding to another employer (which gets a row of its own).
+    """
+
+    __tablename__ = "gateway_arbeidsgiver_sykmelding"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    sykmelding_id: Mapped[str] = mapped_column(String(36))
+    orgnummer: Mapped[str] = mapped_column(String(9), index=True)
+    juridisk_orgnummer: Mapped[str] = mapped_column(String(9), index=True)
+    view: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("sykmelding_id", "orgnummer", name="uq_gateway_arbeidsgiver_sykmelding_sykmelding_id"),
+    )
+
+
+class GatewayIdempotencyKey(Base):
+    """A POST's Idempotency-Key and the answer it got: a retry gets the same answer and is not sent again.
+
+    `status_code` is None while the first request is being sent to the broker.
+    """
+
+    __tablename__ = "gateway_idempotency_key"
+
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class GatewayAudit(Base):
+    """Who read which personal data, when and why; never the data itself."""
+
+    __tablename__ = "gateway_audit"
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_type: Mapped[str] = mapped_column(String(16))
+    # An orgnr, or a person's pseudonym: an auditor with the key can tell whose it is, a reader cannot.
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    client_id: Mapped[str] = mapped_column(String(128))
+    purpose: Mapped[str] = mapped_column(String(64))
+    resource_type: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str] = mapped_column(String(64), index=True)

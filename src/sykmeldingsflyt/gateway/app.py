@@ -1,0 +1,41 @@
+"""The gateway's HTTP application: FastAPI, with its OpenAPI document at /openapi.json and /docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from sykmeldingsflyt.gateway import problems
+from sykmeldingsflyt.gateway.context import open_gateway
+from sykmeldingsflyt.gateway.limits import BodySizeLimit
+from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, sykmeldt
+from sykmeldingsflyt.gateway.settings import GatewaySettings
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+
+DESCRIPTION = """\
+The door to sykmeldingsflyt for systems that post over HTTPS instead of running a Kafka client.
+
+Organisations authenticate with a Maskinporten token and need a scope per job: `nav:sykmeldingsflyt/epj.write`
+(EPJ systems), `nav:sykmeldingsflyt/arbeidsgiver.read` and `.../arbeidsgiver.write` (HR systems),
+`nav:sykmeldingsflyt/nav.read` (NAV). The employee authenticates with a TokenX token.
+
+Every POST answers 202 once the broker has the message, with the id and where to follow it. Send an
+`Idempotency-Key` with each POST: a retry with the same key gets the first answer and is not processed again.
+A refusal is 401 or 403 with a reason `code`; what the caller may not see is answered 404, exactly as what
+does not exist.
+"""
+
+
+def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: str) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_gateway(settings, kafka, database_url) as running:
+            app.state.gateway = running
+            yield
+
+    app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    for routes in (epj, sykmeldt, arbeidsgiver, internal):
+        app.include_router(routes.router)
+    return app

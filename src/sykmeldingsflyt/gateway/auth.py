@@ -1,0 +1,203 @@
+"""Who is calling: signed JWT bearer tokens as Maskinporten (organisations) and TokenX (persons) issue them.
+
+An organisation's token names it in the `consumer` claim (ISO 6523, `0192:<orgnr>`) and carries the
+scopes it was granted; a person's token names them in `pid`. The signature, issuer, audience and expiry
+are checked against the issuer's published keys (JWKS). A person is known from then on only by their
+pseudonym: the fnr in `pid` is not kept.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import structlog
+
+from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
+from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.gateway.problems import ApiError
+
+# Asymmetric algorithms only: a symmetric one would let anyone holding the public key sign.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
+ISO6523_AUTHORITY = "iso6523-actorid-upis"
+ORGNR_SCHEME = "0192:"
+
+log = structlog.get_logger(__name__)
+
+
+class Scope(StrEnum):
+    """What an organisation may do; Maskinporten grants each to the organisations entitled to it."""
+
+    EPJ_WRITE = "nav:sykmeldingsflyt/epj.write"
+    """Send sykmeldinger for one's own clinic and read their kvitteringer."""
+    ARBEIDSGIVER_READ = "nav:sykmeldingsflyt/arbeidsgiver.read"
+    """Read the sykmeldinger sent to one's own organisation."""
+    ARBEIDSGIVER_WRITE = "nav:sykmeldingsflyt/arbeidsgiver.write"
+    """Post follow-up plans and møtebehov for one's own organisation, and read the plans' receipts."""
+    NAV_READ = "nav:sykmeldingsflyt/nav.read"
+    """Read NAV's tasks."""
+
+
+class CallerKind(StrEnum):
+    ORGANISATION = "organisasjon"
+    PERSON = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    orgnr: str
+    client_id: str
+    scopes: frozenset[str]
+
+    kind = CallerKind.ORGANISATION
+
+    @property
+    def actor(self) -> str:
+        return self.orgnr
+
+    @property
+    def client_key(self) -> str:
+        """What rate limits and idempotency keys are counted per."""
+        return f"org:{self.orgnr}"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    person_ref: str
+    client_id: str
+
+    kind = CallerKind.PERSON
+
+    @property
+    def actor(self) -> str:
+        return self.person_ref
+
+    @property
+    def client_key(self) -> str:
+        return f"person:{self.person_ref}"
+
+
+Caller = Organisation | Person
+
+
+def unauthenticated(code: str, message: str) -> ApiError:
+    challenge = f'Bearer error="invalid_token", error_description="{code}"'
+    return ApiError(401, code, message, headers={"WWW-Authenticate": challenge})
+
+
+def _invalid(message: str) -> ApiError:
+    return unauthenticated("TOKEN_INVALID", message)
+
+
+class KeySource:
+    """An issuer's JWKS from a file or URL, fetched again for an unknown key id (keys rotate), but at most
+    once per `min_refresh` seconds, so tokens with made-up key ids cannot make us hammer the issuer."""
+
+    def __init__(self, location: str, min_refresh: float = 60.0) -> None:
+        self.location = location
+        self.min_refresh = min_refresh
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = -min_refresh
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str | None) -> jwt.PyJWK | None:
+        found = self._find(kid)
+        if found is not None:
+            return found
+        async with self._lock:
+            if time.monotonic() - self._fetched_at >= self.min_refresh:
+                try:
+                    self._keys = {key.key_id or "": key for key in jwt.PyJWKSet.from_dict(await self._fetch())}
+                    self._fetched_at = time.monotonic()
+                except (httpx.HTTPError, OSError, ValueError, jwt.PyJWTError) as error:
+                    log.error("gateway.jwks_unavailable", error=type(error).__name__)
+                    raise ApiError(
+                        503, "KEYS_UNAVAILABLE", "The issuer's keys could not be read; try again shortly."
+                    ) from None
+        return self._find(kid)
+
+    def _find(self, kid: str | None) -> jwt.PyJWK | None:
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        return self._keys.get(kid or "")
+
+    async def _fetch(self) -> dict[str, Any]:
+        if self.location.startswith(("https://", "http://")):
+            async with httpx.AsyncClient(timeout=10.0) as client:
+                response = await client.get(self.location)
+                response.raise_for_status()
+                document: dict[str, Any] = response.json()
+                return document
+        text = await asyncio.to_thread(Path(self.location).read_text)
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    issuer: str
+    audience: str
+    keys: KeySource
+    vouches_for: frozenset[CallerKind]
+
+
+class TokenVerifier:
+    def __init__(self, issuers: Iterable[TrustedIssuer], pseudonym_key: bytes, leeway: float = 30.0) -> None:
+        self.issuers = {trusted.issuer: trusted for trusted in issuers}
+        self.pseudonym_key = pseudonym_key
+        self.leeway = leeway
+
+    async def caller(self, token: str) -> Caller:
+        try:
+            header = jwt.get_unverified_header(token)
+            claimed_issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            raise _invalid("The bearer token is not a JWT.") from None
+        trusted = self.issuers.get(claimed_issuer) if isinstance(claimed_issuer, str) else None
+        if trusted is None:
+            raise _invalid("The token is not from a trusted issuer.")
+        kid = header.get("kid")
+        key = await trusted.keys.key(kid if isinstance(kid, str) else None)
+        if key is None:
+            raise _invalid("The token is signed with a key the issuer does not publish.")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(ALGORITHMS),
+                audience=trusted.audience,
+                issuer=trusted.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise unauthenticated("TOKEN_EXPIRED", "The token has expired.") from None
+        except jwt.PyJWTError as error:
+            raise _invalid(f"The token is not valid ({type(error).__name__}).") from None
+        return self._caller_of(claims, trusted)
+
+    def _caller_of(self, claims: dict[str, Any], trusted: TrustedIssuer) -> Caller:
+        client_id = str(claims.get("client_id", ""))[:128]
+        pid = claims.get("pid")
+        if pid is not None and CallerKind.PERSON in trusted.vouches_for:
+            if not isinstance(pid, str) or not is_valid_fnr(pid):
+                raise _invalid("The token's pid is not a fødselsnummer.")
+            return Person(person_ref=person_ref(pid, self.pseudonym_key), client_id=client_id)
+        consumer = claims.get("consumer")
+        if isinstance(consumer, dict) and CallerKind.ORGANISATION in trusted.vouches_for:
+            identifier = consumer.get("ID")
+            if consumer.get("authority") != ISO6523_AUTHORITY or not isinstance(identifier, str):
+                raise _invalid("The token's consumer is not an ISO 6523 organisation identifier.")
+            orgnr = identifier.removeprefix(ORGNR_SCHEME)
+            if not identifier.startswith(ORGNR_SCHEME) or not is_valid_orgnr(orgnr):
+                raise _invalid("The token's consumer is not a Norwegian organisation number.")
+            scope = claims.get("scope", "")
+            scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+            return Organisation(orgnr=orgnr, client_id=client_id, scopes=scopes)
+        raise _invalid("The token names neither an organisation (consumer) nor a person (pid) this issuer vouches for.")

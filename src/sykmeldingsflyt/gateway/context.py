@@ -1,0 +1,73 @@
+"""What the HTTP side holds while it runs: settings, database, token verifier, rate limiter and producer."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sykmeldingsflyt.gateway.auth import CallerKind, KeySource, TokenVerifier, TrustedIssuer
+from sykmeldingsflyt.gateway.idempotency import Idempotency
+from sykmeldingsflyt.gateway.limits import RateLimiter
+from sykmeldingsflyt.gateway.publisher import Publisher
+from sykmeldingsflyt.gateway.settings import GatewaySettings
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Gateway:
+    settings: GatewaySettings
+    runtime: Runtime
+    verifier: TokenVerifier
+    limiter: RateLimiter
+    publisher: Publisher
+    idempotency: Idempotency
+
+    @property
+    def database(self) -> Database:
+        return self.runtime.database
+
+
+@asynccontextmanager
+async def open_gateway(settings: GatewaySettings, kafka: KafkaSettings, database_url: str) -> AsyncIterator[Gateway]:
+    """Everything started, in the running event loop; stopped on exit."""
+    database = Database(database_url)
+    try:
+        await database.migrate()
+        runtime = Runtime.from_env(kafka, database)
+        publisher = Publisher(runtime)
+        await publisher.start()
+        try:
+            yield Gateway(
+                settings=settings,
+                runtime=runtime,
+                verifier=TokenVerifier(
+                    trusted_issuers(settings),
+                    runtime.settings.pseudonym_key,
+                    leeway=settings.clock_skew_seconds,
+                ),
+                limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+                publisher=publisher,
+                idempotency=Idempotency(database),
+            )
+        finally:
+            await publisher.stop()
+    finally:
+        await database.dispose()
+
+
+def trusted_issuers(settings: GatewaySettings) -> list[TrustedIssuer]:
+    both = frozenset(CallerKind)
+    if not (settings.tokenx_issuer and settings.tokenx_jwks and settings.tokenx_audience):
+        return [TrustedIssuer(settings.issuer, settings.audience, KeySource(settings.jwks), both)]
+    return [
+        TrustedIssuer(
+            settings.issuer, settings.audience, KeySource(settings.jwks), frozenset({CallerKind.ORGANISATION})
+        ),
+        TrustedIssuer(
+            settings.tokenx_issuer,
+            settings.tokenx_audience,
+            KeySource(settings.tokenx_jwks),
+            frozenset({CallerKind.PERSON}),
+        ),
+    ]

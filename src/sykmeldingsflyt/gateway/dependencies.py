@@ -1,0 +1,139 @@
+"""What route handlers are given: the caller (authenticated, rate limited, with the role the route needs),
+a database session, the audit log, the producer and the idempotency guard."""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sykmeldingsflyt.gateway.audit import Audit
+from sykmeldingsflyt.gateway.auth import Caller, Organisation, Person, Scope, unauthenticated
+from sykmeldingsflyt.gateway.context import Gateway
+from sykmeldingsflyt.gateway.idempotency import Answer, Idempotency, request_hash
+from sykmeldingsflyt.gateway.limits import retry_after
+from sykmeldingsflyt.gateway.problems import ApiError
+from sykmeldingsflyt.gateway.publisher import Publisher
+from sykmeldingsflyt.messaging.ids import stable_id
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="A Maskinporten token (organisations) or a TokenX token (persons).",
+)
+
+
+def gateway(request: Request) -> Gateway:
+    running: Gateway = request.app.state.gateway
+    return running
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway)]
+
+
+async def session(running: GatewayDep) -> AsyncIterator[AsyncSession]:
+    async with running.database.session() as opened:
+        yield opened
+
+
+SessionDep = Annotated[AsyncSession, Depends(session)]
+
+
+def publisher(running: GatewayDep) -> Publisher:
+    return running.publisher
+
+
+PublisherDep = Annotated[Publisher, Depends(publisher)]
+
+
+async def caller(
+    running: GatewayDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    """The verified caller, within its rate limit."""
+    if credentials is None:
+        raise unauthenticated("TOKEN_MISSING", "A bearer token is required.")
+    who = await running.verifier.caller(credentials.credentials)
+    wait = running.limiter.take(who.client_key)
+    if wait > 0:
+        raise ApiError(
+            429, "RATE_LIMITED", "Too many requests from this client.", headers={"Retry-After": retry_after(wait)}
+        )
+    return who
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+def organisation_with(scope: Scope) -> Callable[[Caller], Awaitable[Organisation]]:
+    """A dependency: the caller is an organisation granted `scope`."""
+
+    async def granted(who: CallerDep) -> Organisation:
+        if not isinstance(who, Organisation):
+            raise ApiError(403, "ORGANISATION_TOKEN_REQUIRED", "Only an organisation (Maskinporten) may do this.")
+        if scope not in who.scopes:
+            raise ApiError(403, "INSUFFICIENT_SCOPE", f"This needs the scope {scope.value}.")
+        return who
+
+    return granted
+
+
+async def person(who: CallerDep) -> Person:
+    if not isinstance(who, Person):
+        raise ApiError(403, "PERSON_TOKEN_REQUIRED", "Only the person themselves (TokenX) may do this.")
+    return who
+
+
+PersonDep = Annotated[Person, Depends(person)]
+
+
+async def audit(opened: SessionDep, who: CallerDep) -> Audit:
+    return Audit(opened, who)
+
+
+AuditDep = Annotated[Audit, Depends(audit)]
+
+
+@dataclass(frozen=True)
+class Once:
+    """The idempotency guard of one POST."""
+
+    idempotency: Idempotency
+    client: str
+    key: str | None
+    fingerprint: str
+
+    async def __call__(self, send: Callable[[], Awaitable[Answer]]) -> JSONResponse:
+        return await self.idempotency.once(self.client, self.key, self.fingerprint, send)
+
+    def message_id(self, kind: str) -> str:
+        """An id for the message this request sends: the same for every retry under the same key, so the
+        consuming service drops a second copy even if the gateway crashed before storing its answer."""
+        if self.key is None:
+            return str(uuid.uuid4())
+        return stable_id("gateway", kind, self.client, self.key)
+
+
+async def once(
+    request: Request,
+    running: GatewayDep,
+    who: CallerDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=128,
+            pattern=r"^[!-~]+$",
+            description="Any printable ASCII up to 128 characters, unique per request; a retry with the same key "
+            "gets the first answer and is not processed again. Remembered for 24 hours.",
+        ),
+    ] = None,
+) -> Once:
+    fingerprint = request_hash(request.method, request.url.path, await request.body())
+    return Once(running.idempotency, who.client_key, idempotency_key, fingerprint)
+
+
+OnceDep = Annotated[Once, Depends(once)]

@@ -1,0 +1,54 @@
+"""Sends what a client posted to its inbound topic, and returns only when the broker has it.
+
+The producer is idempotent with acks=all: a send the client library retries is written once, and the
+202 a client gets means every in-sync replica holds the message. A request that fails here leaves the
+client free to retry with the same Idempotency-Key.
+"""
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.gateway.problems import ApiError
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.topics import Topic
+from sykmeldingsflyt.services.runtime import Runtime
+
+log = structlog.get_logger(__name__)
+
+
+class Publisher:
+    def __init__(self, runtime: Runtime, request_timeout_ms: int = 10_000) -> None:
+        self.runtime = runtime
+        self.request_timeout_ms = request_timeout_ms
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            **self.runtime.kafka.aiokafka_kwargs(),
+            client_id="sykmeldingsflyt-gateway",
+            enable_idempotence=True,
+            acks="all",
+            request_timeout_ms=self.request_timeout_ms,
+        )
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def publish(self, topic: Topic, key: str, model: DomainModel) -> None:
+        assert self._producer is not None, "Publisher.start() was not called"
+        name = self.runtime.topics.name(topic)
+        value = contracts.encode(self.runtime.codec, model, name)
+        try:
+            await self._producer.send_and_wait(name, value=value, key=key.encode())
+        except KafkaError as error:
+            log.warning("gateway.publish_failed", topic=name, error=type(error).__name__)
+            raise ApiError(
+                503,
+                "BROKER_UNAVAILABLE",
+                "The message was not confirmed by the broker; retry with the same Idempotency-Key.",
+                headers={"Retry-After": "1"},
+            ) from None

@@ -1,0 +1,126 @@
+"""gateway (the service): keeps the tables the HTTP side answers from, fed by the output topics.
+
+nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only
+epj.kvittering ──────────► the kvittering per msgId and clinic
+arbeidsgiver.sykmelding ─► the employer views per employer, as a feed; a tombstone marks one withdrawn
+
+Consumed through the same stages as every service: each batch in one transaction with the ids of the
+events it handled, so a redelivered batch changes nothing. The HTTP side only reads these tables.
+"""
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from faststream.kafka import KafkaBroker
+from sqlalchemy import select, text
+
+from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
+from sykmeldingsflyt.gateway.idempotency import forget_expired
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.stage import Handler, Inbound, Stage
+from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, EPJ_KVITTERING, NAV_SYKMELDING, Topic
+from sykmeldingsflyt.services.runtime import Service
+from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayKvittering, GatewaySykmeldingEier
+from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+_FEED_LOCK = 7306
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class GatewayReadModel(Service):
+    name = "gateway"
+
+    def subscribe(self, broker: KafkaBroker) -> None:
+        handlers: dict[Topic, Handler] = {
+            NAV_SYKMELDING: self.on_sykmelding,
+            EPJ_KVITTERING: self.on_kvittering,
+            ARBEIDSGIVER_SYKMELDING: self.on_arbeidsgiver_sykmelding,
+        }
+        for topic, handler in handlers.items():
+            stage = Stage(name=self.name, database=self.runtime.database, handler=handler, on_poison=self.poisoned)
+            self.consume(broker, topic, stage)
+
+    async def background(self) -> None:
+        """Forget idempotency keys past their time."""
+        while True:
+            with contextlib.suppress(Exception):
+                await forget_expired(self.runtime.database, datetime.now(UTC))
+            await asyncio.sleep(PRUNE_EVERY.total_seconds())
+
+    async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
+        sykmelding_id = nav.received_sykmelding.sykmelding.id
+        if await uow.session.get(GatewaySykmeldingEier, sykmelding_id) is None:
+            pasient = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
+            uow.session.add(GatewaySykmeldingEier(sykmelding_id=sykmelding_id, person_ref=pasient))
+
+    async def on_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", Kvittering)
+        legekontor = inbound.header("legekontor-orgnr")
+        earlier = await uow.session.scalar(
+            select(GatewayKvittering.kvittering_id).where(
+                GatewayKvittering.msg_id == kvittering.msg_id,
+                GatewayKvittering.legekontor_orgnr.is_(None)
+                if legekontor is None
+                else GatewayKvittering.legekontor_orgnr == legekontor,
+            )
+        )
+        if earlier is None:
+            uow.session.add(
+                GatewayKvittering(
+                    kvittering_id=kvittering.kvittering_id,
+                    msg_id=kvittering.msg_id,
+                    legekontor_orgnr=legekontor,
+                    kvittering=kvittering.model_dump(mode="json", by_alias=True),
+                )
+            )
+
+    async def on_arbeidsgiver_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        sykmelding_id = (inbound.key or b"").decode()
+        if inbound.value is None:
+            orgnummer, juridisk = inbound.header("orgnummer"), inbound.header("juridisk-orgnummer")
+            if orgnummer is None or juridisk is None:
+                log.error("gateway.tombstone_without_employer", sykmelding_id=sykmelding_id)
+                return
+            await self._append(uow, sykmelding_id, orgnummer, juridisk, None)
+            return
+        view = contracts.decode(self.runtime.codec, inbound.value, ArbeidsgiverSykmelding)
+        wire = view.model_dump(mode="json", by_alias=True)
+        await self._append(uow, view.id, view.orgnummer, view.juridisk_orgnummer, wire)
+
+    async def _append(
+        self, uow: UnitOfWork, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None
+    ) -> None:
+        """Put the change at the end of the employer's feed, replacing the entry it had for this sykmelding."""
+        if not self.runtime.database.is_sqlite:
+            # Writers take positions one at a time, so positions commit in order and a reader's cursor can
+            # never pass a position that commits later. (SQLite has one writer at a time anyway.)
+            await uow.session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
+        earlier = await uow.session.scalar(
+            select(GatewayArbeidsgiverSykmelding).where(
+                GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
+                GatewayArbeidsgiverSykmelding.orgnummer == orgnummer,
+            )
+        )
+        if earlier is not None:
+            await uow.session.delete(earlier)
+            await uow.session.flush()
+        uow.session.add(
+            GatewayArbeidsgiverSykmelding(
+                sykmelding_id=sykmelding_id,
+                orgnummer=orgnummer,
+                juridisk_orgnummer=juridisk,
+                view=view,
+                updated_at=datetime.now(UTC),
+            )
+        )
+
+    async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+        # Our own output topics: a message we cannot read is a bug to fix, not a sender to answer.
+        log.error("gateway.unreadable", event_id=inbound.event_id, error=type(error).__name__)

@@ -1,0 +1,72 @@
+"""For EPJ systems: send a sykmelding, read its kvittering."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
+from sykmeldingsflyt.gateway.audit import Purpose, Resource
+from sykmeldingsflyt.gateway.auth import Organisation, Scope
+from sykmeldingsflyt.gateway.dependencies import AuditDep, OnceDep, PublisherDep, SessionDep, organisation_with
+from sykmeldingsflyt.gateway.idempotency import Answer
+from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, accepted
+from sykmeldingsflyt.gateway.problems import ApiError, documented, not_found
+from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ
+from sykmeldingsflyt.storage.tables import GatewayKvittering
+
+PREFIX = "/epj/v1"
+router = APIRouter(prefix=PREFIX, tags=["EPJ"], responses=documented(401, 403, 429, 503))
+Epj = Annotated[Organisation, Depends(organisation_with(Scope.EPJ_WRITE))]
+
+
+@router.post(
+    "/sykmeldinger",
+    status_code=202,
+    response_model=Accepted,
+    responses=documented(409, 413, 422),
+    summary="Send a sykmelding",
+)
+async def post_sykmelding(
+    sykmelding: ReceivedSykmelding, epj: Epj, once: OnceDep, publisher: PublisherDep
+) -> JSONResponse:
+    """The sykmelding goes to intake as if sent on sykmelding.fra-epj; follow its kvittering at `location`.
+
+    `legekontorOrgnr` must be the organisation of the token. `mottattDato` is set by the gateway to the
+    time it received the request, as the receiver of a message does.
+    """
+    if sykmelding.legekontor_orgnr != epj.orgnr:
+        raise ApiError(403, "WRONG_ORGANISATION", "legekontorOrgnr must be the organisation of the token.")
+    received = sykmelding.model_copy(update={"mottatt_dato": datetime.now(UTC)})
+
+    async def send() -> Answer:
+        # mottak drops a second message with the same msgId, so a retry without a key is harmless too.
+        await publisher.publish(SYKMELDING_FRA_EPJ, received.msg_id, received)
+        return accepted(received.msg_id, f"{PREFIX}/kvitteringer/{received.msg_id}")
+
+    return await once(send)
+
+
+@router.get(
+    "/kvitteringer/{msgId}",
+    response_model=Kvittering,
+    responses=documented(404, 422),
+    summary="Read the kvittering for a sykmelding",
+)
+async def get_kvittering(
+    msg_id: Annotated[str, Path(alias="msgId", pattern=UUID_PATTERN)], epj: Epj, db: SessionDep, audit: AuditDep
+) -> Kvittering:
+    """404 until intake has answered, and for a msgId that is not the caller's clinic's."""
+    row = await db.scalar(
+        select(GatewayKvittering).where(
+            GatewayKvittering.msg_id == msg_id, GatewayKvittering.legekontor_orgnr == epj.orgnr
+        )
+    )
+    if row is None:
+        raise not_found("No kvittering for this msgId is available to this organisation (yet).")
+    kvittering = Kvittering.model_validate(row.kvittering)
+    await audit.record(Purpose.EPJ_KVITTERING, Resource.KVITTERING, [kvittering.kvittering_id])
+    return kvittering

@@ -1,0 +1,71 @@
+"""Tokens for each role, synthetic parties, and waiting for the read model to catch up."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
+from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
+from sykmeldingsflyt.domain.views import NavSykmelding
+from sykmeldingsflyt.gateway.auth import Scope
+from sykmeldingsflyt.gateway.devtokens import DevIssuer
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING
+from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_LEGEKONTOR
+from tests.support.kafka import produce
+
+EPJ_ORGNR = DEMO_LEGEKONTOR.orgnr
+OTHER_CLINIC = "310000027"
+VIRKSOMHET = DEMO_ARBEIDSGIVER.orgnummer
+JURIDISK = DEMO_ARBEIDSGIVER.juridisk_orgnummer
+OTHER_EMPLOYER = "311000128"
+NAV_ORGNR = "889640782"
+SENDT = {"statusEvent": "SENDT", "arbeidsgiver": DEMO_ARBEIDSGIVER.model_dump(mode="json", by_alias=True)}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    issuer: DevIssuer
+
+    def organisation(self, orgnr: str, *scopes: Scope) -> dict[str, str]:
+        return _bearer(self.issuer.organisation_token(orgnr, [scope.value for scope in scopes]))
+
+    def epj(self, orgnr: str = EPJ_ORGNR) -> dict[str, str]:
+        return self.organisation(orgnr, Scope.EPJ_WRITE)
+
+    def hr(self, orgnr: str = JURIDISK) -> dict[str, str]:
+        return self.organisation(orgnr, Scope.ARBEIDSGIVER_READ, Scope.ARBEIDSGIVER_WRITE)
+
+    def nav(self) -> dict[str, str]:
+        return self.organisation(NAV_ORGNR, Scope.NAV_READ)
+
+    def person(self, fnr: str) -> dict[str, str]:
+        return _bearer(self.issuer.person_token(fnr))
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def eventually(
+    request: Callable[[], Awaitable[httpx.Response]], status: int = 200, timeout: float = 30.0
+) -> httpx.Response:
+    """Repeat `request` until it answers `status`: the read model follows the topics asynchronously."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        response = await request()
+        if response.status_code == status or loop.time() > deadline:
+            return response
+        await asyncio.sleep(0.2)
+
+
+async def publish_nav_sykmelding(settings: KafkaSettings, runtime: Runtime, received: ReceivedSykmelding) -> None:
+    """What mottak would publish for an accepted sykmelding: what tells the gateway whose it is."""
+    topic = runtime.topics.name(NAV_SYKMELDING)
+    view = NavSykmelding(received_sykmelding=received, validation_result=ValidationResult(status=RuleStatus.OK))
+    await produce(settings, topic, [(received.sykmelding.id.encode(), contracts.encode(runtime.codec, view, topic))])

@@ -12,6 +12,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewaySykmeldingEier,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.oppgave import NavOppgave
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -36,6 +37,7 @@ __all__ = [
     "GatewaySykmeldingEier",
     "HandledEvent",
     "MottattSykmelding",
+    "NavOppgave",
     "NavOppgave",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",

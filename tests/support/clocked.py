@@ -1,0 +1,36 @@
+"""Services on a clock the test moves: `running` with a VirtualClock and an instance id of its own."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from sykmeldingsflyt.domain.clock import Clock
+from sykmeldingsflyt.messaging.admin import create_topics
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings, run_services
+from sykmeldingsflyt.storage.database import Database
+
+
+@asynccontextmanager
+async def running_on(
+    clock: Clock,
+    settings: KafkaSettings,
+    database: Database,
+    *services: Callable[[Runtime], Service],
+    instance_id: str = "instance-1",
+) -> AsyncIterator[Runtime]:
+    """Topics created, the services consuming on `clock`; on exit they stop as they would on SIGTERM.
+    Two of these on one database with different `instance_id`s are two instances of a deployment."""
+    await create_topics(settings, catalogue(settings.topic_prefix))
+    runtime = replace(
+        Runtime.from_env(settings, database, clock=clock), settings=ServiceSettings(instance_id=instance_id)
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_services(runtime, [make(runtime) for make in services], stop))
+    try:
+        yield runtime
+    finally:
+        stop.set()
+        await task

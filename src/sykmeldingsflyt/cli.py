@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sykmeldingsflyt import devkafka
+from sykmeldingsflyt.demo import run_demo
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
@@ -109,13 +110,16 @@ async def _run(settings: KafkaSettings, names: list[str]) -> None:
 
 
 @app.command("demo")
-def demo() -> None:
+def demo(
+    log_file: Annotated[Path, typer.Option(help="Where the services' own JSON log lines go")] = Path("var/demo.log"),
+) -> None:
     """The main job: local Kafka, topics, every service, and a scenario showing what each party receives."""
-    from sykmeldingsflyt.demo import run_demo
-
-    configure_logging("WARNING")
-    try:
-        asyncio.run(run_demo())
-    except devkafka.KafkaUnavailable as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w") as stream:
+        configure_logging("INFO", stream=stream)
+        try:
+            asyncio.run(run_demo())
+        except devkafka.KafkaUnavailable as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"the services' log lines (JSON, redacted): {log_file}")

@@ -374,9 +374,7 @@ class LocalKafka:
                 timeout=max(deadline - time.monotonic(), 0.0),
             )
         except subprocess.TimeoutExpired as timed_out:
-            raise KafkaUnavailable(
-                f"Formatting the Kafka {self.version} storage did not finish in time"
-            ) from timed_out
+            raise KafkaUnavailable(f"Formatting the Kafka {self.version} storage did not finish in time") from timed_out
         if result.returncode != 0:
             raise KafkaUnavailable(
                 f"Formatting the Kafka {self.version} storage failed:\n{_tail(result.stdout + result.stderr)}"
@@ -412,8 +410,7 @@ class LocalKafka:
             return
         if process.poll() is not None:
             raise KafkaUnavailable(
-                f"Kafka {self.version} exited with code {process.returncode} while starting:\n"
-                + self._log_tail()
+                f"Kafka {self.version} exited with code {process.returncode} while starting:\n" + self._log_tail()
             )
         raise KafkaUnavailable(
             f"Kafka {self.version} did not answer on {bootstrap_servers} in time:\n{self._log_tail()}"

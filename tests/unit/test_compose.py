@@ -3,11 +3,10 @@
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
-import typer.main
 import yaml
 from pydantic_settings import BaseSettings
+from typer.testing import CliRunner
 
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.messaging.settings import KafkaSettings
@@ -45,17 +44,13 @@ def test_every_service_of_the_product_has_a_container() -> None:
 
 @pytest.mark.parametrize("container", sorted(OURS))
 def test_commands_are_commands_of_the_cli(container: str) -> None:
-    command = typer.main.get_command(app)
-    assert isinstance(command, click.Group)
     words = list(OURS[container]["command"])
-    context = command.make_context("sykmeldingsflyt", list(words), resilient_parsing=True)
-    group: click.Command = command
-    while isinstance(group, click.Group) and words:
-        sub = group.get_command(context, words.pop(0))
-        assert sub is not None, f"{container}: {OURS[container]['command']} is not a sykmeldingsflyt command"
-        group = sub
-    if words:  # what is left are service names for `run`
-        assert set(words) <= set(SERVICES), f"{container}: unknown services {words}"
+    if words[0] == "run":
+        assert set(words[1:]) <= set(SERVICES), f"{container}: unknown services in {words}"
+        words = words[:1]
+    result = CliRunner().invoke(app, [*words, "--help"])
+    assert result.exit_code == 0, f"{container}: {OURS[container]['command']} is not a sykmeldingsflyt command"
+    assert "Usage: " in result.output and "No such command" not in result.output
 
 
 @pytest.mark.parametrize("container", sorted(OURS))

@@ -1,14 +1,14 @@
 """One module per microservice; SERVICES names every service the `run` command can start."""
 
 from sykmeldingsflyt.services.mottak import Mottak
-from sykmeldingsflyt.services.oppgave import OppgaveService
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.oppgave import OppgaveService
+from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Service
 
 SERVICES: dict[str, type[Service]] = {
     Mottak.name: Mottak,
-    OppgaveService.name: OppgaveService,
+    Personvern.name: Personvern,
     Oppfolging.name: Oppfolging,
     OppgaveService.name: OppgaveService,
 }

@@ -9,6 +9,12 @@ from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
+from sykmeldingsflyt.domain.oppfolgingsplan import (
+    Dialogmelding,
+    Oppfolgingsplan,
+    OppfolgingsplanMottatt,
+    PlanKvittering,
+)
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
@@ -25,6 +31,10 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     NavSykmelding: "nav_sykmelding",
     ArbeidsgiverSykmelding: "arbeidsgiver_sykmelding",
     PasientSykmelding: "pasient_sykmelding",
+    Oppfolgingsplan: "oppfolgingsplan",
+    Dialogmelding: "dialogmelding",
+    PlanKvittering: "plan_kvittering",
+    OppfolgingsplanMottatt: "oppfolgingsplan_mottatt",
     Oppgave: "oppgave",
     OppgaveBehandlet: "oppgave_behandlet",
     Varsel: "varsel",

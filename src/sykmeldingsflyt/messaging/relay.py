@@ -13,12 +13,12 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -183,9 +183,9 @@ class OutboxRelay:
 
     async def _mark_published(self, session: AsyncSession, ids: list[int]) -> None:
         if ids:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(published_at=datetime.now(UTC))
-            )
+            # A Core update: the ORM's would first look for each row among the session's objects.
+            outbox = cast(Table, OutboxMessage.__table__)
+            await session.execute(update(outbox).where(outbox.c.id.in_(ids)).values(published_at=datetime.now(UTC)))
 
     async def _record_positions(self, session: AsyncSession, positions: dict[tuple[str, int], int]) -> None:
         for (topic, partition), offset in positions.items():

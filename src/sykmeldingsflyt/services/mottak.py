@@ -8,12 +8,11 @@ sykmelding.fra-epj ──► decode, intake checks, duplicates, rules ──► 
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import structlog
 from faststream.kafka import KafkaBroker
-from sqlalchemy import or_, select
 
 from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn, Kvittering, KvitteringStatus
 from sykmeldingsflyt.domain.privacy import nav_view
@@ -21,7 +20,7 @@ from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, PersonRegister
 from sykmeldingsflyt.domain.rules import RuleContext, validate
 from sykmeldingsflyt.domain.rules.intake import intake_problems
-from sykmeldingsflyt.domain.sykmelding import Periode, ReceivedSykmelding, SykmeldingStatus
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding, SykmeldingStatus
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.codec import DecodeError
@@ -31,6 +30,7 @@ from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
 from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository
 from sykmeldingsflyt.storage.tables import MottattSykmelding
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -55,6 +55,23 @@ class Registers:
         return cls(FixtureHprRegister(), FixturePersonRegister(), bundled_diagnosekoder())
 
 
+DUPLIKAT_MSG_ID = "Duplikat: en melding med samme msgId er mottatt tidligere."
+DUPLIKAT_INNHOLD = "Duplikat: en sykmelding med samme innhold fra samme behandler er mottatt tidligere."
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded(Fingerprint):
+    received: ReceivedSykmelding
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What `prepare` found for a batch, for `handle` to use message by message."""
+
+    decoded: dict[str, "_Decoded | list[Avvisningsgrunn]"]
+    repository: MottakRepository
+
+
 class Mottak(Service):
     name = "mottak"
 
@@ -69,28 +86,30 @@ class Mottak(Service):
             handler=self.handle,
             on_poison=self.poisoned,
             on_commit=self.relay.notify,
+            prepare=self.prepare,
+            autoflush=False,
         )
         self.consume(broker, SYKMELDING_FRA_EPJ, stage)
 
-    async def handle(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        limit = self.runtime.settings.max_message_bytes
-        if inbound.value is None or len(inbound.value) > limit:
-            what = "empty" if inbound.value is None else f"larger than {limit} bytes"
-            self._reject(uow, inbound, [_grunn("MELDING_UGYLDIG_STORRELSE", f"The message is {what}.")])
-            return
-        try:
-            received = contracts.decode(self.runtime.codec, inbound.value, ReceivedSykmelding)
-        except contracts.ContractViolationError as violation:
-            grunner = [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
-            self._reject(uow, inbound, grunner)
-            return
-        except DecodeError as error:
-            self._reject(uow, inbound, [_grunn(error.reason, str(error))])
-            return
+    async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Decode the batch and fetch, in one query, what the store knows of its sykmeldinger."""
+        decoded = {inbound.event_id: self._decode(inbound) for inbound in batch}
+        repository = MottakRepository(uow)
+        await repository.load(d for d in decoded.values() if isinstance(d, _Decoded))
+        uow.scratch = _Batch(decoded, repository)
 
-        duplicate = await self._duplicate_of(uow, received)
-        if duplicate is not None:
-            self._answer(uow, inbound, received, [Avvisningsgrunn(rule_name="DUPLIKAT", message_for_sender=duplicate)])
+    async def handle(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        batch: _Batch = uow.scratch
+        decoded = batch.decoded[inbound.event_id]
+        if not isinstance(decoded, _Decoded):
+            self._reject(uow, inbound, decoded)
+            return
+        received = decoded.received
+        earlier = batch.repository.duplicate_of(decoded)
+        if earlier is not None:
+            same_message = earlier.msg_id == received.msg_id
+            grunn = DUPLIKAT_MSG_ID if same_message else DUPLIKAT_INNHOLD
+            self._answer(uow, inbound, received, [_grunn("DUPLIKAT", grunn)])
             return
         problems = intake_problems(received, self.registers.persons, self.runtime.clock.today())
         if problems:
@@ -98,21 +117,20 @@ class Mottak(Service):
             _dead_letter(uow, self.runtime, inbound, problems)
             return
 
-        pasient_ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
         context = RuleContext(
             hpr=self.registers.hpr,
             persons=self.registers.persons,
             diagnosekoder=self.registers.diagnosekoder,
-            earlier_perioder=await _earlier_perioder(uow, pasient_ref, _hoveddiagnose(received)),
+            earlier_perioder=batch.repository.earlier_perioder(decoded),
         )
         result = validate(received, context)
-        uow.session.add(
+        batch.repository.add(
             MottattSykmelding(
-                sykmelding_id=received.sykmelding.id,
-                msg_id=received.msg_id,
-                content_hash=_content_hash(received),
-                pasient_ref=pasient_ref,
-                hoveddiagnose=_hoveddiagnose(received),
+                sykmelding_id=decoded.sykmelding_id,
+                msg_id=decoded.msg_id,
+                content_hash=decoded.content_hash,
+                pasient_ref=decoded.pasient_ref,
+                hoveddiagnose=decoded.hoveddiagnose,
                 status=SykmeldingStatus.APEN.value,
                 validation_status=result.status.value,
                 perioder=[[p.fom.isoformat(), p.tom.isoformat()] for p in received.sykmelding.perioder],
@@ -127,12 +145,34 @@ class Mottak(Service):
             event_id=stable_id(self.name, "nav-sykmelding", received.sykmelding.id),
         )
         reasons = [
-            Avvisningsgrunn(rule_name=hit.rule_name, message_for_sender=hit.message_for_sender)
+            _grunn(hit.rule_name, hit.message_for_sender)
             for hit in result.rule_hits
             if hit.rule_status is RuleStatus.INVALID
         ]
         self._answer(uow, inbound, received, reasons)
         log.info("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+
+    def _decode(self, inbound: Inbound) -> "_Decoded | list[Avvisningsgrunn]":
+        """The sykmelding in `inbound`, or why it cannot be read."""
+        limit = self.runtime.settings.max_message_bytes
+        if inbound.value is None or len(inbound.value) > limit:
+            what = "empty" if inbound.value is None else f"larger than {limit} bytes"
+            return [_grunn("MELDING_UGYLDIG_STORRELSE", f"The message is {what}.")]
+        try:
+            received = contracts.decode(self.runtime.codec, inbound.value, ReceivedSykmelding)
+        except contracts.ContractViolationError as violation:
+            return [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
+        except DecodeError as error:
+            return [_grunn(error.reason, str(error))]
+        diagnose = received.sykmelding.medisinsk_vurdering.hoved_diagnose
+        return _Decoded(
+            msg_id=received.msg_id,
+            sykmelding_id=received.sykmelding.id,
+            content_hash=_content_hash(received),
+            pasient_ref=person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key),
+            hoveddiagnose=diagnose.kode if diagnose else None,
+            received=received,
+        )
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
@@ -180,22 +220,6 @@ class Mottak(Service):
             headers={"legekontor-orgnr": legekontor_orgnr} if legekontor_orgnr else None,
         )
 
-    async def _duplicate_of(self, uow: UnitOfWork, received: ReceivedSykmelding) -> str | None:
-        earlier = await uow.session.scalar(
-            select(MottattSykmelding.msg_id).where(
-                or_(
-                    MottattSykmelding.msg_id == received.msg_id,
-                    MottattSykmelding.sykmelding_id == received.sykmelding.id,
-                    MottattSykmelding.content_hash == _content_hash(received),
-                )
-            )
-        )
-        if earlier is None:
-            return None
-        if earlier == received.msg_id:
-            return "Duplikat: en melding med samme msgId er mottatt tidligere."
-        return "Duplikat: en sykmelding med samme innhold fra samme behandler er mottatt tidligere."
-
 
 def _grunn(rule_name: str, message: str, field: str | None = None) -> Avvisningsgrunn:
     return Avvisningsgrunn(rule_name=rule_name, message_for_sender=message, field=field)
@@ -229,22 +253,3 @@ def _content_hash(received: ReceivedSykmelding) -> str:
         "perioder": [periode.model_dump(mode="json", by_alias=True) for periode in sykmelding.perioder],
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
-def _hoveddiagnose(received: ReceivedSykmelding) -> str | None:
-    diagnose = received.sykmelding.medisinsk_vurdering.hoved_diagnose
-    return diagnose.kode if diagnose else None
-
-
-async def _earlier_perioder(uow: UnitOfWork, pasient_ref: str, hoveddiagnose: str | None) -> tuple[Periode, ...]:
-    """The patient's earlier accepted periods for the same diagnosis: what tells an extension from a new case."""
-    rows = await uow.session.scalars(
-        select(MottattSykmelding.perioder).where(
-            MottattSykmelding.pasient_ref == pasient_ref,
-            MottattSykmelding.hoveddiagnose == hoveddiagnose,
-            MottattSykmelding.validation_status != RuleStatus.INVALID.value,
-        )
-    )
-    return tuple(
-        Periode(fom=date.fromisoformat(fom), tom=date.fromisoformat(tom)) for perioder in rows for fom, tom in perioder
-    )

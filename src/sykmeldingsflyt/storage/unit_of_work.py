@@ -6,11 +6,14 @@ is recognised by its handled-event id and skipped. This is the heart of "nothing
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -18,6 +21,19 @@ class UnitOfWork:
         self.session = session
         self.consumer = consumer
         self.published = 0
+        self._added: dict[type, list[Any]] = {}
+        # What a stage's `prepare` found for the whole batch, for its handler to use message by message.
+        self.scratch: Any = None
+
+    def add(self, row: T) -> T:
+        """Add a row to the transaction, and remember it for `added` (it may not be flushed yet)."""
+        self.session.add(row)
+        self._added.setdefault(type(row), []).append(row)
+        return row
+
+    def added(self, kind: type[T]) -> list[T]:
+        """The rows of `kind` this transaction added: what a query cannot see while autoflush is off."""
+        return self._added.get(kind, [])
 
     async def already_handled(self, event_ids: Iterable[str]) -> set[str]:
         wanted = list(event_ids)

@@ -1,7 +1,8 @@
 """mottak through the real broker and database: every outcome on every output topic."""
 
+import asyncio
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -11,10 +12,17 @@ from sykmeldingsflyt.domain.sykmelding import KontaktMedPasient
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, dead_letter_topic
+from sykmeldingsflyt.messaging.topics import (
+    EPJ_KVITTERING,
+    NAV_SYKMELDING,
+    SYKMELDING_FRA_EPJ,
+    catalogue,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.mottak import Mottak
-from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings, run_services
 from sykmeldingsflyt.storage.database import Database
 from tests.support.kafka import produce, read_topic
 from tests.support.services import running
@@ -103,3 +111,38 @@ async def test_a_valid_sykmelding_gets_an_ok_kvittering_keyed_by_msg_id(
     kvittering = contracts.decode(runtime.codec, received[0].value or b"", Kvittering)
     assert kvittering.status is KvitteringStatus.OK and kvittering.sykmelding_id == valid.sykmelding.id
     assert received[0].headers["legekontor-orgnr"] == valid.legekontor_orgnr
+
+
+async def test_two_instances_accept_each_content_once(kafka_settings: KafkaSettings, database: Database) -> None:
+    """Copies of one sykmelding under different msgIds land on different partitions, so on different
+    instances: the unique content hash makes exactly one of them the original."""
+    await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
+    runtimes = [
+        Runtime.from_env(kafka_settings, database).with_settings(ServiceSettings(instance_id=f"mottak-{n}"))
+        for n in (1, 2)
+    ]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(run_services(runtime, [Mottak(runtime)], stop)) for runtime in runtimes]
+    rng = random.Random(9)
+    originals = [synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(20)]
+    copies = [s.model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)}) for s in originals]
+    source = runtimes[0].topics.name(SYKMELDING_FRA_EPJ)
+    try:
+        await produce(
+            kafka_settings,
+            source,
+            [(s.msg_id.encode(), contracts.encode(runtimes[0].codec, s, source)) for s in originals + copies],
+        )
+        kvitteringer = await _kvitteringer(kafka_settings, runtimes[0], expected=40)
+        nav = await read_topic(kafka_settings, runtimes[0].topics.name(NAV_SYKMELDING), expected=20)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+    for original, copy in zip(originals, copies, strict=True):
+        statuses = sorted(
+            (k.status.value, [g.rule_name for g in k.avvisningsgrunner])
+            for k in kvitteringer[original.msg_id] + kvitteringer[copy.msg_id]
+        )
+        assert statuses == [("AVVIST", ["DUPLIKAT"]), ("OK", [])]
+    assert sorted(m.key or b"" for m in nav) == sorted(s.sykmelding.id.encode() for s in originals)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import structlog
 from aiokafka import ConsumerRecord
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
@@ -57,8 +57,10 @@ class Inbound:
 Handler = Callable[[UnitOfWork, Inbound], Awaitable[None]]
 PoisonHandler = Callable[[UnitOfWork, Inbound, Exception], Awaitable[None]]
 
-# Errors of the infrastructure, not of a message: the batch is retried, never dead-lettered.
-_TRANSIENT = (OperationalError, DBAPIError, OSError, ConnectionError)
+# Errors of the infrastructure, not of a message: the batch is retried, never dead-lettered. A constraint
+# violation is not one of them: it goes the way of a failing message, alone, where a row that another
+# instance committed meanwhile is seen and answered (a duplicate), and a real bug ends in the DLQ.
+_TRANSIENT = (OperationalError, InterfaceError, OSError, ConnectionError)
 
 
 class Stage:

@@ -11,7 +11,7 @@ import logging
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import structlog
@@ -78,6 +78,10 @@ class Runtime:
             topics=Topics(kafka.topic_prefix),
             clock=clock or SystemClock(),
         )
+
+    def with_settings(self, settings: ServiceSettings) -> "Runtime":
+        """The same runtime as another instance would have it (tests run several in one process)."""
+        return replace(self, settings=settings)
 
     def relay_for(self, producer_name: str) -> OutboxRelay:
         return OutboxRelay(

@@ -8,11 +8,10 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayIdempotencyKey,
     GatewayKvittering,
     GatewayOppgave,
-    GatewayPlan,
+    GatewayPlanKvittering,
     GatewaySykmeldingEier,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
-from sykmeldingsflyt.storage.tables.oppgave import NavOppgave
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -25,6 +24,13 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.tidslinje import (
+    TidslinjeDialogmote,
+    TidslinjeFiredAction,
+    TidslinjeOppfolgingsplan,
+    TidslinjeSykmelding,
+    TidslinjeTilfelle,
+)
 
 __all__ = [
     "Base",
@@ -33,11 +39,10 @@ __all__ = [
     "GatewayIdempotencyKey",
     "GatewayKvittering",
     "GatewayOppgave",
-    "GatewayPlan",
+    "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
     "MottattSykmelding",
-    "NavOppgave",
     "NavOppgave",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
@@ -49,5 +54,10 @@ __all__ = [
     "PersonvernVentendeStatus",
     "RelayLease",
     "RelayPosition",
+    "TidslinjeDialogmote",
+    "TidslinjeFiredAction",
+    "TidslinjeOppfolgingsplan",
+    "TidslinjeSykmelding",
+    "TidslinjeTilfelle",
     "metadata",
 ]

@@ -38,17 +38,17 @@ class GatewayKvittering(Base):
     __table_args__ = (UniqueConstraint("msg_id", "legekontor_orgnr", name="uq_gateway_kvittering_msg_id"),)
 
 
-class GatewayPlan(Base):
-    """A plan posted through the gateway: who posted it, and its receipt once hr.kvittering has it.
+class GatewayPlanKvittering(Base):
+    """The latest receipt for each plan, readable by the organisation that posted it.
 
-    Either can come first: the receipt can overtake the gateway's own record of the post.
+    The latest, not the first: a refused plan may be fixed and sent again under the same uuid.
     """
 
-    __tablename__ = "gateway_plan"
+    __tablename__ = "gateway_plan_kvittering"
 
     plan_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    orgnummer: Mapped[str | None] = mapped_column(String(9), nullable=True)
-    kvittering: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    orgnummer: Mapped[str] = mapped_column(String(9), primary_key=True)
+    kvittering: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class GatewayOppgave(Base):

@@ -15,7 +15,8 @@ class MottattSykmelding(Base):
 
     sykmelding_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     msg_id: Mapped[str] = mapped_column(String(64), unique=True)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Unique, so two instances that accept the same content at once cannot both commit it.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # A keyed pseudonym of the patient's fnr: lets rules find earlier sykmeldinger without storing the fnr.
     pasient_ref: Mapped[str] = mapped_column(String(64), index=True)
     # The rules' backdating exception needs the patient's earlier periods for the same diagnosis.

@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("mottatt_dato", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sykmelding_id", name="pk_mottak_sykmelding"),
         sa.UniqueConstraint("msg_id", name="uq_mottak_sykmelding_msg_id"),
+        sa.UniqueConstraint("content_hash", name="uq_mottak_sykmelding_content_hash"),
     )
-    op.create_index("ix_mottak_sykmelding_content_hash", "mottak_sykmelding", ["content_hash"])
     op.create_index("ix_mottak_sykmelding_pasient_ref", "mottak_sykmelding", ["pasient_ref"])
 
 

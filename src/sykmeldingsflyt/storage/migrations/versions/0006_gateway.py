@@ -1,4 +1,4 @@
-"""gateway: its read model (owners, kvitteringer, employer views, plans, tasks), idempotency keys, audit log.
+"""gateway: its read model (owners, kvitteringer, employer views, plan receipts, tasks), idempotency keys, audit log.
 
 Revision ID: 0006
 Revises: 0003
@@ -33,11 +33,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("msg_id", "legekontor_orgnr", name="uq_gateway_kvittering_msg_id"),
     )
     op.create_table(
-        "gateway_plan",
+        "gateway_plan_kvittering",
         sa.Column("plan_uuid", sa.String(36), nullable=False),
-        sa.Column("orgnummer", sa.String(9), nullable=True),
-        sa.Column("kvittering", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("plan_uuid", name="pk_gateway_plan"),
+        sa.Column("orgnummer", sa.String(9), nullable=False),
+        sa.Column("kvittering", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("plan_uuid", "orgnummer", name="pk_gateway_plan_kvittering"),
     )
     op.create_table(
         "gateway_arbeidsgiver_sykmelding",
@@ -98,7 +98,7 @@ def downgrade() -> None:
         "gateway_idempotency_key",
         "gateway_oppgave",
         "gateway_arbeidsgiver_sykmelding",
-        "gateway_plan",
+        "gateway_plan_kvittering",
         "gateway_kvittering",
         "gateway_sykmelding_eier",
     ):

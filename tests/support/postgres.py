@@ -83,6 +83,7 @@ def temporary_cluster() -> Iterator[str]:
             [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
             capture_output=True,
             env=env,
+            check=False,  # already stopped is fine: the folder goes either way
         )
         time.sleep(0.1)
         shutil.rmtree(data, ignore_errors=True)

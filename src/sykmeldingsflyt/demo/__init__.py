@@ -56,9 +56,8 @@ async def _kafka(out: Printer) -> AsyncIterator[KafkaSettings]:
     kafka = devkafka.LocalKafka()
     began = time.monotonic()
     bootstrap = kafka.start()
-    out(
-        f"kafka: Apache Kafka {devkafka.KAFKA_VERSION} (KRaft) on {bootstrap}, ready in {time.monotonic() - began:.1f} s"
-    )
+    ready = time.monotonic() - began
+    out(f"kafka: Apache Kafka {devkafka.KAFKA_VERSION} (KRaft) on {bootstrap}, ready in {ready:.1f} s")
     try:
         yield settings.model_copy(update={"bootstrap_servers": bootstrap})
     finally:

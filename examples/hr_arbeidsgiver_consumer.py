@@ -34,11 +34,14 @@ def decode(value: bytes, schema: Any) -> dict[str, Any]:
     return record
 
 
+def load_schema(path: Path) -> Any:
+    return fastavro.parse_schema(json.loads(path.read_text()))
+
+
 async def sykmeldinger_for(
-    bootstrap: str, topic: str, orgnr: str, schema_path: Path, *, idle_seconds: float = 5.0
+    bootstrap: str, topic: str, orgnr: str, schema: Any, *, idle_seconds: float = 5.0
 ) -> dict[str, dict[str, Any]]:
     """Every sykmelding currently sent to `orgnr`, by sykmelding id: reads until the topic is quiet."""
-    schema = fastavro.parse_schema(json.loads(schema_path.read_text()))
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -72,7 +75,8 @@ def main() -> None:
     parser.add_argument("--schema", type=Path, default=Path("schemas/arbeidsgiver_sykmelding.avsc"))
     parser.add_argument("--topic", default="arbeidsgiver.sykmelding")
     arguments = parser.parse_args()
-    found = asyncio.run(sykmeldinger_for(arguments.bootstrap, arguments.topic, arguments.orgnr, arguments.schema))
+    schema = load_schema(arguments.schema)
+    found = asyncio.run(sykmeldinger_for(arguments.bootstrap, arguments.topic, arguments.orgnr, schema))
     for sykmelding_id, view in found.items():
         perioder = ", ".join(f"{p['fom']}..{p['tom']}" for p in view["sykmeldingsperioder"])
         print(f"{sykmelding_id}: {perioder}")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from examples.hr_arbeidsgiver_consumer import load_schema, sykmeldinger_for
 
-from examples.hr_arbeidsgiver_consumer import sykmeldinger_for
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.status import StatusEvent, SykmeldingStatusEvent
 from sykmeldingsflyt.messaging import contracts
@@ -21,7 +21,7 @@ from tests.support.kafka import produce, read_topic
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
-SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "arbeidsgiver_sykmelding.avsc"
+SCHEMA = load_schema(Path(__file__).resolve().parents[2] / "schemas" / "arbeidsgiver_sykmelding.avsc")
 
 
 def _event(sykmelding_id: str, status: StatusEvent) -> SykmeldingStatusEvent:

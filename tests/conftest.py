@@ -16,13 +16,32 @@ from tests.support.postgres import temporary_cluster
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> Iterator[str]:
-    """KAFKA_BOOTSTRAP_SERVERS when given; otherwise a local Apache Kafka started for this session."""
+    """KAFKA_BOOTSTRAP_SERVERS when given; a testcontainers broker with SYKMELDINGSFLYT_KAFKA=testcontainers
+    (needs Docker and `pip install '.[docker]'`); otherwise a local Apache Kafka started for this session."""
     existing = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if existing:
         yield existing
-        return
-    with LocalKafka() as kafka:
-        yield kafka.bootstrap_servers
+    elif os.environ.get("SYKMELDINGSFLYT_KAFKA") == "testcontainers":
+        yield from _testcontainers_kafka()
+    else:
+        with LocalKafka() as kafka:
+            assert kafka.bootstrap_servers is not None  # __enter__ started it
+            yield kafka.bootstrap_servers
+
+
+def _testcontainers_kafka() -> Iterator[str]:
+    from testcontainers.community.kafka import KafkaContainer  # noqa: PLC0415 - only where Docker runs
+
+    # Confluent Platform 7.9 is Apache Kafka 3.9; transactions need their log on the single broker.
+    container = (
+        KafkaContainer("confluentinc/cp-kafka:7.9.0")
+        .with_kraft()
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+    )
+    with container:
+        yield container.get_bootstrap_server()
 
 
 @pytest.fixture

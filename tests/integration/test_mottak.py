@@ -8,7 +8,7 @@ import pytest
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
-from sykmeldingsflyt.domain.sykmelding import KontaktMedPasient
+from sykmeldingsflyt.domain.sykmelding import KontaktMedPasient, ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
@@ -56,7 +56,10 @@ async def test_valid_invalid_duplicate_and_garbage_messages(kafka_settings: Kafk
         )
         same_content_new_msg_id = valid.model_copy(update={"msg_id": synthetic.synthetic_uuid(rng)})
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)
-        encode = lambda model: contracts.encode(runtime.codec, model, source)  # noqa: E731
+
+        def encode(model: ReceivedSykmelding) -> bytes:
+            return contracts.encode(runtime.codec, model, source)
+
         await produce(kafka_settings, source, [(valid.msg_id.encode(), encode(valid))])
         # Different keys land on different partitions: the copies must come after the original is decided.
         await read_topic(kafka_settings, runtime.topics.name(EPJ_KVITTERING), expected=1, until_quiet=False)

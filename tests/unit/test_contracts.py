@@ -32,6 +32,7 @@ from sykmeldingsflyt.domain.validering import RuleHit, RuleStatus, ValidationRes
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_sykmelding
 from tests import strategies
+from tests.oppfolging_strategies import OPPFOLGING_CONTRACTS
 from tests.timeline_strategies import TIMELINE_CONTRACTS
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -45,6 +46,7 @@ CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] = [
     ("nav_sykmelding", NavSykmelding, strategies.nav_sykmeldinger()),
     ("arbeidsgiver_sykmelding", ArbeidsgiverSykmelding, strategies.arbeidsgiver_sykmeldinger()),
     ("pasient_sykmelding", PasientSykmelding, strategies.pasient_sykmeldinger()),
+    *OPPFOLGING_CONTRACTS,
     *TIMELINE_CONTRACTS,
 ]
 contract_ids = [name for name, _, _ in CONTRACTS]

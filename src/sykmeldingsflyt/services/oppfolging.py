@@ -1,0 +1,427 @@
+"""oppfolging: every follow-up plan an HR system posts reaches everyone it must, and the sender learns how.
+
+oppfolgingsplan.fra-hr ──► checks ──► epj.dialogmelding (to the fastlege, by HER id, when asked)
+                                  ├──► nav.oppfolgingsplan (when asked)
+                                  ├──► oppgave.bestilling (a NAV task, only when the plan asks for help)
+                                  ├──► oppfolgingsplan.mottatt (for the case timeline)
+                                  ├──► hr.kvittering (ACCEPTED with both deliveries, or REFUSED with code and field)
+                                  └──► oppfolgingsplan.fra-hr.dlq (refused plans, with the reason)
+nav.sykmelding ───────────┐
+arbeidsgiver.sykmelding ──┴─► whose each sykmelding is, until when, and which employer it was SENT to
+
+Whether the posting organisation has an active sykmelding SENT to it for the employee is learnt from the
+topics: nav.sykmelding says whose each sykmelding is (kept as a pseudonym) and its last tom,
+arbeidsgiver.sykmelding where it was sent. The HR system learns of a sykmelding from that same employer
+topic and may post a plan at once, so a plan can overtake the SENDT it rests on: a plan that finds no
+active sykmelding waits (`wait_for_sendt`), is accepted as soon as the sykmelding or its SENDT arrives,
+and is refused when the wait runs out.
+
+The same plan uuid twice: an accepted plan is routed once and each repeat gets the same receipt again;
+a repeat of a waiting plan is absorbed (the one receipt answers both); a refused plan is not remembered,
+so the HR system can fix the cause and send it again under the same uuid.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TypeVar
+
+import structlog
+from faststream.kafka import KafkaBroker
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import delete, select
+
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.fastlegeregister import FastlegeRegister
+from sykmeldingsflyt.domain.identifiers import Uuid
+from sykmeldingsflyt.domain.oppfolgingsplan import (
+    ErrorType,
+    KnownSykmelding,
+    Oppfolgingsplan,
+    Refusal,
+    Routing,
+    RoutingIds,
+    active_sent_sykmelding,
+    check_plan,
+    refused_kvittering,
+    route,
+)
+from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.validering import RuleStatus
+from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
+from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
+from sykmeldingsflyt.messaging.ids import stable_id
+from sykmeldingsflyt.messaging.stage import Handler, Inbound, Stage
+from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SYKMELDING,
+    EPJ_DIALOGMELDING,
+    HR_KVITTERING,
+    NAV_OPPFOLGINGSPLAN,
+    NAV_SYKMELDING,
+    OPPFOLGINGSPLAN_FRA_HR,
+    OPPFOLGINGSPLAN_MOTTATT,
+    OPPGAVE_BESTILLING,
+    Topic,
+)
+from sykmeldingsflyt.registers.fastlege_fixture import FixtureFastlegeRegister
+from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.storage.tables import (
+    OppfolgingPlan,
+    OppfolgingSendtSykmelding,
+    OppfolgingSykmelding,
+    OppfolgingVentendePlan,
+)
+from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+UKJENT_PLAN = "ukjent"
+"""The receipt's key when a plan could not be read and its key was no plan uuid either."""
+
+_PLAN_UUID = TypeAdapter(Uuid)
+M = TypeVar("M", bound=DomainModel)
+_SETTLE_BATCH = 500
+
+
+class Oppfolging(Service):
+    name = "oppfolging"
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        fastleger: FastlegeRegister | None = None,
+        wait_for_sendt: timedelta = timedelta(minutes=15),
+    ) -> None:
+        super().__init__(runtime)
+        self.fastleger = fastleger or FixtureFastlegeRegister()
+        self.wait_for_sendt = wait_for_sendt
+
+    def subscribe(self, broker: KafkaBroker) -> None:
+        self.consume(broker, OPPFOLGINGSPLAN_FRA_HR, self._stage(self.on_plan))
+        self.consume(broker, NAV_SYKMELDING, self._stage(self.on_sykmelding))
+        self.consume(broker, ARBEIDSGIVER_SYKMELDING, self._stage(self.on_sendt))
+
+    def _stage(self, handler: Handler) -> Stage:
+        return Stage(
+            name=self.name,
+            database=self.runtime.database,
+            handler=handler,
+            on_poison=self.poisoned,
+            on_commit=self.relay.notify,
+        )
+
+    async def background(self) -> None:
+        """Settle the waiting plans now and then; a failed round is retried by the next."""
+        while True:
+            await asyncio.sleep(min(60.0, self.wait_for_sendt.total_seconds() / 4))
+            try:
+                await self.settle_waiting()
+            except Exception as error:
+                # The loop must outlive a lost database. The type only: a database error's text can hold
+                # the statement's parameters, i.e. a plan.
+                log.warning("oppfolging.settle_failed", error=type(error).__name__)
+
+    async def on_plan(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        plan = self._read_plan(uow, inbound)
+        if plan is None:
+            return
+        accepted = await uow.session.get(OppfolgingPlan, plan.plan_uuid)
+        if accepted is not None:
+            self._publish_kvittering(uow, inbound, accepted.kvittering, plan.plan_uuid, plan.orgnummer)
+            log.info("oppfolging.repeated", plan_uuid=plan.plan_uuid)
+            return
+        if await uow.session.get(OppfolgingVentendePlan, plan.plan_uuid) is not None:
+            return
+        if await self._try_accept(uow, inbound, plan) is None:
+            return
+        uow.session.add(
+            OppfolgingVentendePlan(
+                plan_uuid=plan.plan_uuid,
+                person_ref=self._person_ref(plan),
+                key=inbound.key,
+                value=inbound.value,
+                source_topic=inbound.topic,
+                source_partition=inbound.partition,
+                source_offset=inbound.offset,
+                received_at=self.runtime.clock.now(),
+            )
+        )
+        log.info("oppfolging.waiting", plan_uuid=plan.plan_uuid)
+
+    async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        nav = self._decode_own(inbound, NavSykmelding)
+        if nav is None:
+            return
+        received = nav.received_sykmelding
+        perioder = received.sykmelding.perioder
+        # An INVALID sykmelding can never be SENT, so no plan can rest on it.
+        if nav.validation_result.status is RuleStatus.INVALID or not perioder:
+            return
+        if await uow.session.get(OppfolgingSykmelding, received.sykmelding.id) is not None:
+            return
+        ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
+        uow.session.add(
+            OppfolgingSykmelding(
+                sykmelding_id=received.sykmelding.id,
+                person_ref=ref,
+                siste_tom=max(periode.tom for periode in perioder),
+            )
+        )
+        await self._retry_waiting(uow, ref)
+
+    async def on_sendt(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        if inbound.value is None:
+            # The employee withdrew it: the employer can no longer base a plan on it.
+            sykmelding_id = (inbound.key or b"").decode("utf-8", errors="replace")
+            await uow.session.execute(
+                delete(OppfolgingSendtSykmelding).where(OppfolgingSendtSykmelding.sykmelding_id == sykmelding_id)
+            )
+            return
+        view = self._decode_own(inbound, ArbeidsgiverSykmelding)
+        if view is None:
+            return
+        sendt = await uow.session.get(OppfolgingSendtSykmelding, view.id)
+        if sendt is None:
+            sendt = OppfolgingSendtSykmelding(sykmelding_id=view.id)
+            uow.session.add(sendt)
+        sendt.orgnummer = view.orgnummer
+        sendt.juridisk_orgnummer = view.juridisk_orgnummer
+        sykmelding = await uow.session.get(OppfolgingSykmelding, view.id)
+        if sykmelding is not None:
+            await self._retry_waiting(uow, sykmelding.person_ref)
+
+    async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+        if inbound.topic != self.runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR):
+            return
+        detail = f"The plan could not be processed ({type(error).__name__}); operators have been alerted."
+        self._refuse(uow, inbound, [Refusal(ErrorType.INTERNAL_ERROR, detail)], _plan_uuid_of_key(inbound), None)
+
+    async def settle_waiting(self) -> int:
+        """Accept the waiting plans whose sykmelding has come since, and refuse those whose wait is over;
+        returns how many were settled. Retrying every waiting plan, not only on a new sykmelding, also
+        catches a SENDT that committed beside the plan in a concurrent transaction."""
+        cutoff = self.runtime.clock.now() - self.wait_for_sendt
+        settled = 0
+        async with self.runtime.database.session.begin() as session:
+            uow = UnitOfWork(session, self.name)
+            rows = await session.execute(
+                select(OppfolgingVentendePlan, OppfolgingVentendePlan.received_at < cutoff)
+                .order_by(OppfolgingVentendePlan.received_at)
+                .limit(_SETTLE_BATCH)
+            )
+            for waiting, expired in list(rows):
+                source = _source_of(waiting)
+                plan = contracts.decode(self.runtime.codec, waiting.value, Oppfolgingsplan)
+                refusal = await self._try_accept(uow, source, plan)
+                if refusal is not None:
+                    if not expired:
+                        continue
+                    self._refuse(uow, source, [refusal], plan.plan_uuid, plan.orgnummer)
+                await _forget_waiting(uow, waiting.plan_uuid)
+                settled += 1
+        if settled:
+            self.relay.notify()
+        return settled
+
+    def _read_plan(self, uow: UnitOfWork, inbound: Inbound) -> Oppfolgingsplan | None:
+        """The plan, or None when it was refused for its content."""
+        try:
+            plan = contracts.decode(self.runtime.codec, inbound.value or b"", Oppfolgingsplan)
+        except contracts.ContractViolationError as violation:
+            refusals = [
+                Refusal(ErrorType.VALIDATION_ERROR, f"{error.field}: {error.message}", error.field)
+                for error in violation.errors
+            ]
+            self._refuse(uow, inbound, refusals, _plan_uuid_of_key(inbound), None)
+            return None
+        except DecodeError as error:
+            refusal = Refusal(ErrorType.VALIDATION_ERROR, str(error))
+            self._refuse(uow, inbound, [refusal], _plan_uuid_of_key(inbound), None, dead_letter_reason=error.reason)
+            return None
+        refusals = check_plan(plan, self.runtime.clock.today())
+        if refusals:
+            self._refuse(uow, inbound, refusals, plan.plan_uuid, plan.orgnummer)
+            return None
+        return plan
+
+    async def _try_accept(self, uow: UnitOfWork, source: Inbound, plan: Oppfolgingsplan) -> Refusal | None:
+        """Accept and route `plan` if its organisation has an active sykmelding SENT to it for the
+        employee; otherwise say why not, and do nothing."""
+        ref = self._person_ref(plan)
+        sent_to = active_sent_sykmelding(plan.orgnummer, await _sykmeldinger_of(uow, ref), self.runtime.clock.today())
+        if isinstance(sent_to, Refusal):
+            return sent_to
+        wants_doctor = plan.send_plan_to_general_practitioner
+        routing = route(
+            plan,
+            fastlege=self.fastleger.fastlege_for(plan.employee_identification_number) if wants_doctor else None,
+            sent_to=sent_to,
+            person_ref=ref,
+            ids=RoutingIds(
+                kvittering_id=_kvittering_id(source),
+                dialogmelding_id=self._id("dialogmelding", plan),
+                oppgave_id=self._id("oppgave", plan),
+            ),
+            now=self.runtime.clock.now(),
+        )
+        self._publish_routing(uow, source, plan, routing)
+        log.info(
+            "oppfolging.accepted",
+            plan_uuid=plan.plan_uuid,
+            to_doctor=routing.dialogmelding is not None,
+            to_nav=routing.nav is not None,
+            oppgave=routing.oppgave is not None,
+        )
+        return None
+
+    def _publish_routing(self, uow: UnitOfWork, source: Inbound, plan: Oppfolgingsplan, routing: Routing) -> None:
+        if routing.dialogmelding is not None:
+            self._publish(
+                uow,
+                EPJ_DIALOGMELDING,
+                plan.plan_uuid,
+                routing.dialogmelding,
+                event_id=routing.dialogmelding.dialogmelding_id,
+                headers={"her-id": routing.dialogmelding.her_id},
+            )
+        if routing.nav is not None:
+            self._publish(uow, NAV_OPPFOLGINGSPLAN, plan.plan_uuid, routing.nav, event_id=self._id("nav", plan))
+        if routing.oppgave is not None:
+            self._publish(uow, OPPGAVE_BESTILLING, routing.oppgave.id, routing.oppgave, event_id=routing.oppgave.id)
+        self._publish(uow, OPPFOLGINGSPLAN_MOTTATT, plan.plan_uuid, routing.mottatt, event_id=self._id("mottatt", plan))
+        kvittering = contracts.encode(self.runtime.codec, routing.kvittering, self.runtime.topics.name(HR_KVITTERING))
+        uow.session.add(
+            OppfolgingPlan(plan_uuid=plan.plan_uuid, kvittering=kvittering, mottatt=routing.mottatt.mottatt)
+        )
+        self._publish_kvittering(uow, source, kvittering, plan.plan_uuid, plan.orgnummer)
+
+    async def _retry_waiting(self, uow: UnitOfWork, ref: str) -> None:
+        """A sykmelding of this person, or where it was sent, has just become known: try their waiting plans."""
+        waiting = await uow.session.scalars(
+            select(OppfolgingVentendePlan)
+            .where(OppfolgingVentendePlan.person_ref == ref)
+            .order_by(OppfolgingVentendePlan.received_at)
+        )
+        for parked in list(waiting):
+            plan = contracts.decode(self.runtime.codec, parked.value, Oppfolgingsplan)
+            if await self._try_accept(uow, _source_of(parked), plan) is None:
+                await _forget_waiting(uow, parked.plan_uuid)
+
+    def _refuse(
+        self,
+        uow: UnitOfWork,
+        source: Inbound,
+        refusals: Sequence[Refusal],
+        plan_uuid: str | None,
+        orgnummer: str | None,
+        *,
+        dead_letter_reason: str | None = None,
+    ) -> None:
+        kvittering = refused_kvittering(_kvittering_id(source), plan_uuid, refusals, self.runtime.clock.now())
+        topic = self.runtime.topics.name(HR_KVITTERING)
+        self._publish_kvittering(
+            uow, source, contracts.encode(self.runtime.codec, kvittering, topic), plan_uuid, orgnummer
+        )
+        send_to_dead_letter(
+            uow,
+            self.runtime.codec,
+            source,
+            reason=dead_letter_reason or refusals[0].code.value,
+            detail=kvittering.message or "",
+            field=kvittering.field,
+        )
+        log.info("oppfolging.refused", plan_uuid=plan_uuid, code=refusals[0].code.value, field=refusals[0].field)
+
+    def _publish_kvittering(
+        self, uow: UnitOfWork, source: Inbound, kvittering: bytes, plan_uuid: str | None, orgnummer: str | None
+    ) -> None:
+        uow.publish(
+            topic=self.runtime.topics.name(HR_KVITTERING),
+            key=plan_uuid or UKJENT_PLAN,
+            value=kvittering,
+            event_id=_kvittering_id(source),
+            # Lets an HR system filter the receipts of its own organisations without decoding each one.
+            headers={"orgnummer": orgnummer} if orgnummer else None,
+        )
+
+    def _publish(
+        self,
+        uow: UnitOfWork,
+        topic: Topic,
+        key: str,
+        model: DomainModel,
+        *,
+        event_id: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        name = self.runtime.topics.name(topic)
+        uow.publish(
+            topic=name,
+            key=key,
+            value=contracts.encode(self.runtime.codec, model, name),
+            event_id=event_id,
+            headers=headers,
+        )
+
+    def _decode_own(self, inbound: Inbound, model: type[M]) -> M | None:
+        """A message of another service of ours, or None (logged) when it cannot be read: that is a bug or
+        a foreign writer, with no sender to answer and nothing a retry would change."""
+        try:
+            return contracts.decode(self.runtime.codec, inbound.value or b"", model)
+        except DecodeError as error:
+            log.error("oppfolging.unreadable", event_id=inbound.event_id, reason=error.reason)
+            return None
+
+    def _id(self, kind: str, plan: Oppfolgingsplan) -> str:
+        return stable_id(self.name, kind, plan.plan_uuid)
+
+    def _person_ref(self, plan: Oppfolgingsplan) -> str:
+        return person_ref(plan.employee_identification_number, self.runtime.settings.pseudonym_key)
+
+
+async def _sykmeldinger_of(uow: UnitOfWork, ref: str) -> list[KnownSykmelding]:
+    """Every sykmelding oppfolging knows for the person, with the employer it was SENT to, if any."""
+    rows = await uow.session.execute(
+        select(
+            OppfolgingSykmelding.siste_tom,
+            OppfolgingSendtSykmelding.orgnummer,
+            OppfolgingSendtSykmelding.juridisk_orgnummer,
+        )
+        .outerjoin(
+            OppfolgingSendtSykmelding,
+            OppfolgingSendtSykmelding.sykmelding_id == OppfolgingSykmelding.sykmelding_id,
+        )
+        .where(OppfolgingSykmelding.person_ref == ref)
+    )
+    return [KnownSykmelding(siste_tom, orgnummer, juridisk) for siste_tom, orgnummer, juridisk in rows]
+
+
+def _kvittering_id(source: Inbound) -> str:
+    """One receipt per plan message: the same id whichever path decides it, so it is published once."""
+    return stable_id(Oppfolging.name, "kvittering", source.event_id)
+
+
+def _plan_uuid_of_key(inbound: Inbound) -> str | None:
+    """The key, when it is a plan uuid as the topic asks: what a receipt for an unreadable plan can name."""
+    try:
+        return _PLAN_UUID.validate_python((inbound.key or b"").decode("utf-8", errors="replace"))
+    except ValidationError:
+        return None
+
+
+def _source_of(waiting: OppfolgingVentendePlan) -> Inbound:
+    return Inbound(
+        topic=waiting.source_topic,
+        partition=waiting.source_partition,
+        offset=waiting.source_offset,
+        key=waiting.key,
+        value=waiting.value,
+        headers=(),
+    )
+
+
+async def _forget_waiting(uow: UnitOfWork, plan_uuid: str) -> None:
+    # A statement, not session.delete: another instance may have settled the same plan a moment ago.
+    await uow.session.execute(delete(OppfolgingVentendePlan).where(OppfolgingVentendePlan.plan_uuid == plan_uuid))

@@ -1,0 +1,431 @@
+"""oppfolging through the real broker and database: routing, receipts, refusals, repeats, order and privacy.
+
+The sykmeldinger a plan rests on come the way they do in production: on nav.sykmelding, and through
+personvern's employer view once the employee has SENT them.
+"""
+
+import asyncio
+import io
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from sykmeldingsflyt.domain.oppfolgingsplan import (
+    Delivery,
+    DeliveryStatus,
+    Dialogmelding,
+    ErrorType,
+    Oppfolgingsplan,
+    OppfolgingsplanMottatt,
+    PlanKvittering,
+    PlanStatus,
+)
+from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
+from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.status import ArbeidsgiverStatus, StatusEvent, SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykmelding import ICPC2_SYSTEM, Diagnose, MedisinskVurdering, ReceivedSykmelding
+from sykmeldingsflyt.domain.validering import ValidationResult
+from sykmeldingsflyt.domain.views import NavSykmelding
+from sykmeldingsflyt.logs import configure_logging
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import (
+    EPJ_DIALOGMELDING,
+    HR_KVITTERING,
+    NAV_OPPFOLGINGSPLAN,
+    NAV_SYKMELDING,
+    OPPFOLGINGSPLAN_FRA_HR,
+    OPPFOLGINGSPLAN_MOTTATT,
+    OPPGAVE_BESTILLING,
+    SYKMELDING_FRA_EPJ,
+    SYKMELDING_STATUS,
+    Topic,
+    dead_letter_topic,
+)
+from sykmeldingsflyt.registers.fastlege_fixture import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
+from sykmeldingsflyt.services.mottak import Mottak
+from sykmeldingsflyt.services.oppfolging import Oppfolging
+from sykmeldingsflyt.services.personvern import Personvern
+from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.tables import OppfolgingSendtSykmelding, OppfolgingSykmelding, PersonvernSykmelding
+from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_sykmelding, synthetic_orgnr, synthetic_pasient_fnr
+from tests.oppfolging_strategies import make_plan
+from tests.support.kafka import Received, produce, read_topic
+from tests.support.services import running
+
+pytestmark = pytest.mark.integration
+
+SIBLING = ArbeidsgiverStatus(
+    orgnummer="311000128", juridisk_orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer, org_navn="Bakeriet Testesen AS"
+)
+"""Another virksomhet of the demo employer's legal entity."""
+
+PATIENCE = 60.0
+"""Seconds to wait for the services: generous, because a loaded machine (a CI runner) is slow, not wrong."""
+
+IMPATIENT = partial(Oppfolging, wait_for_sendt=timedelta(seconds=1))
+"""oppfolging waiting only a second for a SENDT, so that a plan without one is refused at once."""
+
+ROUTED = (EPJ_DIALOGMELDING, NAV_OPPFOLGINGSPLAN, OPPGAVE_BESTILLING, OPPFOLGINGSPLAN_MOTTATT)
+"""Where an accepted plan goes, besides its receipt."""
+
+
+async def _send_nav(settings: KafkaSettings, runtime: Runtime, *sykmeldinger: ReceivedSykmelding) -> None:
+    topic = runtime.topics.name(NAV_SYKMELDING)
+    views = [
+        NavSykmelding(received_sykmelding=s, validation_result=ValidationResult(status="OK")) for s in sykmeldinger
+    ]
+    await produce(
+        settings,
+        topic,
+        [(v.received_sykmelding.sykmelding.id.encode(), contracts.encode(runtime.codec, v, topic)) for v in views],
+    )
+
+
+async def _send_status(
+    settings: KafkaSettings,
+    runtime: Runtime,
+    *events: tuple[ReceivedSykmelding, StatusEvent, ArbeidsgiverStatus | None],
+) -> None:
+    topic = runtime.topics.name(SYKMELDING_STATUS)
+    messages = []
+    for received, event, employer in events:
+        status = SykmeldingStatusEvent(
+            event_id=str(uuid.uuid4()),
+            sykmelding_id=received.sykmelding.id,
+            timestamp=datetime.now(UTC),
+            status_event=event,
+            arbeidsgiver=employer,
+        )
+        messages.append((status.sykmelding_id.encode(), contracts.encode(runtime.codec, status, topic)))
+    await produce(settings, topic, messages)
+
+
+async def _until_known(database: Database, sykmeldinger: int, sent: Sequence[ReceivedSykmelding]) -> None:
+    """Until oppfolging and personvern have taken in this many sykmeldinger, and oppfolging knows exactly
+    `sent` as SENT to an employer.
+
+    A status is sent only once personvern has its sykmelding: personvern parks a status that overtakes its
+    sykmelding, and a status parked in the same instant as the sykmelding is stored can be missed.
+    """
+    expected = {s.sykmelding.id for s in sent}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE
+    while True:
+        async with database.session() as session:
+            known = await session.scalar(select(func.count()).select_from(OppfolgingSykmelding))
+            in_personvern = await session.scalar(select(func.count()).select_from(PersonvernSykmelding))
+            known_sent = set(await session.scalars(select(OppfolgingSendtSykmelding.sykmelding_id)))
+        if (known, in_personvern, known_sent) == (sykmeldinger, sykmeldinger, expected):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(
+                f"oppfolging knows {known} sykmeldinger, {len(known_sent)} sent; not {sykmeldinger}, {len(expected)}"
+            )
+        await asyncio.sleep(0.1)
+
+
+async def _one_sykmelding(
+    settings: KafkaSettings, runtime: Runtime, database: Database, rng: random.Random, *, sent: bool
+) -> ReceivedSykmelding:
+    """One employee's sykmelding, known to oppfolging, and SENT to the demo employer if `sent`."""
+    sykmelding = make_sykmelding(rng, fom=runtime.clock.today(), pasient_fnr=synthetic_pasient_fnr(rng))
+    await _send_nav(settings, runtime, sykmelding)
+    await _until_known(database, sykmeldinger=1, sent=[])
+    if sent:
+        await _send_status(settings, runtime, (sykmelding, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
+        await _until_known(database, sykmeldinger=1, sent=[sykmelding])
+    return sykmelding
+
+
+async def _post(settings: KafkaSettings, runtime: Runtime, *plans: Oppfolgingsplan) -> None:
+    topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
+    await produce(settings, topic, [(p.plan_uuid.encode(), contracts.encode(runtime.codec, p, topic)) for p in plans])
+
+
+async def _read(settings: KafkaSettings, runtime: Runtime, topic: Topic, expected: int) -> list[Received]:
+    messages = await read_topic(settings, runtime.topics.name(topic), expected, timeout=PATIENCE)
+    assert len(messages) == expected, f"{topic.name}: {len(messages)} messages, expected {expected}"
+    return messages
+
+
+async def _read_all(settings: KafkaSettings, runtime: Runtime, *wanted: tuple[Topic, int]) -> list[list[Received]]:
+    return list(await asyncio.gather(*(_read(settings, runtime, topic, expected) for topic, expected in wanted)))
+
+
+def _decode(runtime: Runtime, messages: Sequence[Received], model: type[Any]) -> dict[str, Any]:
+    """The messages by key, decoded."""
+    return {(m.key or b"").decode(): contracts.decode(runtime.codec, m.value or b"", model) for m in messages}
+
+
+async def test_every_combination_of_recipients(kafka_settings: KafkaSettings, database: Database) -> None:
+    rng = random.Random(51)
+    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
+        today = runtime.clock.today()
+        fnr = synthetic_pasient_fnr(rng)
+        sykmeldinger = [make_sykmelding(rng, fom=today, pasient_fnr=f) for f in (fnr, UTEN_FASTLEGE_FNR)]
+        await _send_nav(kafka_settings, runtime, *sykmeldinger)
+        await _until_known(database, sykmeldinger=2, sent=[])
+        await _send_status(kafka_settings, runtime, *((s, StatusEvent.SENDT, DEMO_ARBEIDSGIVER) for s in sykmeldinger))
+        await _until_known(database, sykmeldinger=2, sent=sykmeldinger)
+        plans = [
+            make_plan(
+                fnr,
+                today,
+                send_plan_to_general_practitioner=to_doctor,
+                send_plan_to_nav=to_nav,
+                needs_help_from_nav=help_from_nav,
+                needs_help_from_nav_description="Tilskudd til ståbord" if help_from_nav else None,
+            )
+            for to_doctor in (True, False)
+            for to_nav, help_from_nav in ((False, False), (True, False), (True, True))
+        ]
+        # The legal entity posts for its virksomhet, for an employee without a fastlege.
+        no_fastlege = make_plan(UTEN_FASTLEGE_FNR, today, orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer)
+        await _post(kafka_settings, runtime, *plans, no_fastlege)
+
+        receipts, dialogmeldinger, to_nav, oppgaver, mottatt = await _read_all(
+            kafka_settings,
+            runtime,
+            (HR_KVITTERING, 7),
+            (EPJ_DIALOGMELDING, 3),
+            (NAV_OPPFOLGINGSPLAN, 5),
+            (OPPGAVE_BESTILLING, 2),
+            (OPPFOLGINGSPLAN_MOTTATT, 7),
+        )
+
+    kvitteringer: dict[str, PlanKvittering] = _decode(runtime, receipts, PlanKvittering)
+    sent, not_requested = Delivery(status=DeliveryStatus.SENT), Delivery(status=DeliveryStatus.NOT_REQUESTED)
+    for plan in plans:
+        kvittering = kvitteringer[plan.plan_uuid]
+        assert kvittering.status is PlanStatus.ACCEPTED and kvittering.plan_uuid == plan.plan_uuid
+        assert kvittering.general_practitioner == (sent if plan.send_plan_to_general_practitioner else not_requested)
+        assert kvittering.nav == (sent if plan.send_plan_to_nav else not_requested)
+    assert kvitteringer[no_fastlege.plan_uuid].general_practitioner == Delivery(
+        status=DeliveryStatus.FAILED, reason=ErrorType.GENERAL_PRACTITIONER_NOT_FOUND
+    )
+    assert kvitteringer[no_fastlege.plan_uuid].nav == sent
+    assert {m.headers["orgnummer"] for m in receipts} == {
+        DEMO_ARBEIDSGIVER.orgnummer,
+        DEMO_ARBEIDSGIVER.juridisk_orgnummer,
+    }
+
+    to_doctor: dict[str, Dialogmelding] = _decode(runtime, dialogmeldinger, Dialogmelding)
+    assert set(to_doctor) == {p.plan_uuid for p in plans if p.send_plan_to_general_practitioner}
+    assert {m.headers["her-id"] for m in dialogmeldinger} == {DEMO_FASTLEGE.her_id}
+    assert all(m.employee_identification_number == fnr and m.her_id == DEMO_FASTLEGE.her_id for m in to_doctor.values())
+
+    nav_plans: dict[str, Oppfolgingsplan] = _decode(runtime, to_nav, Oppfolgingsplan)
+    assert nav_plans == {p.plan_uuid: p for p in [*plans, no_fastlege] if p.send_plan_to_nav}
+
+    ref = person_ref(fnr, runtime.settings.pseudonym_key)
+    tasks: list[Oppgave] = list(_decode(runtime, oppgaver, Oppgave).values())
+    assert sorted(t.referanse for t in tasks) == sorted(p.plan_uuid for p in plans if p.needs_help_from_nav)
+    assert all(t.type is Oppgavetype.OPPFOLGINGSPLAN_BISTAND and t.person_ref == ref for t in tasks)
+
+    events: dict[str, OppfolgingsplanMottatt] = _decode(runtime, mottatt, OppfolgingsplanMottatt)
+    assert set(events) == {p.plan_uuid for p in [*plans, no_fastlege]}
+    assert {e.orgnummer for e in events.values()} == {DEMO_ARBEIDSGIVER.orgnummer}
+    assert events[plans[0].plan_uuid].person_ref == ref
+    assert events[plans[0].plan_uuid].evaluation_date == plans[0].evaluation_date
+
+
+async def test_every_refusal_code_with_its_receipt_and_dead_letter(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(52)
+    async with running(kafka_settings, database, Personvern, IMPATIENT) as runtime:
+        today = runtime.clock.today()
+        other_employer = ArbeidsgiverStatus(
+            orgnummer=synthetic_orgnr(rng), juridisk_orgnummer=synthetic_orgnr(rng), org_navn="Annet AS"
+        )
+        fnrs = {case: synthetic_pasient_fnr(rng) for case in ("ok", "other", "sibling", "unsent", "withdrawn", "over")}
+        sykmeldinger = {case: make_sykmelding(rng, fom=today, pasient_fnr=fnr) for case, fnr in fnrs.items()}
+        sykmeldinger["over"] = make_sykmelding(
+            rng, fom=today - timedelta(days=40), tom=today - timedelta(days=17), pasient_fnr=fnrs["over"]
+        )
+        await _send_nav(kafka_settings, runtime, *sykmeldinger.values())
+        await _until_known(database, sykmeldinger=6, sent=[])
+        await _send_status(
+            kafka_settings,
+            runtime,
+            (sykmeldinger["ok"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
+            (sykmeldinger["other"], StatusEvent.SENDT, other_employer),
+            (sykmeldinger["sibling"], StatusEvent.SENDT, SIBLING),
+            (sykmeldinger["withdrawn"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
+            (sykmeldinger["withdrawn"], StatusEvent.AVBRUTT, None),
+            (sykmeldinger["over"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
+        )
+        await _until_known(database, 6, sent=[sykmeldinger[case] for case in ("ok", "other", "sibling", "over")])
+
+        ok = fnrs["ok"]
+        valid = {case: make_plan(fnrs[case], today) for case in ("other", "sibling", "unsent", "withdrawn", "over")}
+        valid["unknown"] = make_plan(synthetic_pasient_fnr(rng), today)
+        broken = {
+            "needsHelpFromNav": make_plan(
+                ok, today, needs_help_from_nav=True, needs_help_from_nav_description="x", send_plan_to_nav=False
+            ),
+            "evaluationDate": make_plan(ok, today, evaluation_date=today - timedelta(days=1)),
+        }
+        await _post(kafka_settings, runtime, *valid.values(), *broken.values())
+        topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
+        bad_fnr_uuid, garbage_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+        bad_fnr = make_plan(ok, today, plan_uuid=bad_fnr_uuid).to_wire() | {
+            "employeeIdentificationNumber": "12345678901"
+        }
+        await produce(
+            kafka_settings,
+            topic,
+            [
+                (bad_fnr_uuid.encode(), runtime.codec.encode("oppfolgingsplan", bad_fnr, topic)),
+                (garbage_uuid.encode(), b"garbage"),
+                (b"12345678901", b"garbage"),  # a key that is no plan uuid is not echoed
+            ],
+        )
+
+        receipts, dead = await _read_all(
+            kafka_settings, runtime, (HR_KVITTERING, 11), (dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR), 11)
+        )
+        routed = await _read_all(kafka_settings, runtime, *((topic, 0) for topic in ROUTED))
+
+    kvitteringer: dict[str, PlanKvittering] = _decode(runtime, receipts, PlanKvittering)
+    assert all(k.status is PlanStatus.REFUSED for k in kvitteringer.values())
+    outcome = {key: (k.code, k.field) for key, k in kvitteringer.items()}
+    no_active = (ErrorType.NO_ACTIVE_SENT_SYKMELDING, None)
+    assert outcome == {
+        valid["other"].plan_uuid: no_active,
+        valid["sibling"].plan_uuid: no_active,
+        valid["unsent"].plan_uuid: no_active,
+        valid["withdrawn"].plan_uuid: no_active,
+        valid["over"].plan_uuid: no_active,
+        valid["unknown"].plan_uuid: (ErrorType.EMPLOYEE_NOT_FOUND, None),
+        broken["needsHelpFromNav"].plan_uuid: (ErrorType.VALIDATION_ERROR, "needsHelpFromNav"),
+        broken["evaluationDate"].plan_uuid: (ErrorType.VALIDATION_ERROR, "evaluationDate"),
+        bad_fnr_uuid: (ErrorType.VALIDATION_ERROR, "employeeIdentificationNumber"),
+        garbage_uuid: (ErrorType.VALIDATION_ERROR, None),
+        "ukjent": (ErrorType.VALIDATION_ERROR, None),
+    }
+    assert kvitteringer["ukjent"].plan_uuid is None
+    assert sorted(m.headers["reason"] for m in dead) == sorted(
+        ["NO_ACTIVE_SENT_SYKMELDING"] * 5
+        + ["EMPLOYEE_NOT_FOUND"]
+        + ["VALIDATION_ERROR"] * 3
+        + ["MALFORMED_MESSAGE"] * 2
+    )
+    everything = b"".join((m.key or b"") + (m.value or b"") + repr(m.headers).encode() for m in receipts)
+    assert b"12345678901" not in everything and ok.encode() not in everything
+    assert routed == [[], [], [], []]
+
+
+async def test_the_same_plan_uuid_twice_is_routed_once_and_answered_again(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(53)
+    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=True)
+        plan = make_plan(
+            sykmelding.pasient_fnr,
+            runtime.clock.today(),
+            needs_help_from_nav=True,
+            needs_help_from_nav_description="Hjelpemidler",
+        )
+        await _post(kafka_settings, runtime, plan)
+        first = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
+        await _post(kafka_settings, runtime, plan, plan.model_copy(update={"follow_up": "Endret, men samme uuid."}))
+
+        receipts, *routed = await _read_all(
+            kafka_settings, runtime, (HR_KVITTERING, 3), *((topic, 1) for topic in ROUTED)
+        )
+
+    assert [m.value for m in receipts] == [first[0].value] * 3
+    assert len({m.event_id for m in receipts}) == 3
+    assert all(len(messages) == 1 for messages in routed)
+    (nav_plan,) = _decode(runtime, routed[1], Oppfolgingsplan).values()
+    assert nav_plan == plan
+
+
+async def test_a_refused_plan_can_be_sent_again_under_its_uuid_once_the_cause_is_fixed(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(54)
+    async with running(kafka_settings, database, Personvern, IMPATIENT) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
+        plan = make_plan(sykmelding.pasient_fnr, runtime.clock.today())
+        await _post(kafka_settings, runtime, plan)
+        refused = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
+        await _send_status(kafka_settings, runtime, (sykmelding, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
+        await _until_known(database, sykmeldinger=1, sent=[sykmelding])
+        await _post(kafka_settings, runtime, plan)
+        receipts = await _read(kafka_settings, runtime, HR_KVITTERING, 2)
+
+    statuses = [k.status for k in (contracts.decode(runtime.codec, m.value or b"", PlanKvittering) for m in receipts)]
+    assert (
+        contracts.decode(runtime.codec, refused[0].value or b"", PlanKvittering).code
+        is ErrorType.NO_ACTIVE_SENT_SYKMELDING
+    )
+    assert statuses == [PlanStatus.REFUSED, PlanStatus.ACCEPTED]
+
+
+async def test_a_plan_that_overtakes_the_sendt_status_waits_for_it(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(55)
+    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
+        plan = make_plan(sykmelding.pasient_fnr, runtime.clock.today())
+        await _post(kafka_settings, runtime, plan, plan)  # the HR system retried while it waited
+        early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
+        await _send_status(kafka_settings, runtime, (sykmelding, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
+        late, dialogmeldinger = await _read_all(kafka_settings, runtime, (HR_KVITTERING, 1), (EPJ_DIALOGMELDING, 1))
+
+    assert early == []
+    kvittering = contracts.decode(runtime.codec, late[0].value or b"", PlanKvittering)
+    assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
+    assert dialogmeldinger[0].key == plan.plan_uuid.encode()
+
+
+async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    captured = io.StringIO()
+    configure_logging("DEBUG", stream=captured)
+    canary = f"KANARI{uuid.uuid4().hex[:8]}"
+    rng = random.Random(56)
+    async with running(kafka_settings, database, Mottak, Personvern, Oppfolging) as runtime:
+        today = runtime.clock.today()
+        fnr = synthetic_pasient_fnr(rng)
+        diagnose = Diagnose(system=ICPC2_SYSTEM, kode="L87", tekst=f"{canary}-hoveddiagnose")
+        medical = MedisinskVurdering(hoved_diagnose=diagnose, svangerskap=False, yrkesskade=False)
+        received = make_sykmelding(rng, fom=today, pasient_fnr=fnr, medisinsk_vurdering=medical)
+        source = runtime.topics.name(SYKMELDING_FRA_EPJ)
+        await produce(
+            kafka_settings, source, [(received.msg_id.encode(), contracts.encode(runtime.codec, received, source))]
+        )
+        await _until_known(database, sykmeldinger=1, sent=[])
+        await _send_status(kafka_settings, runtime, (received, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
+        await _until_known(database, sykmeldinger=1, sent=[received])
+        plan = make_plan(fnr, today, needs_help_from_nav=True, needs_help_from_nav_description="Hjelpemidler")
+        await _post(kafka_settings, runtime, plan)
+
+        nav_sykmelding, receipt, *outputs = await _read_all(
+            kafka_settings, runtime, (NAV_SYKMELDING, 1), (HR_KVITTERING, 1), *((topic, 1) for topic in ROUTED)
+        )
+
+    # NAV is entitled to the medical content: the canary must be there, or this test proves nothing.
+    assert canary.encode() in (nav_sykmelding[0].value or b"")
+    assert contracts.decode(runtime.codec, receipt[0].value or b"", PlanKvittering).status is PlanStatus.ACCEPTED
+    dialogmelding, to_nav, oppgave, mottatt = outputs
+    for message in receipt + dialogmelding + to_nav + oppgave + mottatt:
+        everything = (message.key or b"") + (message.value or b"") + repr(message.headers).encode()
+        assert canary.encode() not in everything and b"L87" not in everything
+        # The fnr goes only to those who need it to know whose plan it is: the doctor and NAV.
+        assert (fnr.encode() in everything) is (message in dialogmelding + to_nav)
+    logs = captured.getvalue()
+    assert canary not in logs and fnr not in logs

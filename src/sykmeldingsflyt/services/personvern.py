@@ -9,7 +9,6 @@ the database and is applied when the sykmelding arrives, or refused as unknown w
 """
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import structlog
@@ -40,9 +39,15 @@ UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
 class Personvern(Service):
     name = "personvern"
 
-    def __init__(self, runtime: Runtime, wait_for_sykmelding: timedelta = timedelta(minutes=15)) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        wait_for_sykmelding: timedelta = timedelta(minutes=15),
+        settle_interval: float = 2.0,
+    ) -> None:
         super().__init__(runtime)
         self.wait_for_sykmelding = wait_for_sykmelding
+        self.settle_interval = settle_interval
 
     def subscribe(self, broker: KafkaBroker) -> None:
         for topic, handler in ((NAV_SYKMELDING, self.on_sykmelding), (SYKMELDING_STATUS, self.on_status)):
@@ -56,11 +61,15 @@ class Personvern(Service):
             self.consume(broker, topic, stage)
 
     async def background(self) -> None:
-        """Refuse, as unknown, status events whose sykmelding has not come within the waiting time."""
+        """Settle the waiting status events now and then: see `settle_waiting`."""
         while True:
-            await asyncio.sleep(min(60.0, self.wait_for_sykmelding.total_seconds() / 4))
-            with contextlib.suppress(Exception):
-                await self.expire_waiting()
+            await asyncio.sleep(self.settle_interval)
+            try:
+                await self.settle_waiting()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("personvern.settle_failed", exc_info=True)  # the next round tries again
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
         try:
@@ -119,29 +128,44 @@ class Personvern(Service):
         if inbound.topic == self.runtime.topics.name(SYKMELDING_STATUS):
             send_to_dead_letter(uow, self.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)
 
-    async def expire_waiting(self) -> int:
-        """Refuse the waiting events that are past their time; returns how many."""
+    async def settle_waiting(self) -> int:
+        """Apply the waiting events whose sykmelding has come, refuse as unknown those past their time.
+
+        A status event and its sykmelding can be stored at the same moment by the two stages, each
+        unable to see the other's uncommitted row: the event then waits although the sykmelding is
+        there. This sweep is what picks it up. Returns how many events it settled.
+        """
         cutoff = self.runtime.clock.now() - self.wait_for_sykmelding
         async with self.runtime.database.session.begin() as session:
             uow = UnitOfWork(session, self.name)
-            expired = list(
-                await session.scalars(
-                    select(PersonvernVentendeStatus).where(PersonvernVentendeStatus.received_at < cutoff)
+            # Compared in SQL: SQLite hands timestamps back without their time zone.
+            expired = (PersonvernVentendeStatus.received_at < cutoff).label("expired")
+            waiting = (
+                await session.execute(
+                    select(PersonvernVentendeStatus, expired).order_by(
+                        PersonvernVentendeStatus.received_at, PersonvernVentendeStatus.source_offset
+                    )
                 )
-            )
-            for pending in expired:
-                detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
-                send_to_dead_letter(
-                    uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
-                )
+            ).all()
+            settled = []
+            for pending, too_late in waiting:
+                if await session.get(PersonvernSykmelding, pending.sykmelding_id) is not None:
+                    event = contracts.decode(self.runtime.codec, pending.value, SykmeldingStatusEvent)
+                    await self._apply(uow, _inbound_of(pending), event)
+                elif too_late:
+                    detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
+                    send_to_dead_letter(
+                        uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
+                    )
+                else:
+                    continue
+                settled.append(pending.event_id)
             await session.execute(
-                delete(PersonvernVentendeStatus).where(
-                    PersonvernVentendeStatus.event_id.in_([pending.event_id for pending in expired])
-                )
+                delete(PersonvernVentendeStatus).where(PersonvernVentendeStatus.event_id.in_(settled))
             )
-        if expired:
+        if settled:
             self.relay.notify()
-        return len(expired)
+        return len(settled)
 
     async def _apply(self, uow: UnitOfWork, inbound: Inbound, event: SykmeldingStatusEvent) -> None:
         if await uow.session.get(PersonvernStatusEvent, event.event_id) is not None:

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage
 
@@ -20,10 +21,18 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession, consumer: str) -> None:
         self.session = session
         self.consumer = consumer
-        self.published = 0
         self._added: dict[type, list[Any]] = {}
         # What a stage's `prepare` found for the whole batch, for its handler to use message by message.
         self.scratch: Any = None
+        # The outbox and handled ids go in with one executemany each, just before the commit: an ORM
+        # object per row would cost several times the rest of a message's handling.
+        self._outbox: list[dict[str, Any]] = []
+        self._handled: list[dict[str, Any]] = []
+        event.listen(session.sync_session, "before_commit", self._write_buffered)
+
+    @property
+    def published(self) -> int:
+        return len(self._outbox)
 
     def add(self, row: T) -> T:
         """Add a row to the transaction, and remember it for `added` (it may not be flushed yet)."""
@@ -47,7 +56,7 @@ class UnitOfWork:
         return set(rows)
 
     def mark_handled(self, event_id: str) -> None:
-        self.session.add(HandledEvent(consumer=self.consumer, event_id=event_id, handled_at=_now()))
+        self._handled.append({"consumer": self.consumer, "event_id": event_id, "handled_at": _now()})
 
     def publish(
         self,
@@ -59,18 +68,24 @@ class UnitOfWork:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Queue a message for the relay. `event_id` must be stable: the same input gives the same id."""
-        self.session.add(
-            OutboxMessage(
-                producer=self.consumer,
-                event_id=event_id,
-                topic=topic,
-                key=key.encode(),
-                value=value,
-                headers={"event-id": event_id, **(headers or {})},
-                created_at=_now(),
-            )
+        self._outbox.append(
+            {
+                "producer": self.consumer,
+                "event_id": event_id,
+                "topic": topic,
+                "key": key.encode(),
+                "value": value,
+                "headers": {"event-id": event_id, **(headers or {})},
+                "created_at": _now(),
+            }
         )
-        self.published += 1
+
+    def _write_buffered(self, session: Session) -> None:
+        # Runs once, inside the commit of the transaction this unit of work belongs to.
+        if self._outbox:
+            session.execute(insert(OutboxMessage), self._outbox)
+        if self._handled:
+            session.execute(insert(HandledEvent), self._handled)
 
 
 def _now() -> datetime:

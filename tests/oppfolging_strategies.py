@@ -5,8 +5,6 @@ Every free-text field draws from one `texts` strategy, as in tests.strategies, s
 canary strings. The checks between fields are not applied: the wire carries what the rules then judge.
 """
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -22,35 +20,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     PlanKvittering,
     PlanStatus,
 )
-from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
 from tests.strategies import DEFAULT_TEXTS, Texts, dates, fnrs, ids, orgnrs, timestamps
-
-
-def make_plan(fnr: str, today: date, **changes: Any) -> Oppfolgingsplan:
-    """A plan every check accepts, from the demo employer's virksomhet, to the doctor and NAV; `changes`
-    (snake_case field names) make the case a test needs."""
-    fields: dict[str, Any] = {
-        "plan_uuid": str(uuid.uuid4()),
-        "orgnummer": DEMO_ARBEIDSGIVER.orgnummer,
-        "sendt_tidspunkt": datetime.now(UTC),
-        "employee_identification_number": fnr,
-        "typical_workday": "Baker fra klokken fire.",
-        "tasks_that_can_still_be_done": "Pynte kaker sittende.",
-        "tasks_that_can_not_be_done": "Bære melsekker.",
-        "previous_facilitation": "Ingen.",
-        "planned_facilitation": "Løftehjelp og kortere skift.",
-        "follow_up": "Samtale hver fredag.",
-        "evaluation_date": today + timedelta(days=28),
-        "contact_person_full_name": "Kari Leder",
-        "contact_person_phone_number": "+47 00000000",
-        "contact_person_email": "kari.leder@example.invalid",
-        "employee_has_contributed_to_plan": True,
-        "send_plan_to_nav": True,
-        "send_plan_to_general_practitioner": True,
-        "message_to_general_practitioner": "Hei, her er planen vår.",
-        "lps_name": "Testlønn",
-    }
-    return Oppfolgingsplan(**(fields | changes))
 
 
 def _content(texts: Texts) -> dict[str, st.SearchStrategy[Any]]:

@@ -9,8 +9,10 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sykmeldingsflyt.domain.identifiers import orgnr_check_digit, synthetic_fnr
+from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan
 from sykmeldingsflyt.domain.status import ArbeidsgiverStatus
 from sykmeldingsflyt.domain.sykmelding import (
     ICPC2_SYSTEM,
@@ -161,3 +163,30 @@ def make_sykmelding(
         ruleset_version=ruleset_version,
         sykmelding=sykmelding,
     )
+
+
+def make_oppfolgingsplan(fnr: str, today: date, **changes: Any) -> Oppfolgingsplan:
+    """A plan every check accepts, from the demo employer's virksomhet, to the doctor and NAV; `changes`
+    (snake_case field names) make the case a test needs."""
+    fields: dict[str, Any] = {
+        "plan_uuid": str(uuid.uuid4()),
+        "orgnummer": DEMO_ARBEIDSGIVER.orgnummer,
+        "sendt_tidspunkt": datetime.now(UTC),
+        "employee_identification_number": fnr,
+        "typical_workday": "Baker fra klokken fire.",
+        "tasks_that_can_still_be_done": "Pynte kaker sittende.",
+        "tasks_that_can_not_be_done": "Bære melsekker.",
+        "previous_facilitation": "Ingen.",
+        "planned_facilitation": "Løftehjelp og kortere skift.",
+        "follow_up": "Samtale hver fredag.",
+        "evaluation_date": today + timedelta(days=28),
+        "contact_person_full_name": "Kari Leder",
+        "contact_person_phone_number": "+47 00000000",
+        "contact_person_email": "kari.leder@example.invalid",
+        "employee_has_contributed_to_plan": True,
+        "send_plan_to_nav": True,
+        "send_plan_to_general_practitioner": True,
+        "message_to_general_practitioner": "Hei, her er planen vår.",
+        "lps_name": "Testlønn",
+    }
+    return Oppfolgingsplan(**(fields | changes))

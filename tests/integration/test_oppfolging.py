@@ -55,8 +55,13 @@ from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import OppfolgingSendtSykmelding, OppfolgingSykmelding, PersonvernSykmelding
-from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_sykmelding, synthetic_orgnr, synthetic_pasient_fnr
-from tests.oppfolging_strategies import make_plan
+from sykmeldingsflyt.synthetic import (
+    DEMO_ARBEIDSGIVER,
+    make_oppfolgingsplan,
+    make_sykmelding,
+    synthetic_orgnr,
+    synthetic_pasient_fnr,
+)
 from tests.support.kafka import Received, produce, read_topic
 from tests.support.services import running
 
@@ -176,7 +181,7 @@ async def test_every_combination_of_recipients(kafka_settings: KafkaSettings, da
         await _send_status(kafka_settings, runtime, *((s, StatusEvent.SENDT, DEMO_ARBEIDSGIVER) for s in sykmeldinger))
         await _until_known(database, sykmeldinger=2, sent=sykmeldinger)
         plans = [
-            make_plan(
+            make_oppfolgingsplan(
                 fnr,
                 today,
                 send_plan_to_general_practitioner=to_doctor,
@@ -188,7 +193,7 @@ async def test_every_combination_of_recipients(kafka_settings: KafkaSettings, da
             for to_nav, help_from_nav in ((False, False), (True, False), (True, True))
         ]
         # The legal entity posts for its virksomhet, for an employee without a fastlege.
-        no_fastlege = make_plan(UTEN_FASTLEGE_FNR, today, orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer)
+        no_fastlege = make_oppfolgingsplan(UTEN_FASTLEGE_FNR, today, orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer)
         await _post(kafka_settings, runtime, *plans, no_fastlege)
 
         receipts, dialogmeldinger, to_nav, oppgaver, mottatt = await _read_all(
@@ -266,18 +271,21 @@ async def test_every_refusal_code_with_its_receipt_and_dead_letter(
         await _until_known(database, 6, sent=[sykmeldinger[case] for case in ("ok", "other", "sibling", "over")])
 
         ok = fnrs["ok"]
-        valid = {case: make_plan(fnrs[case], today) for case in ("other", "sibling", "unsent", "withdrawn", "over")}
-        valid["unknown"] = make_plan(synthetic_pasient_fnr(rng), today)
+        valid = {
+            case: make_oppfolgingsplan(fnrs[case], today)
+            for case in ("other", "sibling", "unsent", "withdrawn", "over")
+        }
+        valid["unknown"] = make_oppfolgingsplan(synthetic_pasient_fnr(rng), today)
         broken = {
-            "needsHelpFromNav": make_plan(
+            "needsHelpFromNav": make_oppfolgingsplan(
                 ok, today, needs_help_from_nav=True, needs_help_from_nav_description="x", send_plan_to_nav=False
             ),
-            "evaluationDate": make_plan(ok, today, evaluation_date=today - timedelta(days=1)),
+            "evaluationDate": make_oppfolgingsplan(ok, today, evaluation_date=today - timedelta(days=1)),
         }
         await _post(kafka_settings, runtime, *valid.values(), *broken.values())
         topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
         bad_fnr_uuid, garbage_uuid = str(uuid.uuid4()), str(uuid.uuid4())
-        bad_fnr = make_plan(ok, today, plan_uuid=bad_fnr_uuid).to_wire() | {
+        bad_fnr = make_oppfolgingsplan(ok, today, plan_uuid=bad_fnr_uuid).to_wire() | {
             "employeeIdentificationNumber": "12345678901"
         }
         await produce(
@@ -330,7 +338,7 @@ async def test_the_same_plan_uuid_twice_is_routed_once_and_answered_again(
     rng = random.Random(53)
     async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
         sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=True)
-        plan = make_plan(
+        plan = make_oppfolgingsplan(
             sykmelding.pasient_fnr,
             runtime.clock.today(),
             needs_help_from_nav=True,
@@ -357,7 +365,7 @@ async def test_a_refused_plan_can_be_sent_again_under_its_uuid_once_the_cause_is
     rng = random.Random(54)
     async with running(kafka_settings, database, Personvern, IMPATIENT) as runtime:
         sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
-        plan = make_plan(sykmelding.pasient_fnr, runtime.clock.today())
+        plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
         await _post(kafka_settings, runtime, plan)
         refused = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
         await _send_status(kafka_settings, runtime, (sykmelding, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
@@ -379,7 +387,7 @@ async def test_a_plan_that_overtakes_the_sendt_status_waits_for_it(
     rng = random.Random(55)
     async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
         sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
-        plan = make_plan(sykmelding.pasient_fnr, runtime.clock.today())
+        plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
         await _post(kafka_settings, runtime, plan, plan)  # the HR system retried while it waited
         early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
         await _send_status(kafka_settings, runtime, (sykmelding, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
@@ -411,7 +419,9 @@ async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(
         await _until_known(database, sykmeldinger=1, sent=[])
         await _send_status(kafka_settings, runtime, (received, StatusEvent.SENDT, DEMO_ARBEIDSGIVER))
         await _until_known(database, sykmeldinger=1, sent=[received])
-        plan = make_plan(fnr, today, needs_help_from_nav=True, needs_help_from_nav_description="Hjelpemidler")
+        plan = make_oppfolgingsplan(
+            fnr, today, needs_help_from_nav=True, needs_help_from_nav_description="Hjelpemidler"
+        )
         await _post(kafka_settings, runtime, plan)
 
         nav_sykmelding, receipt, *outputs = await _read_all(

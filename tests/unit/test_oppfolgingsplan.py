@@ -38,8 +38,7 @@ from sykmeldingsflyt.registers.fastlege_fixture import (
     UTEN_FASTLEGE_FNR,
     FixtureFastlegeRegister,
 )
-from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, synthetic_pasient_fnr
-from tests.oppfolging_strategies import make_plan
+from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_oppfolgingsplan, synthetic_pasient_fnr
 
 TODAY = date(2026, 3, 2)
 FNR = synthetic_pasient_fnr(random.Random(1))
@@ -54,7 +53,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _plan(**changes: Any) -> Oppfolgingsplan:
-    return make_plan(FNR, TODAY, **changes)
+    return make_oppfolgingsplan(FNR, TODAY, **changes)
 
 
 def _refused_fields(plan: Oppfolgingsplan) -> list[str | None]:

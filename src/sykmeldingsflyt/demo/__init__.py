@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sykmeldingsflyt import devkafka
-from sykmeldingsflyt.demo import personvern, sykmelding
+from sykmeldingsflyt.demo import oppfolgingsplan, personvern, sykmelding
 from sykmeldingsflyt.demo.parties import Demo, Printer
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
@@ -24,7 +24,7 @@ from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 
 # The scenes, in order; each reads what the ones before it left in `Demo.facts`.
-SCENES: list[Callable[[Demo], Awaitable[None]]] = [sykmelding.play, personvern.play]
+SCENES: list[Callable[[Demo], Awaitable[None]]] = [sykmelding.play, personvern.play, oppfolgingsplan.play]
 
 
 async def run_demo(out: Printer = print) -> None:

@@ -42,7 +42,6 @@ from sykmeldingsflyt.domain.sykmelding import (
     MedisinskVurdering,
     MeldingTilNAV,
     Periode,
-    Periodetype,
     Prognose,
     ReceivedSykmelding,
     SporsmalSvar,
@@ -52,15 +51,21 @@ from sykmeldingsflyt.domain.sykmelding import (
 )
 from sykmeldingsflyt.domain.validering import Merknad, RuleHit, RuleStatus, ValidationResult
 from sykmeldingsflyt.domain.views import (
+    AdresseAG,
     AktivitetIkkeMuligAG,
     ArbeidsgiverAG,
     ArbeidsgiverSykmelding,
+    ArbeidsrelatertArsakAG,
+    ArbeidsrelatertArsakTypeAG,
     BehandlerAG,
     BehandlerPasient,
+    GradertAG,
     KontaktMedPasientAG,
+    MerknadAG,
     NavSykmelding,
     PasientSykmelding,
     PeriodeAG,
+    PeriodetypeAG,
     PrognoseAG,
 )
 from sykmeldingsflyt.synthetic import synthetic_orgnr
@@ -257,9 +262,7 @@ def behandlere(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy[Behandler]:
 
 
 def kontakter_med_pasient(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy[KontaktMedPasient]:
-    return _model(
-        KontaktMedPasient, kontakt_dato=_optional(dates()), begrunnelse_ikke_kontakt=_optional(texts)
-    )
+    return _model(KontaktMedPasient, kontakt_dato=_optional(dates()), begrunnelse_ikke_kontakt=_optional(texts))
 
 
 def meldinger_til_nav(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy[MeldingTilNAV]:
@@ -375,16 +378,24 @@ def nav_sykmeldinger(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy[NavSykme
     )
 
 
+# The employer view's own types: drawn from its own models, never the sykmelding's.
+
+
 def _perioder_ag(texts: Texts) -> st.SearchStrategy[PeriodeAG]:
+    arbeidsrelatert_arsak = _model(
+        ArbeidsrelatertArsakAG,
+        beskrivelse=_optional(texts),
+        arsak=_lists(st.sampled_from(ArbeidsrelatertArsakTypeAG)),
+    )
     return _model(
         PeriodeAG,
         fom=dates(),
         tom=dates(),
-        type=st.sampled_from(Periodetype),
+        type=st.sampled_from(PeriodetypeAG),
         aktivitet_ikke_mulig=_optional(
-            _model(AktivitetIkkeMuligAG, arbeidsrelatert_arsak=_optional(arbeidsrelaterte_arsaker(texts)))
+            _model(AktivitetIkkeMuligAG, arbeidsrelatert_arsak=_optional(arbeidsrelatert_arsak))
         ),
-        gradert=_optional(gradert()),
+        gradert=_optional(_model(GradertAG, grad=st.integers(min_value=1, max_value=100), reisetilskudd=st.booleans())),
         behandlingsdager=_optional(behandlingsdager()),
         innspill_til_arbeidsgiver=_optional(texts),
         reisetilskudd=st.booleans(),
@@ -397,9 +408,11 @@ def arbeidsgiver_sykmeldinger(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy
         id=ids(),
         orgnummer=orgnrs(),
         juridisk_orgnummer=orgnrs(),
+        org_navn=_optional(texts),
         mottatt_tidspunkt=timestamps(),
         behandlet_tidspunkt=timestamps(),
         signatur_dato=timestamps(),
+        sendt_tidspunkt=_optional(timestamps()),
         syketilfelle_start_dato=_optional(dates()),
         arbeidsgiver=_model(ArbeidsgiverAG, navn=_optional(texts), yrkesbetegnelse=_optional(texts)),
         sykmeldingsperioder=_lists(_perioder_ag(texts)),
@@ -415,13 +428,20 @@ def arbeidsgiver_sykmeldinger(texts: Texts = DEFAULT_TEXTS) -> st.SearchStrategy
                 fornavn=texts,
                 mellomnavn=_optional(texts),
                 etternavn=texts,
-                adresse=adresser(texts),
+                adresse=_model(
+                    AdresseAG,
+                    gate=_optional(texts),
+                    postnummer=_optional(texts),
+                    kommune=_optional(texts),
+                    postboks=_optional(texts),
+                    land=_optional(texts),
+                ),
                 tlf=_optional(texts),
             )
         ),
         egenmeldt=st.booleans(),
         papirsykmelding=st.booleans(),
-        merknader=_lists(merknader(texts)),
+        merknader=_lists(_model(MerknadAG, type=texts, beskrivelse=_optional(texts))),
     )
 
 

@@ -3,21 +3,27 @@
 import io
 import json
 import random
+import typing
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import fastavro
 import pytest
+from pydantic import BaseModel
 
 from sykmeldingsflyt.domain.privacy import (
+    ARBEIDSRELATERT_ARSAK_TYPE_AG,
     EGENMELDT_AVSENDER,
     PAPIRSYKMELDING_AVSENDER,
+    PERIODETYPE_AG,
     UndefinedPeriodError,
     arbeidsgiver_view,
     nav_view,
     pasient_view,
 )
+from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
 from sykmeldingsflyt.domain.sykmelding import (
     ICD10_SYSTEM,
     ICPC2_SYSTEM,
@@ -47,20 +53,27 @@ from sykmeldingsflyt.domain.sykmelding import (
 )
 from sykmeldingsflyt.domain.validering import Merknad, RuleHit, RuleStatus, ValidationResult
 from sykmeldingsflyt.domain.views import (
+    AdresseAG,
     AktivitetIkkeMuligAG,
     ArbeidsgiverAG,
     ArbeidsgiverSykmelding,
+    ArbeidsrelatertArsakAG,
+    ArbeidsrelatertArsakTypeAG,
     BehandlerAG,
     BehandlerPasient,
+    GradertAG,
     KontaktMedPasientAG,
+    MerknadAG,
     NavSykmelding,
     PasientSykmelding,
     PeriodeAG,
+    PeriodetypeAG,
     PrognoseAG,
 )
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_BEHANDLER, L87, make_sykmelding
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+RELEASED = SCHEMAS / "released"
 
 FOM = date(2026, 3, 2)
 SIGNERT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -191,7 +204,13 @@ BEHANDLER_AG = BehandlerAG(
     fornavn=BEHANDLER.fornavn,
     mellomnavn="Mellom",
     etternavn=BEHANDLER.etternavn,
-    adresse=BEHANDLER.adresse,
+    adresse=AdresseAG(
+        gate=BEHANDLER.adresse.gate,
+        postnummer=BEHANDLER.adresse.postnummer,
+        kommune=BEHANDLER.adresse.kommune,
+        postboks=BEHANDLER.adresse.postboks,
+        land=BEHANDLER.adresse.land,
+    ),
     tlf=BEHANDLER.tlf,
 )
 
@@ -205,44 +224,51 @@ def test_the_employer_view_of_a_full_sykmelding_is_exactly_the_whitelist() -> No
         id=received.sykmelding.id,
         orgnummer=DEMO_ARBEIDSGIVER.orgnummer,
         juridisk_orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer,
+        org_navn="Bakeriet Testesen AS",
         mottatt_tidspunkt=MOTTATT,
         behandlet_tidspunkt=SIGNERT,
         signatur_dato=SIGNERT,
+        sendt_tidspunkt=SENDT,
         syketilfelle_start_dato=date(2026, 2, 23),
         arbeidsgiver=ArbeidsgiverAG(navn="Bakeriet Testesen", yrkesbetegnelse="Baker"),
         sykmeldingsperioder=[
             PeriodeAG(
                 fom=FOM,
                 tom=FOM + timedelta(days=6),
-                type=Periodetype.AKTIVITET_IKKE_MULIG,
-                aktivitet_ikke_mulig=AktivitetIkkeMuligAG(arbeidsrelatert_arsak=ARBEIDSRELATERT),
+                type=PeriodetypeAG.AKTIVITET_IKKE_MULIG,
+                aktivitet_ikke_mulig=AktivitetIkkeMuligAG(
+                    arbeidsrelatert_arsak=ArbeidsrelatertArsakAG(
+                        beskrivelse="Ingen løftehjelp ved ovnen",
+                        arsak=[ArbeidsrelatertArsakTypeAG.MANGLENDE_TILRETTELEGGING],
+                    )
+                ),
                 reisetilskudd=False,
             ),
             PeriodeAG(
                 fom=FOM + timedelta(days=7),
                 tom=FOM + timedelta(days=13),
-                type=Periodetype.GRADERT,
-                gradert=Gradert(grad=50, reisetilskudd=True),
+                type=PeriodetypeAG.GRADERT,
+                gradert=GradertAG(grad=50, reisetilskudd=True),
                 reisetilskudd=False,
             ),
             PeriodeAG(
                 fom=FOM + timedelta(days=14),
                 tom=FOM + timedelta(days=20),
-                type=Periodetype.AVVENTENDE,
+                type=PeriodetypeAG.AVVENTENDE,
                 innspill_til_arbeidsgiver="Kan ta lettere oppgaver ved disken",
                 reisetilskudd=False,
             ),
             PeriodeAG(
                 fom=FOM + timedelta(days=21),
                 tom=FOM + timedelta(days=27),
-                type=Periodetype.BEHANDLINGSDAGER,
+                type=PeriodetypeAG.BEHANDLINGSDAGER,
                 behandlingsdager=2,
                 reisetilskudd=False,
             ),
             PeriodeAG(
                 fom=FOM + timedelta(days=28),
                 tom=FOM + timedelta(days=34),
-                type=Periodetype.REISETILSKUDD,
+                type=PeriodetypeAG.REISETILSKUDD,
                 reisetilskudd=True,
             ),
         ],
@@ -253,7 +279,7 @@ def test_the_employer_view_of_a_full_sykmelding_is_exactly_the_whitelist() -> No
         behandler=BEHANDLER_AG,
         egenmeldt=False,
         papirsykmelding=False,
-        merknader=MERKNADER,
+        merknader=[MerknadAG(type="UGYLDIG_TILBAKEDATERING", beskrivelse="Tilbakedateringen er ikke godkjent")],
     )
 
 
@@ -270,6 +296,7 @@ def test_the_employer_view_leaves_out_what_is_not_given() -> None:
 
     assert view.prognose is None
     assert view.merknader == []
+    assert view.sykmeldingsperioder[0].gradert is None
     assert view.sykmeldingsperioder[0].aktivitet_ikke_mulig == AktivitetIkkeMuligAG(arbeidsrelatert_arsak=None)
 
 
@@ -461,9 +488,13 @@ ARBEIDSGIVER_WHITELIST = {
     "id",
     "orgnummer",
     "juridiskOrgnummer",
+    # Whom the employee sent it to (the status event's orgNavn), as NAV's own employer message carries it.
+    "orgNavn",
     "mottattTidspunkt",
     "behandletTidspunkt",
     "signaturDato",
+    # When the employee sent it (the SENDT status event's timestamp): the act of sending, not the sykmelding.
+    "sendtTidspunkt",
     "syketilfelleStartDato",
     "arbeidsgiver",
     "arbeidsgiver.navn",
@@ -553,3 +584,113 @@ def test_the_schema_walk_sees_a_field_added_deep_inside() -> None:
     behandler["type"][1]["fields"].append({"name": "hpr", "type": ["null", "string"], "default": None})
 
     assert _paths(schema, "", {}) - ARBEIDSGIVER_WHITELIST == {"behandler.hpr"}
+
+
+# --- the employer's types are its own --------------------------------------------------------------
+
+# Every named type of schemas/arbeidsgiver_sykmelding.avsc, each the employer's own. A named Avro type must
+# mean the same in every schema (test_contracts), so a type shared with the sykmelding would take a field
+# or symbol added to the sykmelding's type into the employer's schema. The types that used to be shared
+# carry their released names as aliases, so that views written under the released schema still read.
+ARBEIDSGIVER_TYPES = {
+    "ArbeidsgiverSykmelding": [],
+    "ArbeidsgiverAG": [],
+    "PeriodeAG": [],
+    "PeriodetypeAG": ["no.sykmeldingsflyt.v1.Periodetype"],
+    "AktivitetIkkeMuligAG": [],
+    "ArbeidsrelatertArsakAG": ["no.sykmeldingsflyt.v1.ArbeidsrelatertArsak"],
+    "ArbeidsrelatertArsakTypeAG": ["no.sykmeldingsflyt.v1.ArbeidsrelatertArsakType"],
+    "GradertAG": ["no.sykmeldingsflyt.v1.Gradert"],
+    "PrognoseAG": [],
+    "KontaktMedPasientAG": [],
+    "BehandlerAG": [],
+    "AdresseAG": ["no.sykmeldingsflyt.v1.Adresse"],
+    "MerknadAG": ["no.sykmeldingsflyt.v1.Merknad"],
+}
+
+
+def _named(schema: Any, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every record and enum a schema defines, by name."""
+    if isinstance(schema, list):
+        for branch in schema:
+            _named(branch, found)
+    elif isinstance(schema, dict):
+        if schema["type"] in ("record", "enum", "fixed"):
+            found[schema["name"]] = schema
+        for field in schema.get("fields", []):
+            _named(field["type"], found)
+        _named(schema.get("items"), found)
+        _named(schema.get("values"), found)
+    return found
+
+
+def test_the_employer_schema_defines_exactly_its_own_types() -> None:
+    named = _named(json.loads((SCHEMAS / "arbeidsgiver_sykmelding.avsc").read_text()), {})
+
+    assert {name: definition.get("aliases", []) for name, definition in named.items()} == ARBEIDSGIVER_TYPES
+
+
+def test_no_other_schema_defines_a_type_of_the_employer_view() -> None:
+    for path in sorted(SCHEMAS.glob("*.avsc")):
+        if path.name != "arbeidsgiver_sykmelding.avsc":
+            assert set(_named(json.loads(path.read_text()), {})) & set(ARBEIDSGIVER_TYPES) == set(), path.name
+
+
+def _model_types(annotation: Any, found: set[type]) -> set[type]:
+    """Every model and enum class an annotation can hold, however deep."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation not in found:
+            found.add(annotation)
+            for info in annotation.model_fields.values():
+                _model_types(info.annotation, found)
+    elif isinstance(annotation, type) and issubclass(annotation, Enum):
+        found.add(annotation)
+    else:
+        for argument in typing.get_args(annotation):
+            _model_types(argument, found)
+    return found
+
+
+def test_no_type_of_the_employer_view_is_in_another_view_or_the_sykmelding() -> None:
+    employer = _model_types(ArbeidsgiverSykmelding, set())
+    others = set[type]()
+    for model in (ReceivedSykmelding, NavSykmelding, PasientSykmelding, SykmeldingStatusEvent):
+        _model_types(model, others)
+
+    assert {model.__name__ for model in employer} == set(ARBEIDSGIVER_TYPES)
+    assert employer & others == set()
+
+
+@pytest.mark.parametrize(
+    ("mapping", "source", "target"),
+    [
+        (PERIODETYPE_AG, Periodetype, PeriodetypeAG),
+        (ARBEIDSRELATERT_ARSAK_TYPE_AG, ArbeidsrelatertArsakType, ArbeidsrelatertArsakTypeAG),
+    ],
+    ids=["Periodetype", "ArbeidsrelatertArsakType"],
+)
+def test_the_employer_enums_map_symbol_for_symbol(
+    mapping: dict[Enum, Enum], source: type[Enum], target: type[Enum]
+) -> None:
+    # A symbol added to the sykmelding's enum makes this fail until someone decides the employer may see it.
+    assert list(mapping) == list(source)
+    assert [(key.name, value.name) for key, value in mapping.items()] == [
+        (member.name, member.name) for member in target
+    ]
+
+
+def test_an_employer_view_written_under_the_released_schema_still_reads() -> None:
+    view = arbeidsgiver_view(full(), DEMO_ARBEIDSGIVER, SENDT, MERKNADER)
+    released = fastavro.parse_schema(json.loads((RELEASED / "arbeidsgiver_sykmelding.avsc").read_text()))
+    current = fastavro.parse_schema(json.loads((SCHEMAS / "arbeidsgiver_sykmelding.avsc").read_text()))
+    old_wire = {key: value for key, value in view.to_wire().items() if key not in ("orgNavn", "sendtTidspunkt")}
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, released, old_wire)
+    buffer.seek(0)
+
+    # fastavro matches the renamed types to the released names by their aliases.
+    decoded = fastavro.schemaless_reader(buffer, released, current)
+
+    assert ArbeidsgiverSykmelding.model_validate(decoded) == view.model_copy(
+        update={"org_navn": None, "sendt_tidspunkt": None}
+    )

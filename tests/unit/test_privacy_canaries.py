@@ -33,13 +33,16 @@ from sykmeldingsflyt.domain.status import ArbeidsgiverStatus
 from sykmeldingsflyt.domain.sykmelding import (
     ICD10_SYSTEM,
     ICPC2_SYSTEM,
+    Adresse,
     AktivitetIkkeMulig,
     AnnenFraverGrunn,
     AnnenFraversArsak,
+    ArbeidsrelatertArsak,
     AvsenderSystem,
     Diagnose,
     ErIArbeid,
     ErIkkeIArbeid,
+    Gradert,
     HarArbeidsgiver,
     KontaktMedPasient,
     MedisinskArsak,
@@ -513,6 +516,77 @@ def test_the_employer_view_is_the_same_whatever_the_medical_content(
     assert avro(ARBEIDSGIVER_SCHEMA, views[0]) == avro(ARBEIDSGIVER_SCHEMA, views[1])
 
 
+# --- a field added to the sykmelding later ---------------------------------------------------------
+# The parts of the employer view are its own types, built from named fields of the sykmelding's parts. A
+# field someone adds later to one of those source parts (a diagnosis on Gradert, say) must not reach the
+# employer until someone names it in privacy.py: here each part the view reads from grows such a field.
+
+
+class GradertMedTillegg(Gradert):
+    tillegg: str
+
+
+class ArbeidsrelatertArsakMedTillegg(ArbeidsrelatertArsak):
+    tillegg: str
+
+
+class AdresseMedTillegg(Adresse):
+    tillegg: str
+
+
+class MerknadMedTillegg(Merknad):
+    tillegg: str
+
+
+class ArbeidsgiverStatusMedTillegg(ArbeidsgiverStatus):
+    tillegg: str
+
+
+def with_added_fields(base: ReceivedSykmelding, canaries: Canaries) -> ReceivedSykmelding:
+    """`base` with a canary in a new field of every Gradert, ArbeidsrelatertArsak and the doctor's Adresse."""
+    sykmelding = base.sykmelding
+    perioder = []
+    for i, periode in enumerate(sykmelding.perioder):
+        update: dict[str, object] = {}
+        if periode.gradert is not None:
+            update["gradert"] = GradertMedTillegg(
+                **periode.gradert.model_dump(), tillegg=canaries.text(f"perioder.{i}.gradert.tillegg")
+            )
+        if (aktivitet := periode.aktivitet_ikke_mulig) is not None:
+            arsak = aktivitet.arbeidsrelatert_arsak or ArbeidsrelatertArsak()
+            tillegg = canaries.text(f"perioder.{i}.aktivitetIkkeMulig.arbeidsrelatertArsak.tillegg")
+            update["aktivitet_ikke_mulig"] = aktivitet.model_copy(
+                update={"arbeidsrelatert_arsak": ArbeidsrelatertArsakMedTillegg(**arsak.model_dump(), tillegg=tillegg)}
+            )
+        perioder.append(periode.model_copy(update=update))
+    behandler = sykmelding.behandler
+    adresse = AdresseMedTillegg(**behandler.adresse.model_dump(), tillegg=canaries.text("behandler.adresse.tillegg"))
+    planted = sykmelding.model_copy(
+        update={"perioder": perioder, "behandler": behandler.model_copy(update={"adresse": adresse})}
+    )
+    return base.model_copy(update={"sykmelding": planted})
+
+
+@examples(300)
+@given(base=SENDABLE, status=STATUSER, sendt=TIMESTAMPS, merknader=MERKNADER)
+def test_a_field_added_to_a_part_the_employer_view_reads_does_not_reach_the_employer(
+    base: ReceivedSykmelding, status: ArbeidsgiverStatus, sendt: datetime, merknader: list[Merknad]
+) -> None:
+    canaries = Canaries()
+    planted = with_added_fields(base, canaries)
+    grown_status = ArbeidsgiverStatusMedTillegg(**status.model_dump(), tillegg=canaries.text("status.tillegg"))
+    grown_merknader: list[Merknad] = [
+        MerknadMedTillegg(**merknad.model_dump(), tillegg=canaries.text(f"merknader.{i}.tillegg"))
+        for i, merknad in enumerate(merknader)
+    ]
+    # Every added field is there to be found: a part passed through whole would show it in its repr.
+    assert all(canary.value in repr((planted, grown_status, grown_merknader)) for canary in canaries.planted)
+
+    view = arbeidsgiver_view(planted, grown_status, sendt, grown_merknader)
+
+    assert found(ARBEIDSGIVER_SCHEMA, view, canaries) == in_every_rendering(set())
+
+
 # --- NAV -------------------------------------------------------------------------------------------
 
 
@@ -601,6 +675,10 @@ def test_the_patient_sees_all_the_employer_sees_of_them(
     employer = arbeidsgiver_view(received, status, sendt, merknader)
     patient = pasient_view(received, data.draw(RESULTATER), merknader)
 
-    # Where the employee sent it is the employer's own address, not the patient's sykmelding.
+    # Where, to whom and when the employee sent it is the employer's own address and the act of sending,
+    # not the patient's sykmelding.
     unseen = set(_values(employer.model_dump())) - set(_values(patient.model_dump()))
-    assert unseen <= {status.orgnummer, status.juridisk_orgnummer}
+    assert employer.sendt_tidspunkt is not None and employer.sendt_tidspunkt == sendt.replace(
+        microsecond=sendt.microsecond // 1000 * 1000
+    )
+    assert unseen <= {status.orgnummer, status.juridisk_orgnummer, status.org_navn, employer.sendt_tidspunkt}

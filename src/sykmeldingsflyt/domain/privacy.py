@@ -3,9 +3,10 @@
 NAV is entitled to the whole sykmelding: its view is the sykmelding less the answers the doctor hid from
 NAV. The employer's view is built field by field from named source fields, never by copying the sykmelding
 and deleting what must not show, so that a field added to the sykmelding later reaches the employer only
-when someone names it here; where the view reuses a part type of the sykmelding (Gradert, Adresse), the
-part is rebuilt from named fields too. The patient's view names each of its fields in the same way; its
-parts are the patient's own sykmelding's, whole, unless skjermesForPasient takes the medical ones away.
+when someone names it here. Its parts are the employer's own types (GradertAG, AdresseAG, ...), each built
+from named fields of the source part, and its enums are mapped symbol by symbol. The patient's view names
+each of its fields in the same way; its parts are the patient's own sykmelding's, whole, unless
+skjermesForPasient takes the medical ones away.
 Each view has its own model and Avro schema (views.py), so that widening one party's view cannot widen
 another's.
 
@@ -20,10 +21,12 @@ from sykmeldingsflyt.domain.sykmelding import (
     Adresse,
     AktivitetIkkeMulig,
     ArbeidsrelatertArsak,
+    ArbeidsrelatertArsakType,
     AvsenderSystem,
     Gradert,
     KontaktMedPasient,
     Periode,
+    Periodetype,
     Prognose,
     ReceivedSykmelding,
     SvarRestriksjon,
@@ -31,21 +34,41 @@ from sykmeldingsflyt.domain.sykmelding import (
 )
 from sykmeldingsflyt.domain.validering import Merknad, ValidationResult
 from sykmeldingsflyt.domain.views import (
+    AdresseAG,
     AktivitetIkkeMuligAG,
     ArbeidsgiverAG,
     ArbeidsgiverSykmelding,
+    ArbeidsrelatertArsakAG,
+    ArbeidsrelatertArsakTypeAG,
     BehandlerAG,
     BehandlerPasient,
+    GradertAG,
     KontaktMedPasientAG,
+    MerknadAG,
     NavSykmelding,
     PasientSykmelding,
     PeriodeAG,
+    PeriodetypeAG,
     PrognoseAG,
 )
 
 # NAV marks these kinds of sykmelding by the sending system's name and nothing else.
 EGENMELDT_AVSENDER = "Egenmeldt"
 PAPIRSYKMELDING_AVSENDER = "Papirsykmelding"
+
+# The employer's enums, symbol by symbol: a symbol added to the sykmelding's enum reaches the employer only
+# when someone adds it to the employer's enum and here (until then, building the view fails loudly).
+PERIODETYPE_AG: dict[Periodetype, PeriodetypeAG] = {
+    Periodetype.AKTIVITET_IKKE_MULIG: PeriodetypeAG.AKTIVITET_IKKE_MULIG,
+    Periodetype.GRADERT: PeriodetypeAG.GRADERT,
+    Periodetype.AVVENTENDE: PeriodetypeAG.AVVENTENDE,
+    Periodetype.BEHANDLINGSDAGER: PeriodetypeAG.BEHANDLINGSDAGER,
+    Periodetype.REISETILSKUDD: PeriodetypeAG.REISETILSKUDD,
+}
+ARBEIDSRELATERT_ARSAK_TYPE_AG: dict[ArbeidsrelatertArsakType, ArbeidsrelatertArsakTypeAG] = {
+    ArbeidsrelatertArsakType.MANGLENDE_TILRETTELEGGING: ArbeidsrelatertArsakTypeAG.MANGLENDE_TILRETTELEGGING,
+    ArbeidsrelatertArsakType.ANNET: ArbeidsrelatertArsakTypeAG.ANNET,
+}
 
 
 class UndefinedPeriodError(ValueError):
@@ -73,9 +96,9 @@ def arbeidsgiver_view(
     sendt_tidspunkt: datetime,
     merknader: list[Merknad] | None = None,
 ) -> ArbeidsgiverSykmelding:
-    """The employer's view of a sykmelding the employee sent to `status`: exactly DOMAIN.md §2.1.
+    """The employer's view of a sykmelding the employee sent to `status` at `sendt_tidspunkt`: exactly
+    DOMAIN.md §2.1, and where, to whom (`status.org_navn`) and when it was sent.
 
-    The view has no field for `sendt_tidspunkt` or `status.org_navn` yet, so neither reaches the employer.
     Raises UndefinedPeriodError for a period the rules reject as IKKE_DEFINERT_PERIODE.
     """
     sykmelding = received.sykmelding
@@ -84,9 +107,11 @@ def arbeidsgiver_view(
         id=sykmelding.id,
         orgnummer=status.orgnummer,
         juridisk_orgnummer=status.juridisk_orgnummer,
+        org_navn=status.org_navn,
         mottatt_tidspunkt=received.mottatt_dato,
         behandlet_tidspunkt=sykmelding.behandlet_tidspunkt,
         signatur_dato=sykmelding.signatur_dato,
+        sendt_tidspunkt=sendt_tidspunkt,
         syketilfelle_start_dato=sykmelding.syketilfelle_start_dato,
         arbeidsgiver=ArbeidsgiverAG(
             navn=sykmelding.arbeidsgiver.navn,
@@ -101,12 +126,12 @@ def arbeidsgiver_view(
             fornavn=behandler.fornavn,
             mellomnavn=behandler.mellomnavn,
             etternavn=behandler.etternavn,
-            adresse=_adresse(behandler.adresse),
+            adresse=_adresse_for_arbeidsgiver(behandler.adresse),
             tlf=behandler.tlf,
         ),
         egenmeldt=_egenmeldt(sykmelding.avsender_system),
         papirsykmelding=_papirsykmelding(sykmelding.avsender_system),
-        merknader=_merknader(merknader),
+        merknader=[MerknadAG(type=merknad.type, beskrivelse=merknad.beskrivelse) for merknad in merknader or []],
     )
 
 
@@ -117,9 +142,9 @@ def _periode_for_arbeidsgiver(periode: Periode) -> PeriodeAG:
     return PeriodeAG(
         fom=periode.fom,
         tom=periode.tom,
-        type=kind,
+        type=PERIODETYPE_AG[kind],
         aktivitet_ikke_mulig=_aktivitet_ikke_mulig_for_arbeidsgiver(periode.aktivitet_ikke_mulig),
-        gradert=_gradert(periode.gradert),
+        gradert=_gradert_for_arbeidsgiver(periode.gradert),
         behandlingsdager=periode.behandlingsdager,
         innspill_til_arbeidsgiver=periode.avventende_innspill_til_arbeidsgiver,
         reisetilskudd=periode.reisetilskudd,
@@ -132,7 +157,33 @@ def _aktivitet_ikke_mulig_for_arbeidsgiver(
     if aktivitet is None:
         return None
     # The medical reason stays behind: only the work-related one is the employer's business.
-    return AktivitetIkkeMuligAG(arbeidsrelatert_arsak=_arbeidsrelatert_arsak(aktivitet.arbeidsrelatert_arsak))
+    return AktivitetIkkeMuligAG(
+        arbeidsrelatert_arsak=_arbeidsrelatert_arsak_for_arbeidsgiver(aktivitet.arbeidsrelatert_arsak)
+    )
+
+
+def _arbeidsrelatert_arsak_for_arbeidsgiver(arsak: ArbeidsrelatertArsak | None) -> ArbeidsrelatertArsakAG | None:
+    if arsak is None:
+        return None
+    return ArbeidsrelatertArsakAG(
+        beskrivelse=arsak.beskrivelse, arsak=[ARBEIDSRELATERT_ARSAK_TYPE_AG[type_] for type_ in arsak.arsak]
+    )
+
+
+def _gradert_for_arbeidsgiver(gradert: Gradert | None) -> GradertAG | None:
+    if gradert is None:
+        return None
+    return GradertAG(grad=gradert.grad, reisetilskudd=gradert.reisetilskudd)
+
+
+def _adresse_for_arbeidsgiver(adresse: Adresse) -> AdresseAG:
+    return AdresseAG(
+        gate=adresse.gate,
+        postnummer=adresse.postnummer,
+        kommune=adresse.kommune,
+        postboks=adresse.postboks,
+        land=adresse.land,
+    )
 
 
 def _prognose_for_arbeidsgiver(prognose: Prognose | None) -> PrognoseAG | None:
@@ -225,18 +276,6 @@ def _answers_for(opplysninger: UtdypendeOpplysninger, hidden: SvarRestriksjon) -
         if svar:
             visible[gruppe] = svar
     return visible
-
-
-def _arbeidsrelatert_arsak(arsak: ArbeidsrelatertArsak | None) -> ArbeidsrelatertArsak | None:
-    if arsak is None:
-        return None
-    return ArbeidsrelatertArsak(beskrivelse=arsak.beskrivelse, arsak=list(arsak.arsak))
-
-
-def _gradert(gradert: Gradert | None) -> Gradert | None:
-    if gradert is None:
-        return None
-    return Gradert(grad=gradert.grad, reisetilskudd=gradert.reisetilskudd)
 
 
 def _adresse(adresse: Adresse) -> Adresse:

@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -9,19 +10,25 @@ import typer
 
 from sykmeldingsflyt import devkafka
 from sykmeldingsflyt.demo import run_demo
+from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
+from sykmeldingsflyt.gateway.app import serve
+from sykmeldingsflyt.gateway.devtokens import DEFAULT_FOLDER, DevIssuer
+from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.services import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
-from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.database import Database, DatabaseSettings
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
 kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)
 topics_app = typer.Typer(help="The topic catalogue.", no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
+token_app = typer.Typer(help="Tokens for trying the gateway, from a local development key.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 
 def _kafka_settings() -> KafkaSettings:
@@ -123,3 +130,58 @@ def demo(
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
     typer.echo(f"the services' log lines (JSON, redacted): {log_file}")
+
+
+@app.command("gateway")
+def gateway(
+    host: Annotated[str, typer.Option(help="The address to listen on (0.0.0.0 in a container)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on")] = 8080,
+) -> None:
+    """Serve the HTTP gateway (OpenAPI at /docs) in front of KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL.
+
+    Tokens are verified against SYKMELDINGSFLYT_JWKS, SYKMELDINGSFLYT_ISSUER and SYKMELDINGSFLYT_AUDIENCE.
+    The read model it answers from is kept by the `gateway` service: `sykmeldingsflyt run gateway`.
+    """
+    configure_logging()
+    kafka = _kafka_settings()
+    try:
+        kafka.require_bootstrap()
+        settings = GatewaySettings.from_env()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    serve(settings, kafka, DatabaseSettings().url, host, port)
+
+
+@token_app.command("issue")
+def token_issue(
+    scope: Annotated[
+        list[str] | None, typer.Option(help="A scope for an organisation, e.g. nav:sykmeldingsflyt/epj.write")
+    ] = None,
+    orgnr: Annotated[
+        str | None, typer.Option(help="An organisation token (Maskinporten's shape) for this orgnr")
+    ] = None,
+    pid: Annotated[str | None, typer.Option(help="A person token (TokenX's shape) for this fnr")] = None,
+    minutes: Annotated[int, typer.Option(min=1, help="How long the token is valid")] = 60,
+    folder: Annotated[Path, typer.Option(help="The development key and its JWKS")] = DEFAULT_FOLDER,
+) -> None:
+    """Print a signed token for the gateway; stderr says how to make a gateway trust this key."""
+    if (orgnr is None) == (pid is None):
+        typer.echo("error: give --orgnr (with --scope) or --pid", err=True)
+        raise typer.Exit(2)
+    issuer = DevIssuer(folder)
+    ttl = timedelta(minutes=minutes)
+    if orgnr is not None:
+        if not is_valid_orgnr(orgnr):
+            typer.echo("error: --orgnr is not a valid organisation number", err=True)
+            raise typer.Exit(2)
+        token = issuer.organisation_token(orgnr, scope or [], ttl)
+    else:
+        assert pid is not None
+        if not is_valid_fnr(pid):
+            typer.echo("error: --pid is not a valid fødselsnummer", err=True)
+            raise typer.Exit(2)
+        token = issuer.person_token(pid, ttl)
+    for name, value in issuer.environment().items():
+        typer.echo(f"export {name}={value}", err=True)
+    typer.echo(token)

@@ -13,7 +13,7 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.storage.database import Database
-from tests.gateway.support import Tokens
+from tests.gateway.support import Tokens, url_of
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +29,7 @@ def tokens(issuer: DevIssuer) -> Tokens:
 @pytest.fixture
 def gateway_settings(issuer: DevIssuer) -> GatewaySettings:
     environment = issuer.environment()
-    return GatewaySettings(
-        jwks=environment["SYKMELDINGSFLYT_JWKS"], issuer=issuer.issuer, audience=issuer.audience
-    )
-
-
-def url_of(database: Database) -> str:
-    return database.url.render_as_string(hide_password=False)
+    return GatewaySettings(jwks=environment["SYKMELDINGSFLYT_JWKS"], issuer=issuer.issuer, audience=issuer.audience)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING
 from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_LEGEKONTOR
 from tests.support.kafka import produce
 
@@ -45,6 +46,10 @@ class Tokens:
 
     def person(self, fnr: str) -> dict[str, str]:
         return _bearer(self.issuer.person_token(fnr))
+
+
+def url_of(database: Database) -> str:
+    return database.url.render_as_string(hide_password=False)
 
 
 def _bearer(token: str) -> dict[str, str]:

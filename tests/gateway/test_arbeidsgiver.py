@@ -59,6 +59,8 @@ async def test_the_employer_pages_through_what_was_sent_to_it_and_learns_of_with
         one = f"/arbeidsgiver/v1/sykmeldinger/{first.sykmelding.id}"
         view = await eventually(lambda: client.get(one, headers=hr))
         await _act(client, tokens, second, SENDT)
+        # Different sykmeldinger may be on different partitions: wait, so the order of the feed is known.
+        await eventually(lambda: client.get(f"/arbeidsgiver/v1/sykmeldinger/{second.sykmelding.id}", headers=hr))
         await _act(client, tokens, first, {"statusEvent": "AVBRUTT"})
         withdrawn = await eventually(lambda: client.get(one, headers=hr), status=404)
 

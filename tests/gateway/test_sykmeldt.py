@@ -21,6 +21,7 @@ from tests.support.services import running
 
 pytestmark = pytest.mark.integration
 
+
 async def test_the_employee_acts_on_their_own_sykmelding_and_on_no_one_elses(
     client: httpx.AsyncClient, tokens: Tokens, kafka_settings: KafkaSettings, database: Database
 ) -> None:

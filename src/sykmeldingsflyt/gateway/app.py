@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import uvicorn
 from fastapi import FastAPI
 
 from sykmeldingsflyt.gateway import problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, sykmeldt
+from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -36,6 +37,11 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, internal):
+    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal):
         app.include_router(routes.router)
     return app
+
+
+def serve(settings: GatewaySettings, kafka: KafkaSettings, database_url: str, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM, with uvicorn's log lines through our JSON logging and its redactor."""
+    uvicorn.run(create_app(settings, kafka, database_url), host=host, port=port, log_config=None)

@@ -6,12 +6,12 @@ is recorded by their pseudonym.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from enum import StrEnum
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.domain.clock import Clock
 from sykmeldingsflyt.gateway.auth import Caller
 from sykmeldingsflyt.storage.tables import GatewayAudit
 
@@ -39,15 +39,16 @@ class Resource(StrEnum):
 
 
 class Audit:
-    def __init__(self, session: AsyncSession, caller: Caller) -> None:
+    def __init__(self, session: AsyncSession, caller: Caller, clock: Clock) -> None:
         self.session = session
         self.caller = caller
+        self.clock = clock
 
     async def record(self, purpose: Purpose, resource: Resource, ids: Sequence[str]) -> None:
         """Record reads of `ids`; call before returning them, so a failure here returns nothing."""
         if not ids:
             return
-        now = datetime.now(UTC)
+        now = self.clock.now()
         self.session.add_all(
             GatewayAudit(
                 at=now,

@@ -9,7 +9,8 @@ pseudonym: the fnr in `pid` is not kept.
 import asyncio
 import json
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -148,26 +149,50 @@ class TrustedIssuer:
 
 
 class TokenVerifier:
-    def __init__(self, issuers: Iterable[TrustedIssuer], pseudonym_key: bytes, leeway: float = 30.0) -> None:
+    """Verifies tokens, and remembers the ones it verified until they expire: a client reuses its token
+    for every request in the token's lifetime, and a signature need not be checked twice."""
+
+    def __init__(
+        self,
+        issuers: Iterable[TrustedIssuer],
+        pseudonym_key: bytes,
+        leeway: float = 30.0,
+        remember: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.issuers = {trusted.issuer: trusted for trusted in issuers}
         self.pseudonym_key = pseudonym_key
         self.leeway = leeway
+        self.remember = remember
+        self.clock = clock
+        self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
 
     async def caller(self, token: str) -> Caller:
+        remembered = self._verified.get(token)
+        if remembered is not None and self.clock() < remembered[1] + self.leeway:
+            return remembered[0]
+        claims = await self._verify(token)
+        who = self._caller_of(claims, self.issuers[claims["iss"]])
+        self._verified[token] = (who, float(claims["exp"]))
+        while len(self._verified) > self.remember:
+            self._verified.popitem(last=False)
+        return who
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         try:
-            header = jwt.get_unverified_header(token)
-            claimed_issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            unverified = jwt.decode_complete(token, options={"verify_signature": False})
         except jwt.PyJWTError:
             raise _invalid("The bearer token is not a JWT.") from None
+        claimed_issuer = unverified["payload"].get("iss")
         trusted = self.issuers.get(claimed_issuer) if isinstance(claimed_issuer, str) else None
         if trusted is None:
             raise _invalid("The token is not from a trusted issuer.")
-        kid = header.get("kid")
+        kid = unverified["header"].get("kid")
         key = await trusted.keys.key(kid if isinstance(kid, str) else None)
         if key is None:
             raise _invalid("The token is signed with a key the issuer does not publish.")
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
                 algorithms=list(ALGORITHMS),
@@ -180,7 +205,7 @@ class TokenVerifier:
             raise unauthenticated("TOKEN_EXPIRED", "The token has expired.") from None
         except jwt.PyJWTError as error:
             raise _invalid(f"The token is not valid ({type(error).__name__}).") from None
-        return self._caller_of(claims, trusted)
+        return claims
 
     def _caller_of(self, claims: dict[str, Any], trusted: TrustedIssuer) -> Caller:
         client_id = str(claims.get("client_id", ""))[:128]

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.gateway.auth import CallerKind, KeySource, TokenVerifier, TrustedIssuer
 from sykmeldingsflyt.gateway.idempotency import Idempotency
 from sykmeldingsflyt.gateway.limits import RateLimiter
@@ -26,6 +27,9 @@ class Gateway:
     @property
     def database(self) -> Database:
         return self.runtime.database
+
+    def pseudonym(self, fnr: str) -> str:
+        return person_ref(fnr, self.runtime.settings.pseudonym_key)
 
 
 @asynccontextmanager

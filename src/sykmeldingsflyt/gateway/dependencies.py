@@ -1,5 +1,5 @@
 """What route handlers are given: the caller (authenticated, rate limited, with the role the route needs),
-a database session, the audit log, the producer and the idempotency guard."""
+a database session, the audit log, and the way to the broker for a POST."""
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,14 +11,18 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.clock import Clock
 from sykmeldingsflyt.gateway.audit import Audit
 from sykmeldingsflyt.gateway.auth import Caller, Organisation, Person, Scope, unauthenticated
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.idempotency import Answer, Idempotency, request_hash
 from sykmeldingsflyt.gateway.limits import retry_after
+from sykmeldingsflyt.gateway.models import accepted
 from sykmeldingsflyt.gateway.problems import ApiError
 from sykmeldingsflyt.gateway.publisher import Publisher
 from sykmeldingsflyt.messaging.ids import stable_id
+from sykmeldingsflyt.messaging.topics import Topic
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -42,11 +46,11 @@ async def session(running: GatewayDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(session)]
 
 
-def publisher(running: GatewayDep) -> Publisher:
-    return running.publisher
+def clock(running: GatewayDep) -> Clock:
+    return running.runtime.clock
 
 
-PublisherDep = Annotated[Publisher, Depends(publisher)]
+ClockDep = Annotated[Clock, Depends(clock)]
 
 
 async def caller(
@@ -89,24 +93,22 @@ async def person(who: CallerDep) -> Person:
 PersonDep = Annotated[Person, Depends(person)]
 
 
-async def audit(opened: SessionDep, who: CallerDep) -> Audit:
-    return Audit(opened, who)
+async def audit(opened: SessionDep, who: CallerDep, now: ClockDep) -> Audit:
+    return Audit(opened, who, now)
 
 
 AuditDep = Annotated[Audit, Depends(audit)]
 
 
 @dataclass(frozen=True)
-class Once:
-    """The idempotency guard of one POST."""
+class Submission:
+    """One POST's way to the broker: sent once per Idempotency-Key, answered 202 when the broker has it."""
 
     idempotency: Idempotency
+    publisher: Publisher
     client: str
     key: str | None
     fingerprint: str
-
-    async def __call__(self, send: Callable[[], Awaitable[Answer]]) -> JSONResponse:
-        return await self.idempotency.once(self.client, self.key, self.fingerprint, send)
 
     def message_id(self, kind: str) -> str:
         """An id for the message this request sends: the same for every retry under the same key, so the
@@ -115,8 +117,17 @@ class Once:
             return str(uuid.uuid4())
         return stable_id("gateway", kind, self.client, self.key)
 
+    async def send(
+        self, topic: Topic, key: str, message: DomainModel, *, identifier: str, location: str | None = None
+    ) -> JSONResponse:
+        async def publish() -> Answer:
+            await self.publisher.publish(topic, key, message)
+            return accepted(identifier, location)
 
-async def once(
+        return await self.idempotency.once(self.client, self.key, self.fingerprint, publish)
+
+
+async def submission(
     request: Request,
     running: GatewayDep,
     who: CallerDep,
@@ -131,9 +142,9 @@ async def once(
             "gets the first answer and is not processed again. Remembered for 24 hours.",
         ),
     ] = None,
-) -> Once:
+) -> Submission:
     fingerprint = request_hash(request.method, request.url.path, await request.body())
-    return Once(running.idempotency, who.client_key, idempotency_key, fingerprint)
+    return Submission(running.idempotency, running.publisher, who.client_key, idempotency_key, fingerprint)
 
 
-OnceDep = Annotated[Once, Depends(once)]
+SubmissionDep = Annotated[Submission, Depends(submission)]

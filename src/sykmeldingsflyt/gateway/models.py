@@ -5,6 +5,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.status import ArbeidsgiverStatus, SporsmalOgSvar, StatusEvent
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 
@@ -52,4 +53,11 @@ class ArbeidsgiverSykmeldingFeed(DomainModel):
 
     sykmeldinger: list[ArbeidsgiverSykmeldingEntry]
     next_cursor: str
-    """Pass as `cursor` for the changes after this page; an empty page returns the same cursor to poll with."""
+    """Pass as `cursor` for the changes after this page; an empty page gives the same cursor back to poll with."""
+
+
+class OppgaveFeed(DomainModel):
+    """One page of NAV's tasks, oldest change first."""
+
+    oppgaver: list[Oppgave]
+    next_cursor: str

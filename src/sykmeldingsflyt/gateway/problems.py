@@ -5,13 +5,13 @@ never the value, because the value could be an fnr or a diagnosis.
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sykmeldingsflyt.logs import scrub_text
@@ -50,6 +50,28 @@ class ApiError(Exception):
 def not_found(message: str) -> ApiError:
     """The one answer for what does not exist and for what the caller may not see: they must look alike."""
     return ApiError(404, "NOT_FOUND", message)
+
+
+def wrong_organisation(field: str) -> ApiError:
+    """For a body that names an organisation other than the caller's: it may act for itself only."""
+    return ApiError(403, "WRONG_ORGANISATION", f"{field} must be the organisation of the token.")
+
+
+def invalid_body(problems: Iterable[tuple[str | None, str, str]]) -> RequestValidationError:
+    """A 422 for rules the body breaks beyond its schema: (wire name of the field or None, rule, message)."""
+    return RequestValidationError(
+        [
+            {"type": rule, "loc": ("body", field) if field else ("body",), "msg": message}
+            for field, rule, message in problems
+        ]
+    )
+
+
+def invalid_model(error: ValidationError) -> RequestValidationError:
+    """A 422 for a message the gateway built from the body, which the message's own model refused."""
+    return RequestValidationError(
+        [{**detail, "loc": ("body", *detail["loc"])} for detail in error.errors(include_input=False)]
+    )
 
 
 def problem_response(
@@ -108,14 +130,20 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     # Starlette's own answers (an unknown path, a wrong method) in the same shape as ours.
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    code = {400: "MALFORMED_BODY", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
     return problem_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    # The exception itself goes to the log (redacted), never to the client.
+    return problem_response(500, "INTERNAL_ERROR", "The gateway failed; the error is logged.")
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -124,6 +152,7 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _DESCRIPTIONS = {
+    400: "The body could not be read as JSON text at all, e.g. it is not UTF-8 (`MALFORMED_BODY`).",
     401: "No valid token: `TOKEN_MISSING`, `TOKEN_INVALID` or `TOKEN_EXPIRED`.",
     403: "The token does not allow this: `INSUFFICIENT_SCOPE`, `ORGANISATION_TOKEN_REQUIRED`, "
     "`PERSON_TOKEN_REQUIRED` or `WRONG_ORGANISATION`.",

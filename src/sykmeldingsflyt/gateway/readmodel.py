@@ -3,6 +3,8 @@
 nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only
 epj.kvittering ──────────► the kvittering per msgId and clinic
 arbeidsgiver.sykmelding ─► the employer views per employer, as a feed; a tombstone marks one withdrawn
+hr.kvittering ───────────► the latest receipt per plan and posting organisation
+nav.oppgave ─────────────► NAV's tasks, as a feed
 
 Consumed through the same stages as every service: each batch in one transaction with the ids of the
 events it handled, so a redelivered batch changes nothing. The HTTP side only reads these tables.
@@ -17,14 +19,30 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import select, text
 
 from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.oppfolgingsplan import PlanKvittering
+from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.stage import Handler, Inbound, Stage
-from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, EPJ_KVITTERING, NAV_SYKMELDING, Topic
+from sykmeldingsflyt.messaging.stage import Inbound
+from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SYKMELDING,
+    EPJ_KVITTERING,
+    HR_KVITTERING,
+    NAV_OPPGAVE,
+    NAV_SYKMELDING,
+)
 from sykmeldingsflyt.services.runtime import Service
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayKvittering, GatewaySykmeldingEier
+from sykmeldingsflyt.services.wiring import consume_all
+from sykmeldingsflyt.storage.tables import (
+    Base,
+    GatewayArbeidsgiverSykmelding,
+    GatewayKvittering,
+    GatewayOppgave,
+    GatewayPlanKvittering,
+    GatewaySykmeldingEier,
+)
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -37,14 +55,14 @@ class GatewayReadModel(Service):
     name = "gateway"
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        handlers: dict[Topic, Handler] = {
-            NAV_SYKMELDING: self.on_sykmelding,
-            EPJ_KVITTERING: self.on_kvittering,
-            ARBEIDSGIVER_SYKMELDING: self.on_arbeidsgiver_sykmelding,
-        }
-        for topic, handler in handlers.items():
-            stage = Stage(name=self.name, database=self.runtime.database, handler=handler, on_poison=self.poisoned)
-            self.consume(broker, topic, stage)
+        inputs = (
+            (NAV_SYKMELDING, self.on_sykmelding),
+            (EPJ_KVITTERING, self.on_kvittering),
+            (ARBEIDSGIVER_SYKMELDING, self.on_arbeidsgiver_sykmelding),
+            (HR_KVITTERING, self.on_plan_kvittering),
+            (NAV_OPPGAVE, self.on_oppgave),
+        )
+        consume_all(self, broker, inputs, self.poisoned)
 
     async def background(self) -> None:
         """Forget idempotency keys past their time."""
@@ -94,32 +112,52 @@ class GatewayReadModel(Service):
         wire = view.model_dump(mode="json", by_alias=True)
         await self._append(uow, view.id, view.orgnummer, view.juridisk_orgnummer, wire)
 
+    async def on_plan_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", PlanKvittering)
+        orgnummer = inbound.header("orgnummer")
+        if kvittering.plan_uuid is None or orgnummer is None:
+            return  # a plan too broken to name itself or its sender: no one can ask for this receipt
+        wire = kvittering.model_dump(mode="json", by_alias=True)
+        row = await uow.session.get(GatewayPlanKvittering, (kvittering.plan_uuid, orgnummer))
+        if row is None:
+            uow.session.add(GatewayPlanKvittering(plan_uuid=kvittering.plan_uuid, orgnummer=orgnummer, kvittering=wire))
+        else:
+            row.kvittering = wire
+
+    async def on_oppgave(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        oppgave = contracts.decode(self.runtime.codec, inbound.value or b"", Oppgave)
+        earlier = await uow.session.scalar(select(GatewayOppgave).where(GatewayOppgave.oppgave_id == oppgave.id))
+        wire = oppgave.model_dump(mode="json", by_alias=True)
+        await self._move_to_end(uow, earlier, GatewayOppgave(oppgave_id=oppgave.id, oppgave=wire))
+
     async def _append(
         self, uow: UnitOfWork, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None
     ) -> None:
-        """Put the change at the end of the employer's feed, replacing the entry it had for this sykmelding."""
-        if not self.runtime.database.is_sqlite:
-            # Writers take positions one at a time, so positions commit in order and a reader's cursor can
-            # never pass a position that commits later. (SQLite has one writer at a time anyway.)
-            await uow.session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
         earlier = await uow.session.scalar(
             select(GatewayArbeidsgiverSykmelding).where(
                 GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
                 GatewayArbeidsgiverSykmelding.orgnummer == orgnummer,
             )
         )
+        entry = GatewayArbeidsgiverSykmelding(
+            sykmelding_id=sykmelding_id,
+            orgnummer=orgnummer,
+            juridisk_orgnummer=juridisk,
+            view=view,
+            updated_at=datetime.now(UTC),
+        )
+        await self._move_to_end(uow, earlier, entry)
+
+    async def _move_to_end(self, uow: UnitOfWork, earlier: Base | None, entry: Base) -> None:
+        """Put `entry` at the end of its feed, in place of the `earlier` entry for the same thing."""
+        if not self.runtime.database.is_sqlite:
+            # Writers take positions one at a time, so positions commit in order and a reader's cursor can
+            # never pass a position that commits later. (SQLite has one writer at a time anyway.)
+            await uow.session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
         if earlier is not None:
             await uow.session.delete(earlier)
             await uow.session.flush()
-        uow.session.add(
-            GatewayArbeidsgiverSykmelding(
-                sykmelding_id=sykmelding_id,
-                orgnummer=orgnummer,
-                juridisk_orgnummer=juridisk,
-                view=view,
-                updated_at=datetime.now(UTC),
-            )
-        )
+        uow.session.add(entry)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         # Our own output topics: a message we cannot read is a bug to fix, not a sender to answer.

@@ -1,4 +1,5 @@
-"""For employers' HR systems: read the sykmeldinger sent to the organisation.
+"""For employers' HR systems: read the sykmeldinger sent to the organisation, post follow-up plans and
+møtebehov, and read the plans' receipts.
 
 An organisation finds a sykmelding under the virksomhet it was sent to and under its legal entity
 (juridisk orgnr), since HR systems act for the legal entity and employers often look under the other one.
@@ -7,24 +8,32 @@ An organisation finds a sykmelding under the virksomhet it was sent to and under
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 from sqlalchemy import ColumnElement, or_, select
 
+from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
+from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering, check_plan
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
+from sykmeldingsflyt.gateway import motebehov
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
-from sykmeldingsflyt.gateway.dependencies import AuditDep, SessionDep, organisation_with
+from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, SessionDep, SubmissionDep, organisation_with
 from sykmeldingsflyt.gateway.models import (
     UUID_PATTERN,
+    Accepted,
     ArbeidsgiverSykmeldingEntry,
     ArbeidsgiverSykmeldingFeed,
     Sendingstatus,
 )
-from sykmeldingsflyt.gateway.paging import CursorQuery, LimitQuery, decode_cursor, encode_cursor
-from sykmeldingsflyt.gateway.problems import documented, not_found
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding
+from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.problems import documented, invalid_body, not_found, wrong_organisation
+from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
+from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayPlanKvittering
 
-router = APIRouter(prefix="/arbeidsgiver/v1", tags=["Arbeidsgiver"], responses=documented(401, 403, 429, 503))
+PREFIX = "/arbeidsgiver/v1"
+router = APIRouter(prefix=PREFIX, tags=["Arbeidsgiver"], responses=documented(401, 403, 429, 503))
 Reader = Annotated[Organisation, Depends(organisation_with(Scope.ARBEIDSGIVER_READ))]
+Writer = Annotated[Organisation, Depends(organisation_with(Scope.ARBEIDSGIVER_WRITE))]
 
 
 def _for(orgnr: str) -> ColumnElement[bool]:
@@ -40,15 +49,15 @@ def _for(orgnr: str) -> ColumnElement[bool]:
     summary="The sykmeldinger sent to the organisation, and their withdrawals, oldest change first",
 )
 async def list_sykmeldinger(
-    arbeidsgiver: Reader, db: SessionDep, audit: AuditDep, cursor: CursorQuery = None, limit: LimitQuery = 100
+    arbeidsgiver: Reader, db: SessionDep, audit: AuditDep, page: PageDep
 ) -> ArbeidsgiverSykmeldingFeed:
-    after = decode_cursor(cursor)
+    after = page.after
     rows = list(
         await db.scalars(
             select(GatewayArbeidsgiverSykmelding)
             .where(_for(arbeidsgiver.orgnr), GatewayArbeidsgiverSykmelding.position > after)
             .order_by(GatewayArbeidsgiverSykmelding.position)
-            .limit(limit)
+            .limit(page.limit)
         )
     )
     await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [row.sykmelding_id for row in rows])
@@ -85,6 +94,69 @@ async def get_sykmelding(
         raise not_found("No sykmelding with this id is sent to this organisation.")
     await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [row.sykmelding_id])
     return ArbeidsgiverSykmelding.model_validate(row.view)
+
+
+@router.post(
+    "/oppfolgingsplaner",
+    status_code=202,
+    response_model=Accepted,
+    responses=documented(400, 409, 413, 422),
+    summary="Send a follow-up plan",
+)
+async def post_plan(
+    plan: Oppfolgingsplan, arbeidsgiver: Writer, submission: SubmissionDep, clock: ClockDep
+) -> JSONResponse:
+    """`orgnummer` must be the organisation of the token. The plan's own rules (a description when help from
+    NAV is asked for, an evaluation date not in the past, ...) are checked at once, each refusal naming its
+    field; whether the employee has an active sykmelding sent here is learnt from the receipt at `location`."""
+    if plan.orgnummer != arbeidsgiver.orgnr:
+        raise wrong_organisation("orgnummer")
+    refusals = check_plan(plan, clock.today())
+    if refusals:
+        raise invalid_body((refusal.field, refusal.code.value, refusal.message) for refusal in refusals)
+    return await submission.send(
+        OPPFOLGINGSPLAN_FRA_HR,
+        plan.plan_uuid,
+        plan,
+        identifier=plan.plan_uuid,
+        location=f"{PREFIX}/oppfolgingsplaner/{plan.plan_uuid}/kvittering",
+    )
+
+
+@router.get(
+    "/oppfolgingsplaner/{planUuid}/kvittering",
+    response_model=PlanKvittering,
+    responses=documented(404, 422),
+    summary="The receipt for a plan: accepted or refused, and its delivery to the fastlege and to NAV",
+)
+async def get_plan_kvittering(
+    plan_uuid: Annotated[str, Path(alias="planUuid", pattern=UUID_PATTERN)],
+    arbeidsgiver: Writer,
+    db: SessionDep,
+    audit: AuditDep,
+) -> PlanKvittering:
+    """404 until the plan has been processed, and for a plan this organisation did not send."""
+    row = await db.get(GatewayPlanKvittering, (plan_uuid, arbeidsgiver.orgnr))
+    if row is None:
+        raise not_found("No receipt for this plan is available to this organisation (yet).")
+    await audit.record(Purpose.ARBEIDSGIVER_PLANKVITTERING, Resource.PLAN, [plan_uuid])
+    return PlanKvittering.model_validate(row.kvittering)
+
+
+@router.post(
+    "/motebehov",
+    status_code=202,
+    response_model=Accepted,
+    responses=documented(400, 409, 413, 422),
+    summary="Ask for a dialogue meeting with NAV about an employee, or answer NAV's question about one",
+)
+async def post_motebehov(
+    skjema: MotebehovFraPart, arbeidsgiver: Writer, submission: SubmissionDep, clock: ClockDep
+) -> JSONResponse:
+    """`orgnr` must be the organisation of the token and `innmelderType` ARBEIDSGIVER."""
+    if skjema.orgnr != arbeidsgiver.orgnr:
+        raise wrong_organisation("orgnr")
+    return await motebehov.submit(skjema, Innmeldertype.ARBEIDSGIVER, submission, clock.now())
 
 
 def _entry(row: GatewayArbeidsgiverSykmelding) -> ArbeidsgiverSykmeldingEntry:

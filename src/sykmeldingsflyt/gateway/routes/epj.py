@@ -1,6 +1,5 @@
 """For EPJ systems: send a sykmelding, read its kvittering."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
@@ -11,10 +10,9 @@ from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
-from sykmeldingsflyt.gateway.dependencies import AuditDep, OnceDep, PublisherDep, SessionDep, organisation_with
-from sykmeldingsflyt.gateway.idempotency import Answer
-from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, accepted
-from sykmeldingsflyt.gateway.problems import ApiError, documented, not_found
+from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, SessionDep, SubmissionDep, organisation_with
+from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted
+from sykmeldingsflyt.gateway.problems import documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.storage.tables import GatewayKvittering
 
@@ -27,27 +25,28 @@ Epj = Annotated[Organisation, Depends(organisation_with(Scope.EPJ_WRITE))]
     "/sykmeldinger",
     status_code=202,
     response_model=Accepted,
-    responses=documented(409, 413, 422),
+    responses=documented(400, 409, 413, 422),
     summary="Send a sykmelding",
 )
 async def post_sykmelding(
-    sykmelding: ReceivedSykmelding, epj: Epj, once: OnceDep, publisher: PublisherDep
+    sykmelding: ReceivedSykmelding, epj: Epj, submission: SubmissionDep, clock: ClockDep
 ) -> JSONResponse:
     """The sykmelding goes to intake as if sent on sykmelding.fra-epj; follow its kvittering at `location`.
 
     `legekontorOrgnr` must be the organisation of the token. `mottattDato` is set by the gateway to the
-    time it received the request, as the receiver of a message does.
+    time it received the request, as the receiver of a message does. Intake drops a second message with
+    the same msgId, so even a retry without an Idempotency-Key is harmless.
     """
     if sykmelding.legekontor_orgnr != epj.orgnr:
-        raise ApiError(403, "WRONG_ORGANISATION", "legekontorOrgnr must be the organisation of the token.")
-    received = sykmelding.model_copy(update={"mottatt_dato": datetime.now(UTC)})
-
-    async def send() -> Answer:
-        # mottak drops a second message with the same msgId, so a retry without a key is harmless too.
-        await publisher.publish(SYKMELDING_FRA_EPJ, received.msg_id, received)
-        return accepted(received.msg_id, f"{PREFIX}/kvitteringer/{received.msg_id}")
-
-    return await once(send)
+        raise wrong_organisation("legekontorOrgnr")
+    received = sykmelding.model_copy(update={"mottatt_dato": clock.now()})
+    return await submission.send(
+        SYKMELDING_FRA_EPJ,
+        received.msg_id,
+        received,
+        identifier=received.msg_id,
+        location=f"{PREFIX}/kvitteringer/{received.msg_id}",
+    )
 
 
 @router.get(

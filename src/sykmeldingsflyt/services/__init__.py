@@ -1,5 +1,6 @@
 """One module per microservice; SERVICES names every service the `run` command can start."""
 
+from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.oppgave import OppgaveService
@@ -11,4 +12,5 @@ SERVICES: dict[str, type[Service]] = {
     Personvern.name: Personvern,
     Oppfolging.name: Oppfolging,
     OppgaveService.name: OppgaveService,
+    GatewayReadModel.name: GatewayReadModel,
 }

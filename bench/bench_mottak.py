@@ -1,11 +1,12 @@
 """Sykmeldinger per second through mottak, beside a raw aiokafka loop on the same broker in the same run.
 
-    python -m bench.bench_mottak [--messages 20000] [--profile]
+    python -m bench.bench_mottak [--messages 20000] [--instances 1] [--profile]
 
 The raw loop is the ceiling: it consumes the same encoded sykmeldinger and produces two messages per
 input (as mottak does: the NAV view and the kvittering), committing offsets per batch, with no decoding,
 no rules and no database. mottak is timed from start until every kvittering is committed on
-epj.kvittering. Uses KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a
+epj.kvittering; with --instances N it runs as N processes in one consumer group (how it scales out),
+otherwise in this process. Uses KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a
 SQLite file.
 """
 
@@ -15,6 +16,8 @@ import cProfile
 import os
 import pstats
 import random
+import signal
+import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +31,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Party, Topic, catalogue
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Party, Topic, Topics, catalogue
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
@@ -110,7 +113,36 @@ async def through_mottak(settings: KafkaSettings, database: Database, expected: 
     return expected / (finished - started)
 
 
-async def main(messages: int, profile: bool) -> None:
+async def through_processes(settings: KafkaSettings, database: Database, expected: int, instances: int) -> float:
+    environment = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
+        "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
+        "DATABASE_URL": database.url.render_as_string(hide_password=False),
+    }
+    started = time.monotonic()
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "sykmeldingsflyt",
+            "run",
+            "mottak",
+            env={**environment, "SYKMELDINGSFLYT_INSTANCE_ID": f"bench-{n}"},
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for n in range(instances)
+    ]
+    try:
+        finished = await _count_committed(settings, Topics(settings.topic_prefix).name(EPJ_KVITTERING), expected)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(process.wait() for process in processes))
+    return expected / (finished - started)
+
+
+async def main(messages: int, instances: int, profile: bool) -> None:
     configure_logging("WARNING")
     kafka: devkafka.LocalKafka | None = None
     settings = KafkaSettings.from_env()
@@ -147,8 +179,12 @@ async def main(messages: int, profile: bool) -> None:
 
         raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
         print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")
-        measured = await through_mottak(settings, database, messages, profile)
-        print(f"mottak (decode, rules, SQLite/PG, outbox, relay): {measured:8.0f} sykmeldinger/s")
+        if instances > 1:
+            measured = await through_processes(settings, database, messages, instances)
+        else:
+            measured = await through_mottak(settings, database, messages, profile)
+        backend = database.url.get_backend_name()
+        print(f"mottak x{instances} (decode, rules, {backend}, outbox, relay): {measured:8.0f} sykmeldinger/s")
         print(f"ratio mottak / raw: {measured / raw:.2f}")
     finally:
         await database.dispose()
@@ -159,6 +195,7 @@ async def main(messages: int, profile: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--instances", type=int, default=1, help="mottak processes in one consumer group")
     parser.add_argument("--profile", action="store_true", help="print where mottak's time goes (cProfile)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.messages, arguments.profile))
+    asyncio.run(main(arguments.messages, arguments.instances, arguments.profile))

@@ -30,8 +30,7 @@ from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository
-from sykmeldingsflyt.storage.tables import MottattSykmelding
+from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -125,7 +124,7 @@ class Mottak(Service):
         )
         result = validate(received, context)
         batch.repository.add(
-            MottattSykmelding(
+            Mottatt(
                 sykmelding_id=decoded.sykmelding_id,
                 msg_id=decoded.msg_id,
                 content_hash=decoded.content_hash,

@@ -5,8 +5,8 @@ the rules do. Rows the batch itself added are consulted too, since they are not 
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
@@ -27,10 +27,25 @@ class Fingerprint:
     hoveddiagnose: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Mottatt:
+    """What mottak keeps of a sykmelding it accepted for processing."""
+
+    sykmelding_id: str
+    msg_id: str
+    content_hash: str
+    pasient_ref: str
+    hoveddiagnose: str | None
+    status: str
+    validation_status: str
+    perioder: list[list[str]]
+    mottatt_dato: datetime
+
+
 @dataclass
 class MottakRepository:
     uow: UnitOfWork
-    _stored: list[MottattSykmelding] = field(default_factory=list)
+    _stored: list[Mottatt] = field(default_factory=list)
 
     async def load(self, fingerprints: Iterable[Fingerprint]) -> None:
         """Fetch every stored row a sykmelding of this batch could be a duplicate or an extension of."""
@@ -38,8 +53,8 @@ class MottakRepository:
         if not wanted:
             return
         table = MottattSykmelding
-        rows = await self.uow.session.scalars(
-            select(table).where(
+        rows = await self.uow.session.execute(
+            select(*(getattr(table, name) for name in _COLUMNS)).where(
                 or_(
                     table.msg_id.in_({f.msg_id for f in wanted}),
                     table.sykmelding_id.in_({f.sykmelding_id for f in wanted}),
@@ -48,9 +63,9 @@ class MottakRepository:
                 )
             )
         )
-        self._stored = list(rows)
+        self._stored = [Mottatt(**row._mapping) for row in rows]
 
-    def duplicate_of(self, fingerprint: Fingerprint) -> MottattSykmelding | None:
+    def duplicate_of(self, fingerprint: Fingerprint) -> Mottatt | None:
         for row in self._known():
             if fingerprint.msg_id == row.msg_id or fingerprint.sykmelding_id == row.sykmelding_id:
                 return row
@@ -69,8 +84,11 @@ class MottakRepository:
             for fom, tom in row.perioder
         )
 
-    def add(self, row: MottattSykmelding) -> None:
-        self.uow.add(row)
+    def add(self, row: Mottatt) -> None:
+        self.uow.insert(MottattSykmelding, asdict(row))
 
-    def _known(self) -> list[MottattSykmelding]:
-        return [*self._stored, *self.uow.added(MottattSykmelding)]
+    def _known(self) -> list[Mottatt]:
+        return [*self._stored, *(Mottatt(**values) for values in self.uow.inserted(MottattSykmelding))]
+
+
+_COLUMNS = tuple(field.name for field in fields(Mottatt))

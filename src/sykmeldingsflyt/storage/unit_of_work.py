@@ -6,43 +6,38 @@ is recognised by its handled-event id and skipped. This is the heart of "nothing
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage
-
-T = TypeVar("T")
+from sykmeldingsflyt.storage.tables import Base, HandledEvent, OutboxMessage
 
 
 class UnitOfWork:
     def __init__(self, session: AsyncSession, consumer: str) -> None:
         self.session = session
         self.consumer = consumer
-        self._added: dict[type, list[Any]] = {}
         # What a stage's `prepare` found for the whole batch, for its handler to use message by message.
         self.scratch: Any = None
-        # The outbox and handled ids go in with one executemany each, just before the commit: an ORM
-        # object per row would cost several times the rest of a message's handling.
-        self._outbox: list[dict[str, Any]] = []
-        self._handled: list[dict[str, Any]] = []
+        # Rows to insert go in with one executemany per table just before the commit, the outbox first
+        # so its ids follow the order of publishing: an ORM object per row would cost several times the
+        # rest of a message's handling.
+        self._inserts: dict[type[Base], list[dict[str, Any]]] = {OutboxMessage: [], HandledEvent: []}
         event.listen(session.sync_session, "before_commit", self._write_buffered)
 
     @property
     def published(self) -> int:
-        return len(self._outbox)
+        return len(self._inserts[OutboxMessage])
 
-    def add(self, row: T) -> T:
-        """Add a row to the transaction, and remember it for `added` (it may not be flushed yet)."""
-        self.session.add(row)
-        self._added.setdefault(type(row), []).append(row)
-        return row
+    def insert(self, table: type[Base], values: dict[str, Any]) -> None:
+        """Insert a row at commit. Queries in this transaction do not see it: `inserted` does."""
+        self._inserts.setdefault(table, []).append(values)
 
-    def added(self, kind: type[T]) -> list[T]:
-        """The rows of `kind` this transaction added: what a query cannot see while autoflush is off."""
-        return self._added.get(kind, [])
+    def inserted(self, table: type[Base]) -> list[dict[str, Any]]:
+        """The rows this transaction will insert into `table`."""
+        return self._inserts.get(table, [])
 
     async def already_handled(self, event_ids: Iterable[str]) -> set[str]:
         wanted = list(event_ids)
@@ -56,7 +51,7 @@ class UnitOfWork:
         return set(rows)
 
     def mark_handled(self, event_id: str) -> None:
-        self._handled.append({"consumer": self.consumer, "event_id": event_id, "handled_at": _now()})
+        self.insert(HandledEvent, {"consumer": self.consumer, "event_id": event_id, "handled_at": _now()})
 
     def publish(
         self,
@@ -68,7 +63,8 @@ class UnitOfWork:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Queue a message for the relay. `event_id` must be stable: the same input gives the same id."""
-        self._outbox.append(
+        self.insert(
+            OutboxMessage,
             {
                 "producer": self.consumer,
                 "event_id": event_id,
@@ -77,15 +73,14 @@ class UnitOfWork:
                 "value": value,
                 "headers": {"event-id": event_id, **(headers or {})},
                 "created_at": _now(),
-            }
+            },
         )
 
     def _write_buffered(self, session: Session) -> None:
         # Runs once, inside the commit of the transaction this unit of work belongs to.
-        if self._outbox:
-            session.execute(insert(OutboxMessage), self._outbox)
-        if self._handled:
-            session.execute(insert(HandledEvent), self._handled)
+        for table, rows in self._inserts.items():
+            if rows:
+                session.execute(insert(table), rows)
 
 
 def _now() -> datetime:

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings
 from typer.testing import CliRunner
 
 from sykmeldingsflyt.cli import app
+from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.services import SERVICES
 from sykmeldingsflyt.services.runtime import ServiceSettings
@@ -33,7 +34,9 @@ def _variables(settings: type[BaseSettings]) -> set[str]:
     return names
 
 
-KNOWN_VARIABLES = _variables(KafkaSettings) | _variables(DatabaseSettings) | _variables(ServiceSettings)
+KNOWN_VARIABLES = (
+    _variables(KafkaSettings) | _variables(DatabaseSettings) | _variables(ServiceSettings) | _variables(GatewaySettings)
+)
 
 
 def test_every_service_of_the_product_has_a_container() -> None:

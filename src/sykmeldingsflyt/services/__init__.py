@@ -6,11 +6,13 @@ from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.oppgave import OppgaveService
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Service
+from sykmeldingsflyt.services.tidslinje import TidslinjeService
 
 SERVICES: dict[str, type[Service]] = {
     Mottak.name: Mottak,
     Personvern.name: Personvern,
     Oppfolging.name: Oppfolging,
     OppgaveService.name: OppgaveService,
+    TidslinjeService.name: TidslinjeService,
     GatewayReadModel.name: GatewayReadModel,
 }

@@ -17,13 +17,12 @@ from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet, Oppgavesta
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import NAV_OPPGAVE, NAV_OPPGAVE_BEHANDLET, NAV_SYKMELDING, OPPGAVE_BESTILLING
 from sykmeldingsflyt.services.runtime import Service
-from sykmeldingsflyt.services.wiring import consume_all
+from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import NavOppgave
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -45,11 +44,8 @@ class OppgaveService(Service):
         consume_all(self, broker, inputs, self.poisoned)
 
     async def on_bestilling(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        try:
-            oppgave = contracts.decode(self.runtime.codec, inbound.value or b"", Oppgave)
-        except DecodeError:
-            # Our own topic: an order we cannot read is a bug, not a sender to answer.
-            log.error("oppgave.unreadable_order", event_id=inbound.event_id)
+        oppgave = read_own(self, inbound, Oppgave)
+        if oppgave is None:
             return
         if oppgave.status is not Oppgavestatus.MOTTATT:
             log.error("oppgave.order_not_new", oppgave_id=oppgave.id, status=oppgave.status.value)
@@ -57,10 +53,8 @@ class OppgaveService(Service):
         await self._give(uow, oppgave)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        try:
-            nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
-        except DecodeError:
-            log.error("oppgave.unreadable_sykmelding", event_id=inbound.event_id)
+        nav = read_own(self, inbound, NavSykmelding)
+        if nav is None:
             return
         pasient = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
         oppgave = behandler_ber_om_bistand(nav, pasient, self.runtime.clock.now())
@@ -68,10 +62,8 @@ class OppgaveService(Service):
             await self._give(uow, oppgave)
 
     async def on_behandlet(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        try:
-            behandlet = contracts.decode(self.runtime.codec, inbound.value or b"", OppgaveBehandlet)
-        except DecodeError as error:
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=error.reason, detail=str(error))
+        behandlet = read_or_dead_letter(self, uow, inbound, OppgaveBehandlet)
+        if behandlet is None:
             return
         row = await uow.session.get(NavOppgave, behandlet.oppgave_id)
         if row is None:
@@ -93,8 +85,7 @@ class OppgaveService(Service):
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         if inbound.topic == self.runtime.topics.name(NAV_OPPGAVE_BEHANDLET):
-            detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)
+            dead_letter_poison(self, uow, inbound, error)
 
     async def _give(self, uow: UnitOfWork, oppgave: Oppgave) -> None:
         if await uow.session.get(NavOppgave, oppgave.id) is not None:

@@ -1,12 +1,25 @@
-"""Subscribing a service to several topics, each record applied in its own stage transaction."""
+"""What the timeline's services do alike: subscribe a service to several topics, and read a message
+as its topic deserves (an unreadable one on an inbound topic is the sender's to hear about, on a
+topic our own services write it is a bug to log)."""
 
 from collections.abc import Iterable
+from typing import TypeVar
 
+import structlog
 from faststream.kafka import KafkaBroker
 
-from sykmeldingsflyt.messaging.stage import Handler, PoisonHandler, Stage
+from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
+from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
+from sykmeldingsflyt.messaging.stage import Handler, Inbound, PoisonHandler, Stage
 from sykmeldingsflyt.messaging.topics import Topic
 from sykmeldingsflyt.services.runtime import Service
+from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+M = TypeVar("M", bound=DomainModel)
 
 
 def consume_all(
@@ -23,3 +36,28 @@ def consume_all(
             on_commit=service.relay.notify,
         )
         service.consume(broker, topic, stage)
+
+
+def read_own(service: Service, inbound: Inbound, model: type[M]) -> M | None:
+    """A message from a topic our services write; None, logged, if it cannot be read."""
+    try:
+        return contracts.decode(service.runtime.codec, inbound.value or b"", model)
+    except DecodeError:
+        log.error("service.unreadable_message", service=service.name, event_id=inbound.event_id)
+        return None
+
+
+def read_or_dead_letter(service: Service, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
+    """A message from a party; None, with the message and the reason on its dead-letter topic, if
+    it cannot be read."""
+    try:
+        return contracts.decode(service.runtime.codec, inbound.value or b"", model)
+    except DecodeError as error:
+        send_to_dead_letter(uow, service.runtime.codec, inbound, reason=error.reason, detail=str(error))
+        return None
+
+
+def dead_letter_poison(service: Service, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+    """A party's message that made the handler fail goes to its dead-letter topic for operators."""
+    detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
+    send_to_dead_letter(uow, service.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)

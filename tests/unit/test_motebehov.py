@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sykmeldingsflyt.domain.clock import OSLO
 from sykmeldingsflyt.domain.identifiers import synthetic_fnr
 from sykmeldingsflyt.domain.motebehov import (
+    FORKLARING,
     Innmeldertype,
     Motebehov,
     MotebehovAvvisning,
@@ -181,3 +182,7 @@ def test_the_wire_form_names_the_person_by_fnr_and_is_pseudonymised_at_once() ->
     assert fnr not in str(pseudonymised.to_wire())
     with pytest.raises(ValidationError):
         MotebehovFraPart.model_validate({**wire.to_wire(), "arbeidstakerFnr": "12345678901"})
+
+
+def test_every_refusal_is_explained() -> None:
+    assert set(FORKLARING) == set(MotebehovAvvisning)

@@ -96,6 +96,26 @@ class MotebehovAvvisning(StrEnum):
     """The case's rule set has no SVAR_BEHOV question (a case older than NAV's practice)."""
 
 
+FORKLARING: dict[MotebehovAvvisning, str] = {
+    MotebehovAvvisning.INGEN_AKTIVT_TILFELLE: (
+        "The person has no sick-leave case with this employer that was active on the day it was submitted."
+    ),
+    MotebehovAvvisning.IKKE_SENDT_TIL_ARBEIDSGIVER: "The employee has not sent this employer a sykmelding.",
+    MotebehovAvvisning.SVAR_BEHOV_FOR_TIDLIG: (
+        "SVAR_BEHOV answers NAV's question about dialogmote 2, asked from week 16 of the case; it came earlier. "
+        "Use MELD_BEHOV to ask for a meeting at any time."
+    ),
+    MotebehovAvvisning.SVAR_BEHOV_FOR_SENT: (
+        "SVAR_BEHOV is accepted until the day before the dialogmote 2 deadline at week 26; it came later. "
+        "Use MELD_BEHOV to ask for a meeting at any time."
+    ),
+    MotebehovAvvisning.SVAR_BEHOV_IKKE_ETTERSPURT: (
+        "NAV did not ask this case about dialogmote 2. Use MELD_BEHOV to ask for a meeting."
+    ),
+}
+"""Each refusal explained to the party's system, in words that name no person."""
+
+
 @dataclass(frozen=True, slots=True)
 class MotebehovDecision:
     avvisning: MotebehovAvvisning | None

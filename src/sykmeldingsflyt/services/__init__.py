@@ -1,6 +1,7 @@
 """One module per microservice; SERVICES names every service the `run` command can start."""
 
 from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
+from sykmeldingsflyt.services.motebehov import MotebehovService
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.oppgave import OppgaveService
@@ -14,5 +15,6 @@ SERVICES: dict[str, type[Service]] = {
     Oppfolging.name: Oppfolging,
     OppgaveService.name: OppgaveService,
     TidslinjeService.name: TidslinjeService,
+    MotebehovService.name: MotebehovService,
     GatewayReadModel.name: GatewayReadModel,
 }

@@ -1,6 +1,9 @@
 """From an EPJ's POST through Kafka (mottak, personvern, the gateway's read model) to the employee's
-POST SENDT and the employer's GET: the employer gets its view, and nothing medical."""
+POST SENDT and the employer's GET: the employer gets its view, and nothing medical; the log lines,
+the audit lines among them, carry ids and never the diagnosis or the fnr."""
 
+import io
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +21,7 @@ from sykmeldingsflyt.domain.sykmelding import (
     Periode,
 )
 from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
+from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.personvern import Personvern
@@ -55,6 +59,8 @@ async def test_an_epj_post_reaches_the_employer_as_its_view_without_the_diagnosi
         update={"sykmelding": received.sykmelding.model_copy(update={"tiltak_nav": CANARIES[2]})}
     )
     hr = tokens.hr(JURIDISK)
+    logged = io.StringIO()
+    configure_logging("DEBUG", stream=logged)
     async with running(kafka_settings, database, Mottak, Personvern, GatewayReadModel):
         posted = await client.post(
             "/epj/v1/sykmeldinger", json=received.model_dump(mode="json", by_alias=True), headers=tokens.epj()
@@ -80,6 +86,11 @@ async def test_an_epj_post_reaches_the_employer_as_its_view_without_the_diagnosi
     view = one.json()
     assert (view["id"], view["orgnummer"], view["juridiskOrgnummer"]) == (received.sykmelding.id, VIRKSOMHET, JURIDISK)
     assert [entry["sykmelding"] for entry in feed.json()["sykmeldinger"]] == [view]
-    for answer in (one, feed):
+    for text in (one.text, feed.text, logged.getvalue()):
         for secret in (*CANARIES, "L87", received.pasient_fnr):
-            assert secret not in answer.text
+            assert secret not in text
+    audit = [json.loads(line) for line in logged.getvalue().splitlines() if '"gateway.audit"' in line]
+    assert {(line["actor"], line["purpose"]) for line in audit} >= {(JURIDISK, "arbeidsgiver.oppfolging")}
+    assert all(
+        line["resource_ids"] in ([received.sykmelding.id], [kvittering.json()["kvitteringId"]]) for line in audit
+    )

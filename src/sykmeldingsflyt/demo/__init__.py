@@ -11,11 +11,13 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sykmeldingsflyt import devkafka
-from sykmeldingsflyt.demo import oppfolgingsplan, personvern, sykmelding
+from sykmeldingsflyt.demo import oppfolgingsplan, personvern, sykmelding, tidslinje
 from sykmeldingsflyt.demo.parties import Demo, Printer
+from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
@@ -24,7 +26,12 @@ from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 
 # The scenes, in order; each reads what the ones before it left in `Demo.facts`.
-SCENES: list[Callable[[Demo], Awaitable[None]]] = [sykmelding.play, personvern.play, oppfolgingsplan.play]
+SCENES: list[Callable[[Demo], Awaitable[None]]] = [
+    sykmelding.play,
+    personvern.play,
+    oppfolgingsplan.play,
+    tidslinje.play,
+]
 
 
 async def run_demo(out: Printer = print) -> None:
@@ -33,16 +40,18 @@ async def run_demo(out: Printer = print) -> None:
         await database.migrate()
         created = await create_topics(settings, catalogue(settings.topic_prefix))
         out(f"topics: {len(created)} created from the catalogue")
-        runtime = Runtime.from_env(settings, database)
+        # A virtual clock, set to now: the timeline scene moves it 26 weeks on in a few seconds.
+        runtime = Runtime.from_env(settings, database, clock=VirtualClock(datetime.now(UTC)))
+        services = [service(runtime) for service in SERVICES.values()]
         stop = asyncio.Event()
-        services = asyncio.create_task(run_services(runtime, [service(runtime) for service in SERVICES.values()], stop))
+        running = asyncio.create_task(run_services(runtime, services, stop))
         try:
-            demo = Demo(runtime, out)
+            demo = Demo(runtime, services, out)
             for scene in SCENES:
                 await scene(demo)
         finally:
             stop.set()
-            await services
+            await running
     out(f"\ndone in {time.monotonic() - started:.1f} s; everything stopped cleanly")
 
 

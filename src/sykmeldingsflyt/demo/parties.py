@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.topics import Topic
-from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.services.runtime import Runtime, Service
 
 M = TypeVar("M", bound=DomainModel)
 Printer = Callable[[str], None]
@@ -21,6 +21,7 @@ class Demo:
     """What every scene of the demonstration shares."""
 
     runtime: Runtime
+    services: list[Service]
     out: Printer
     facts: dict[str, Any] = field(default_factory=dict)  # what one scene leaves for the next
 
@@ -39,15 +40,20 @@ class Demo:
         finally:
             await producer.stop()
 
-    async def receive(self, topic: Topic, model: type[M], expected: int, timeout: float = 30.0) -> list[M]:
-        """Read a topic from the start, committed messages only, as the entitled party's consumer would."""
+    async def receive(
+        self, topic: Topic, model: type[M], expected: int, timeout: float = 30.0, *, everything: bool = False
+    ) -> list[M]:
+        """Read a topic from the start, committed messages only, as the entitled party's consumer would:
+        until `expected` messages came, or with `everything` on until the topic has been quiet a second."""
         return [
             contracts.decode(self.runtime.codec, value, model)
-            for value in await self.receive_raw(topic, expected, timeout)
+            for value in await self.receive_raw(topic, expected, timeout, everything=everything)
             if value is not None
         ]
 
-    async def receive_raw(self, topic: Topic, expected: int, timeout: float = 30.0) -> list[bytes | None]:
+    async def receive_raw(
+        self, topic: Topic, expected: int, timeout: float = 30.0, *, everything: bool = False
+    ) -> list[bytes | None]:
         consumer = AIOKafkaConsumer(
             self.runtime.topics.name(topic),
             **self.runtime.kafka.aiokafka_kwargs(),
@@ -58,9 +64,12 @@ class Demo:
         received: list[bytes | None] = []
         try:
             deadline = time.monotonic() + timeout
-            while len(received) < expected and time.monotonic() < deadline:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
+            while time.monotonic() < deadline:
+                batches = await consumer.getmany(timeout_ms=1000 if everything else 500)
+                for records in batches.values():
                     received.extend(record.value for record in records)
+                if len(received) >= expected and (not everything or not batches):
+                    break
             return received
         finally:
             await consumer.stop()

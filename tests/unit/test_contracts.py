@@ -247,9 +247,7 @@ def test_a_schema_is_backward_compatible_with_its_released_version(schema: Path)
 def test_the_compatibility_check_catches_a_new_required_field() -> None:
     released = _load(RELEASED / "kvittering.avsc")
     changed = {**released, "fields": [*released["fields"], {"name": "nyttFelt", "type": "string"}]}
-    assert _compatibility(json.dumps(changed), RELEASED / "kvittering.avsc") is (
-        SchemaCompatibilityType.incompatible
-    )
+    assert _compatibility(json.dumps(changed), RELEASED / "kvittering.avsc") is (SchemaCompatibilityType.incompatible)
 
 
 # --- the employer view carries nothing medical -----------------------------------------------------
@@ -333,9 +331,7 @@ def test_the_synthetic_sykmelding_has_one_fourteen_day_aktivitet_ikke_mulig_peri
         ),
     ],
 )
-def test_a_period_has_a_kind_only_when_it_claims_exactly_one(
-    periode: Periode, kind: Periodetype | None
-) -> None:
+def test_a_period_has_a_kind_only_when_it_claims_exactly_one(periode: Periode, kind: Periodetype | None) -> None:
     assert periode.kind is kind
 
 

@@ -124,9 +124,7 @@ def test_a_number_with_correct_check_digits_but_no_such_day_is_rejected() -> Non
 def test_an_individual_number_outside_every_century_range_is_rejected() -> None:
     # 750-899 with a two-digit year of 40 or more belongs to no century.
     no_century = next(
-        fnr
-        for individual in range(750, 900)
-        if (fnr := _with_check_digits(f"018150{individual}")) is not None
+        fnr for individual in range(750, 900) if (fnr := _with_check_digits(f"018150{individual}")) is not None
     )
     with pytest.raises(IdentifierError, match=r"^fnr individual number fits no birth century$"):
         validate_fnr(no_century)

@@ -82,3 +82,10 @@ def test_the_kafka_container_runs_kraft_with_single_node_replication() -> None:
 def test_the_image_ships_the_schemas() -> None:
     dockerfile = (ROOT / "services" / "Dockerfile").read_text()
     assert "COPY schemas" in dockerfile and "SYKMELDINGSFLYT_SCHEMA_DIR=/app/schemas" in dockerfile
+
+
+def test_every_service_has_its_deployment_folder() -> None:
+    for name in SERVICES:
+        readme = ROOT / "services" / name / "README.md"
+        assert readme.is_file(), f"services/{name}/README.md is missing"
+        assert f"sykmeldingsflyt run {name}" in readme.read_text()

@@ -20,6 +20,7 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.services import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.simulation import Simulation, synthetic_cases
 from sykmeldingsflyt.storage.database import Database, DatabaseSettings
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
@@ -130,6 +131,17 @@ def demo(
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
     typer.echo(f"the services' log lines (JSON, redacted): {log_file}")
+
+
+@app.command("simulate")
+def simulate(
+    cases: Annotated[int, typer.Option(min=1, help="How many synthetic cases to play")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed for the synthetic cases: the same seed plays the same cases")] = 2026,
+) -> None:
+    """Play synthetic cases for 52 weeks through the case timeline on a virtual clock, in memory (no Kafka, no
+    database): the stop points reached, the varsler and tasks emitted, and events and timers per second."""
+    for line in Simulation(synthetic_cases(cases, seed)).run().lines():
+        typer.echo(line)
 
 
 @app.command("gateway")

@@ -10,7 +10,7 @@ services compute them). A case follows the rule set in force on its start date (
 a running case never switches rule sets, so the ids of actions it already fired stay stable.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -84,9 +84,14 @@ class Stoppunkt:
     """Without an employer the stop point emits nothing (NAV's own track applies instead)."""
     hjemmel: str | None
     description: str
+    # Asked for on every evaluation of every case: made once, not per call.
+    _offset: timedelta = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_offset", timedelta(days=self.offset_days))
 
     def date_for(self, case_start: date) -> date:
-        return case_start + timedelta(days=self.offset_days)
+        return case_start + self._offset
 
 
 @dataclass(frozen=True, slots=True)

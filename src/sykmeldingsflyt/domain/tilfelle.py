@@ -25,6 +25,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from sykmeldingsflyt.domain.sykmelding import Periode, Periodetype
 
 CASE_BREAK_DAYS = 16
+_CASE_BREAK = timedelta(days=CASE_BREAK_DAYS)
 FULL_GRAD = 100
 
 TILFELLE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:sykmeldingsflyt:oppfolgingstilfelle")
@@ -114,7 +115,7 @@ class Oppfolgingstilfelle:
     @property
     def last_joinable_day(self) -> date:
         """The last day on which a new sick day would still belong to this case."""
-        return self.end + timedelta(days=CASE_BREAK_DAYS)
+        return self.end + _CASE_BREAK
 
     def day_number(self, day: date) -> int:
         """N such that `day == start + N days`: the start is day 0 (see the module docstring)."""
@@ -246,7 +247,7 @@ def keep_ids(
     """An id for each of `tilfeller` (oldest first): the id of the earliest known case it overlaps, so
     an id survives a moved start and two merged cases go on under the older one's; a case that
     overlaps none (new, or the later half of a split one) gets its derived id."""
-    unused = sorted(known, key=lambda case: (case.start, str(case.id)))
+    unused = sorted(known, key=lambda case: (case.start, case.id))
     reserved = {case.id for case in unused}
     ids: list[UUID] = []
     for tilfelle in tilfeller:

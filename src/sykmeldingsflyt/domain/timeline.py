@@ -89,7 +89,6 @@ class CaseFacts:
 class Action:
     """One thing to emit: a varsel or a task, with the id it keeps however often it is computed."""
 
-    id: UUID
     tilfelle_id: UUID
     person_ref: str
     orgnr: str | None
@@ -97,6 +96,19 @@ class Action:
     stoppunkt: StoppunktName
     stoppunkt_dato: date
     hendelse: Hendelse
+
+    @property
+    def key(self) -> tuple[UUID, str, StoppunktName, str]:
+        """What identifies the action: case, rule set version, stop point, and recipient or task type
+        (the last keeps the two varsler of one stop point apart)."""
+        target = self.hendelse.mottaker if isinstance(self.hendelse, VarselHendelse) else self.hendelse.oppgavetype
+        return (self.tilfelle_id, self.regelverk_version, self.stoppunkt, target)
+
+    @property
+    def id(self) -> UUID:
+        """uuid5 of `key`, computed on demand: most evaluations of a case only meet actions that fired
+        long ago, and a caller that remembers keys need not hash them again."""
+        return uuid5(ACTION_NAMESPACE, "|".join(map(str, self.key)))
 
     def to_message(self, now: datetime) -> Varsel | Oppgave:
         if isinstance(self.hendelse, VarselHendelse):
@@ -118,13 +130,6 @@ class Action:
             person_ref=self.person_ref,
             opprettet=now,
         )
-
-
-def action_id(tilfelle_id: UUID, regelverk: Regelverk, stoppunkt: Stoppunkt, hendelse: Hendelse) -> UUID:
-    """uuid5 of (case, rule set version, stop point, recipient or task type): the last part keeps the
-    two varsler of one stop point apart."""
-    target = hendelse.mottaker if isinstance(hendelse, VarselHendelse) else hendelse.oppgavetype
-    return uuid5(ACTION_NAMESPACE, f"{tilfelle_id}|{regelverk.version}|{stoppunkt.name}|{target}")
 
 
 def _known_in_case(days: Iterable[date], facts: CaseFacts, today: date) -> bool:
@@ -174,13 +179,8 @@ _CONDITIONS: dict[Relevance, Callable[[CaseFacts, date, date], bool]] = {
 }
 
 
-def due(stoppunkt: Stoppunkt, facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
-    """What `stoppunkt` emits on `today`: nothing before its day, nothing once it is irrelevant.
-
-    Relevant means: the case is running on the stop point's day and has not ended by `today`, there
-    is an employer if the stop point needs one, and its condition holds. A varsel to an employer is
-    dropped when there is none.
-    """
+def _emitted(stoppunkt: Stoppunkt, facts: CaseFacts, today: date) -> tuple[date, list[Hendelse]] | None:
+    """The stop point's day and what it emits on `today`; None when it emits nothing (see `due`)."""
     day = stoppunkt.date_for(facts.tilfelle.start)
     has_arbeidsgiver = facts.orgnr is not None
     if (
@@ -190,11 +190,25 @@ def due(stoppunkt: Stoppunkt, facts: CaseFacts, regelverk: Regelverk, today: dat
         or (stoppunkt.requires_arbeidsgiver and not has_arbeidsgiver)
         or not _CONDITIONS[stoppunkt.relevance](facts, day, today)
     ):
+        return None
+    hendelser = [h for h in stoppunkt.hendelser if has_arbeidsgiver or not _to_arbeidsgiver(h)]
+    return (day, hendelser) if hendelser else None
+
+
+def due(stoppunkt: Stoppunkt, facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
+    """What `stoppunkt` emits on `today`: nothing before its day, nothing once it is irrelevant.
+
+    Relevant means: the case is running on the stop point's day and has not ended by `today`, there
+    is an employer if the stop point needs one, and its condition holds. A varsel to an employer is
+    dropped when there is none.
+    """
+    emitted = _emitted(stoppunkt, facts, today)
+    if emitted is None:
         return []
+    day, hendelser = emitted
     tilfelle_id = facts.tilfelle_id
     return [
         Action(
-            id=action_id(tilfelle_id, regelverk, stoppunkt, hendelse),
             tilfelle_id=tilfelle_id,
             person_ref=facts.person_ref,
             orgnr=facts.orgnr,
@@ -203,8 +217,7 @@ def due(stoppunkt: Stoppunkt, facts: CaseFacts, regelverk: Regelverk, today: dat
             stoppunkt_dato=day,
             hendelse=hendelse,
         )
-        for hendelse in stoppunkt.hendelser
-        if has_arbeidsgiver or not _to_arbeidsgiver(hendelse)
+        for hendelse in hendelser
     ]
 
 
@@ -215,7 +228,12 @@ def _to_arbeidsgiver(hendelse: Hendelse) -> bool:
 def actions_for(facts: CaseFacts, regelverk: Regelverk, today: date) -> list[Action]:
     """Every action due and relevant on `today`, in stop point order. Pass the rule set
     `regelverk_for(facts.tilfelle.start)` unless deliberately replaying another."""
-    return [action for stoppunkt in regelverk.stoppunkter for action in due(stoppunkt, facts, regelverk, today)]
+    actions: list[Action] = []
+    for stoppunkt in regelverk.stoppunkter:
+        if stoppunkt.date_for(facts.tilfelle.start) > today:
+            break  # a rule set lists its stop points in day order: the rest are ahead too
+        actions += due(stoppunkt, facts, regelverk, today)
+    return actions
 
 
 def next_due(facts: CaseFacts, regelverk: Regelverk, after: date) -> date | None:
@@ -223,7 +241,8 @@ def next_due(facts: CaseFacts, regelverk: Regelverk, after: date) -> date | None
     None when nothing more will unless the facts change (then ask again)."""
     for stoppunkt in regelverk.stoppunkter:
         day = stoppunkt.date_for(facts.tilfelle.start)
-        if day > after and due(stoppunkt, facts, regelverk, day):
+        # Only whether it would emit: building the actions (and their ids) is for the day itself.
+        if day > after and _emitted(stoppunkt, facts, day) is not None:
             return day
     return None
 

@@ -66,7 +66,7 @@ def _credentials(path: str, tokens: Tokens) -> dict[str, str]:
 
 def _exercise(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def keeps_the_contract(case: Any) -> None:
         # Headers made to break the document (the token among them) are sent as made, or a valid token
         # added here would turn the case positive and the check would blame the gateway for accepting it.

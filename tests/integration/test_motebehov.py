@@ -24,9 +24,9 @@ from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import TidslinjeTilfelle
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, synthetic_orgnr
-from tests.support.clocked import running_on
 from tests.support.inputs import send
 from tests.support.kafka import produce, read_topic
+from tests.support.services import running
 from tests.support.timeline import START, Sykmeldt, has_case, on, send_to_employer, sykmelding, sykmeldt
 
 pytestmark = pytest.mark.integration
@@ -51,8 +51,8 @@ async def test_motebehov_inside_and_outside_the_window(kafka_settings: KafkaSett
     configure_logging("DEBUG", stream=captured)
     rng = random.Random(41)
     clock = VirtualClock.on(START)
-    async with running_on(
-        clock, kafka_settings, database, Personvern, TidslinjeService, MotebehovService, OppgaveService
+    async with running(
+        kafka_settings, database, Personvern, TidslinjeService, MotebehovService, OppgaveService, clock=clock
     ) as runtime:
         who, stranger = sykmeldt(rng, runtime), sykmeldt(rng, runtime)
         await send_to_employer(kafka_settings, runtime, sykmelding(rng, who, 0, 200))

@@ -22,9 +22,9 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.services.oppgave import UKJENT_OPPGAVE, OppgaveService
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
-from tests.support.clocked import running_on
 from tests.support.inputs import send, send_nav
 from tests.support.kafka import produce, read_topic
+from tests.support.services import running
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ async def _tasks(settings: KafkaSettings, runtime: Runtime, expected: int) -> li
 async def test_one_trigger_makes_one_task_which_nav_handles_once(
     kafka_settings: KafkaSettings, database: Database
 ) -> None:
-    async with running_on(VirtualClock.on(DAY), kafka_settings, database, OppgaveService) as runtime:
+    async with running(kafka_settings, database, OppgaveService, clock=VirtualClock.on(DAY)) as runtime:
         # The same stop point ordered three times, the last with another creation time: still one task.
         first = _stop_point_task(runtime)
         await _order(kafka_settings, runtime, first, first, _stop_point_task(runtime, hours_later=5))
@@ -86,7 +86,7 @@ async def test_a_doctor_asking_for_help_makes_one_task_without_the_text(
 ) -> None:
     canary = f"KANARI{uuid.uuid4().hex[:8]}"
     rng = random.Random(21)
-    async with running_on(VirtualClock.on(DAY), kafka_settings, database, OppgaveService) as runtime:
+    async with running(kafka_settings, database, OppgaveService, clock=VirtualClock.on(DAY)) as runtime:
         asks = synthetic.make_sykmelding(rng, fom=DAY)
         asks = asks.model_copy(
             update={
@@ -115,7 +115,7 @@ async def test_a_doctor_asking_for_help_makes_one_task_without_the_text(
 async def test_unknown_or_unreadable_handled_events_go_to_the_dead_letter_topic(
     kafka_settings: KafkaSettings, database: Database
 ) -> None:
-    async with running_on(VirtualClock.on(DAY), kafka_settings, database, OppgaveService) as runtime:
+    async with running(kafka_settings, database, OppgaveService, clock=VirtualClock.on(DAY)) as runtime:
         await _handled(kafka_settings, runtime, str(uuid.uuid4()))
         await produce(kafka_settings, runtime.topics.name(NAV_OPPGAVE_BEHANDLET), [(b"x", b"garbage")])
         dead = await read_topic(kafka_settings, runtime.topics.name(dead_letter_topic(NAV_OPPGAVE_BEHANDLET)), 2)

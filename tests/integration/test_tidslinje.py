@@ -32,9 +32,9 @@ from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeTilfelle
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
-from tests.support.clocked import running_on
 from tests.support.inputs import send
 from tests.support.kafka import read_topic
+from tests.support.services import running
 from tests.support.timeline import (
     START,
     Sykmeldt,
@@ -119,7 +119,7 @@ async def test_a_26_week_case_emits_each_stop_point_on_its_day_and_only_while_re
 ) -> None:
     rng = random.Random(31)
     clock = VirtualClock.on(START)
-    async with running_on(clock, kafka_settings, database, Personvern, Tidslinje) as runtime:
+    async with running(kafka_settings, database, Personvern, Tidslinje, clock=clock) as runtime:
         full, graded, met, withdrawn = (sykmeldt(rng, runtime) for _ in range(4))
         withdrawn_sykmelding = sykmelding(rng, withdrawn, 0, 200)
         await send_to_employer(
@@ -202,14 +202,14 @@ def _expected_ids(varsler: list[Varsel], tasks: list[Oppgave]) -> list[str]:
 async def test_timers_survive_a_restart_and_fire_once(kafka_settings: KafkaSettings, database: Database) -> None:
     rng = random.Random(32)
     clock = VirtualClock.on(START)
-    async with running_on(clock, kafka_settings, database, Personvern, Tidslinje) as runtime:
+    async with running(kafka_settings, database, Personvern, Tidslinje, clock=clock) as runtime:
         full = sykmeldt(rng, runtime)
         await send_to_employer(kafka_settings, runtime, sykmelding(rng, full, 0, 200))
         await has_case(database, full, 0, 200)
         await advance(clock, database, 55)
         clock.advance(1)  # day 56, the activity-requirement task due, and the service stops at once
 
-    async with running_on(clock, kafka_settings, database, Personvern, Tidslinje) as runtime:
+    async with running(kafka_settings, database, Personvern, Tidslinje, clock=clock) as runtime:
         await settled(clock, database)
         await advance(clock, database, 130 - 56)
         varsler = await _varsler(kafka_settings, runtime, expected=6)
@@ -227,8 +227,8 @@ async def test_two_instances_on_one_database_fire_each_timer_once(
     rng = random.Random(33)
     clock = VirtualClock.on(START)
     async with (
-        running_on(clock, kafka_settings, database, Personvern, Tidslinje, instance_id="a") as runtime,
-        running_on(clock, kafka_settings, database, Tidslinje, instance_id="b"),
+        running(kafka_settings, database, Personvern, Tidslinje, instance_id="a", clock=clock) as runtime,
+        running(kafka_settings, database, Tidslinje, instance_id="b", clock=clock),
     ):
         people = [sykmeldt(rng, runtime) for _ in range(6)]
         await send_to_employer(kafka_settings, runtime, *(sykmelding(rng, who, 0, 200) for who in people))

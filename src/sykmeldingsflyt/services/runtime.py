@@ -124,7 +124,8 @@ class Service(ABC):
         @subscriber
         async def handle(message: KafkaMessage) -> None:
             records = message.raw_message
-            batch = records if isinstance(records, tuple) else (records,)
+            # A batch is a tuple from aiokafka and a list from FastStream's in-memory TestKafkaBroker.
+            batch = records if isinstance(records, tuple | list) else (records,)
             await stage.process([Inbound.from_record(record) for record in batch])
 
 

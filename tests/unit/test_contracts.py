@@ -379,3 +379,14 @@ def test_only_a_sendt_status_names_an_employer(event: StatusEvent) -> None:
     SykmeldingStatusEvent(**valid)
     with pytest.raises(ValidationError):
         SykmeldingStatusEvent(**invalid)
+
+
+def test_a_timestamp_before_year_one_in_utc_is_a_validation_error_not_a_crash() -> None:
+    # 00:00 on 1 January of year 1 at UTC+00:01 is a minute before the first instant Python can hold.
+    with pytest.raises(ValidationError, match="timestamp out of range"):
+        Kvittering(
+            kvittering_id="5b1f0b0e-8f65-4c36-9a43-7ad0b4f1f0a1",
+            msg_id="x",
+            status=KvitteringStatus.OK,
+            mottatt_dato=datetime(1, 1, 1, tzinfo=timezone(timedelta(minutes=1))),
+        )

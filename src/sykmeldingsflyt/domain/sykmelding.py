@@ -21,7 +21,11 @@ AVRO_INT_MAX = 2**31 - 1
 
 def _utc_millis(value: datetime) -> datetime:
     # The wire carries timestamp-millis in UTC: normalising here makes a model equal itself after a trip.
-    utc = value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        # An instant before year 1 in UTC: a ValueError, so it is a validation error, not a crash.
+        raise ValueError("timestamp out of range") from None
     return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
 
 

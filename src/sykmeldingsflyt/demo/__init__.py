@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sykmeldingsflyt import devkafka
-from sykmeldingsflyt.demo import oppfolgingsplan, personvern, sykmelding, tidslinje
+from sykmeldingsflyt.demo import gateway, oppfolgingsplan, personvern, sykmelding, tidslinje
 from sykmeldingsflyt.demo.parties import Demo, Printer
 from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.messaging.admin import create_topics
@@ -31,6 +31,7 @@ SCENES: list[Callable[[Demo], Awaitable[None]]] = [
     personvern.play,
     oppfolgingsplan.play,
     tidslinje.play,
+    gateway.play,
 ]
 
 

@@ -11,6 +11,7 @@ isolation.level=read_committed thus see every outbox row exactly once.
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -27,6 +28,8 @@ from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
 log = structlog.get_logger(__name__)
+
+POSITION_INTERVAL_SECONDS = 5.0
 
 
 class OutboxRelay:
@@ -56,6 +59,8 @@ class OutboxRelay:
         self.keep_handled = keep_handled
         self._wake = asyncio.Event()
         self._stopping = False
+        self._positions: dict[tuple[str, int], int] = {}
+        self._positions_recorded = float("-inf")
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
 
@@ -123,14 +128,16 @@ class OutboxRelay:
                 )
                 for row in rows
             ]
-        written = await asyncio.gather(*deliveries)
-        positions: dict[tuple[str, int], int] = {}
-        for metadata in written:
+        for metadata in await asyncio.gather(*deliveries):
             place = (metadata.topic, metadata.partition)
-            positions[place] = max(positions.get(place, -1), metadata.offset)
+            self._positions[place] = max(self._positions.get(place, -1), metadata.offset)
         async with self.database.session.begin() as session:
             await self._mark_published(session, [row.id for row in rows])
-            await self._record_positions(session, positions)
+            # The positions only bound how far back recovery reads, so a few seconds' lag costs a little
+            # reading after a crash and saves a write per batch.
+            if self._stopping or time.monotonic() - self._positions_recorded > POSITION_INTERVAL_SECONDS:
+                await self._record_positions(session, self._positions)
+                self._positions_recorded = time.monotonic()
         return len(rows)
 
     def _pending(self) -> Any:

@@ -5,7 +5,7 @@ the rules do. Rows the batch itself added are consulted too, since they are not 
 """
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -42,10 +42,13 @@ class Mottatt:
     mottatt_dato: datetime
 
 
-@dataclass
 class MottakRepository:
-    uow: UnitOfWork
-    _stored: list[Mottatt] = field(default_factory=list)
+    """The rows a batch may be a duplicate or an extension of, indexed for lookups in constant time."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self._by_identity: dict[str, Mottatt] = {}  # by msgId, sykmelding id and content hash alike
+        self._by_pasient: dict[str, list[Mottatt]] = {}
 
     async def load(self, fingerprints: Iterable[Fingerprint]) -> None:
         """Fetch every stored row a sykmelding of this batch could be a duplicate or an extension of."""
@@ -63,32 +66,34 @@ class MottakRepository:
                 )
             )
         )
-        self._stored = [Mottatt(**row._mapping) for row in rows]
+        for row in rows:
+            self._remember(Mottatt(**row._mapping))
 
     def duplicate_of(self, fingerprint: Fingerprint) -> Mottatt | None:
-        for row in self._known():
-            if fingerprint.msg_id == row.msg_id or fingerprint.sykmelding_id == row.sykmelding_id:
-                return row
-            if fingerprint.content_hash == row.content_hash:
-                return row
+        for identity in (fingerprint.msg_id, fingerprint.sykmelding_id, fingerprint.content_hash):
+            if identity in self._by_identity:
+                return self._by_identity[identity]
         return None
 
     def earlier_perioder(self, fingerprint: Fingerprint) -> tuple[Periode, ...]:
         """The patient's accepted periods for the same diagnosis: what tells an extension from a new case."""
         return tuple(
             Periode(fom=date.fromisoformat(fom), tom=date.fromisoformat(tom))
-            for row in self._known()
-            if row.pasient_ref == fingerprint.pasient_ref
-            and row.hoveddiagnose == fingerprint.hoveddiagnose
-            and row.validation_status != RuleStatus.INVALID.value
+            for row in self._by_pasient.get(fingerprint.pasient_ref, ())
+            if row.hoveddiagnose == fingerprint.hoveddiagnose and row.validation_status != RuleStatus.INVALID.value
             for fom, tom in row.perioder
         )
 
     def add(self, row: Mottatt) -> None:
-        self.uow.insert(MottattSykmelding, asdict(row))
+        """Insert at commit; seen at once by the lookups of the rest of the batch."""
+        self.uow.insert(MottattSykmelding, {name: getattr(row, name) for name in _COLUMNS})
+        self._remember(row)
 
-    def _known(self) -> list[Mottatt]:
-        return [*self._stored, *(Mottatt(**values) for values in self.uow.inserted(MottattSykmelding))]
+    def _remember(self, row: Mottatt) -> None:
+        # The three identities are all unique columns, and of different shapes, so they share one map.
+        for identity in (row.msg_id, row.sykmelding_id, row.content_hash):
+            self._by_identity.setdefault(identity, row)
+        self._by_pasient.setdefault(row.pasient_ref, []).append(row)
 
 
-_COLUMNS = tuple(field.name for field in fields(Mottatt))
+_COLUMNS = tuple(column.name for column in fields(Mottatt))

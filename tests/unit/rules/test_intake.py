@@ -23,6 +23,16 @@ def test_an_unknown_patient_is_rejected() -> None:
     assert UKJENT_PASIENT_FNR not in problem.message_for_sender
 
 
+def test_a_clinic_orgnr_with_a_wrong_check_digit_is_rejected_and_other_lengths_are_left_to_the_rules() -> None:
+    valid = sykmelding()
+    assert valid.legekontor_orgnr is not None
+    wrong_digit = valid.legekontor_orgnr[:-1] + str((int(valid.legekontor_orgnr[-1]) + 1) % 10)
+    [problem] = intake_problems(valid.model_copy(update={"legekontor_orgnr": wrong_digit}), PERSONS, today=FOM)
+    assert (problem.rule_name, problem.field) == ("UGYLDIG_ORGNR_KONTROLLSIFFER", "legekontorOrgnr")
+    assert wrong_digit not in problem.message_for_sender
+    assert intake_problems(valid.model_copy(update={"legekontor_orgnr": "12345"}), PERSONS, today=FOM) == []
+
+
 def test_a_signature_after_today_is_rejected_and_today_is_not() -> None:
     assert intake_problems(sykmelding(signatur_dato=at_nine(FOM)), PERSONS, today=FOM) == []
     [problem] = intake_problems(sykmelding(signatur_dato=at_nine(FOM + timedelta(days=1))), PERSONS, today=FOM)

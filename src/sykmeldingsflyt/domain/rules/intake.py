@@ -7,6 +7,7 @@ Each problem names the offending field by its wire path, in `field` and in the s
 from datetime import date
 
 from sykmeldingsflyt.domain.clock import norwegian_date
+from sykmeldingsflyt.domain.identifiers import ORGNR_LENGTH, is_valid_orgnr
 from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn
 from sykmeldingsflyt.domain.registers import PersonRegister
 from sykmeldingsflyt.domain.sykmelding import Diagnose, ReceivedSykmelding
@@ -26,6 +27,12 @@ def _missing_codes(diagnose: Diagnose, path: str) -> list[Avvisningsgrunn]:
     ]
 
 
+def _wrong_check_digit(orgnr: str | None) -> bool:
+    # Only nine digits can have a wrong check digit; any other orgnr is UGYLDIG_ORGNR_LENGDE's, a rule's.
+    nine_digits = orgnr is not None and len(orgnr) == ORGNR_LENGTH and orgnr.isascii() and orgnr.isdigit()
+    return nine_digits and not is_valid_orgnr(orgnr or "")
+
+
 def intake_problems(received: ReceivedSykmelding, persons: PersonRegister, today: date) -> list[Avvisningsgrunn]:
     """Why intake rejects `received` before the rules see it; empty when it may go on. `today` is Norwegian."""
     problems: list[Avvisningsgrunn] = []
@@ -35,6 +42,14 @@ def intake_problems(received: ReceivedSykmelding, persons: PersonRegister, today
                 rule_name="PASIENT_FINNES_IKKE",
                 message_for_sender="Pasienten (pasientFnr) finnes ikke i Folkeregisteret.",
                 field="pasientFnr",
+            )
+        )
+    if _wrong_check_digit(received.legekontor_orgnr):
+        problems.append(
+            Avvisningsgrunn(
+                rule_name="UGYLDIG_ORGNR_KONTROLLSIFFER",
+                message_for_sender="Legekontorets organisasjonsnummer (legekontorOrgnr) har feil kontrollsiffer.",
+                field="legekontorOrgnr",
             )
         )
     sykmelding = received.sykmelding

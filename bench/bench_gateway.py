@@ -23,7 +23,6 @@ import socket
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,8 @@ from pathlib import Path
 
 import httpx
 
-from sykmeldingsflyt import devkafka, synthetic
+from bench.cluster import bench_kafka
+from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.gateway.auth import Scope
 from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.logs import configure_logging
@@ -96,12 +96,11 @@ async def _wait_until_serving(client: httpx.AsyncClient, server: asyncio.subproc
 
 async def main(requests: int, seconds: float, concurrency: int) -> None:
     configure_logging("WARNING")
-    kafka: devkafka.LocalKafka | None = None
-    settings = KafkaSettings.from_env()
-    if not settings.bootstrap_servers:
-        kafka = devkafka.LocalKafka()
-        settings = settings.model_copy(update={"bootstrap_servers": kafka.start()})
-    settings = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."})
+    with bench_kafka() as settings:
+        await _measure(settings, requests, seconds, concurrency)
+
+
+async def _measure(settings: KafkaSettings, requests: int, seconds: float, concurrency: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
     issuer = DevIssuer(folder / "issuer")
     port = _free_port()
@@ -167,8 +166,6 @@ async def main(requests: int, seconds: float, concurrency: int) -> None:
         if server is not None:
             server.terminate()
             await asyncio.wait_for(server.wait(), timeout=30)
-        if kafka:
-            kafka.stop()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from sykmeldingsflyt import devkafka, synthetic
+from bench.cluster import bench_kafka
+from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
@@ -48,19 +49,23 @@ async def _produce(settings: KafkaSettings, topic: str, messages: list[tuple[byt
 
 
 async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -> tuple[float, float]:
-    """Wait until `expected` messages are committed on `topic`; returns when the first and the last came."""
+    """Wait until `expected` messages are committed on `topic`; returns the rate from start (the call) and
+    the steady rate: what came after the first arrivals, over the time after them."""
     consumer = AIOKafkaConsumer(
         topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
     )
     await consumer.start()
+    started = time.monotonic()
     seen = 0
-    first = 0.0
+    first_seen, first_at = 0, 0.0
     try:
         while seen < expected:
             batches = await consumer.getmany(timeout_ms=200, max_records=10_000)
             seen += sum(len(records) for records in batches.values())
-            first = first or (time.monotonic() if seen else 0.0)
-        return first, time.monotonic()
+            if seen and not first_seen:
+                first_seen, first_at = seen, time.monotonic()
+        finished = time.monotonic()
+        return expected / (finished - started), (expected - first_seen) / (finished - first_at)
     finally:
         await consumer.stop()
 
@@ -103,18 +108,17 @@ async def through_mottak(
     runtime = Runtime.from_env(settings, database)
     stop = asyncio.Event()
     profiler = cProfile.Profile() if profile else None
-    started = time.monotonic()
     if profiler:
         profiler.enable()
     service = asyncio.create_task(run_services(runtime, [Mottak(runtime)], stop))
-    first, last = await _count_committed(settings, runtime.topics.name(EPJ_KVITTERING), expected)
+    rates = await _count_committed(settings, runtime.topics.name(EPJ_KVITTERING), expected)
     if profiler:
         profiler.disable()
     stop.set()
     await service
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    return expected / (last - started), expected / (last - first)
+    return rates
 
 
 async def through_processes(
@@ -126,7 +130,6 @@ async def through_processes(
         "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
         "DATABASE_URL": database.url.render_as_string(hide_password=False),
     }
-    started = time.monotonic()
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -140,22 +143,21 @@ async def through_processes(
         for n in range(instances)
     ]
     try:
-        first, last = await _count_committed(settings, Topics(settings.topic_prefix).name(EPJ_KVITTERING), expected)
+        rates = await _count_committed(settings, Topics(settings.topic_prefix).name(EPJ_KVITTERING), expected)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
         await asyncio.gather(*(process.wait() for process in processes))
-    return expected / (last - started), expected / (last - first)
+    return rates
 
 
 async def main(messages: int, instances: int, profile: bool) -> None:
     configure_logging("WARNING")
-    kafka: devkafka.LocalKafka | None = None
-    settings = KafkaSettings.from_env()
-    if not settings.bootstrap_servers:
-        kafka = devkafka.LocalKafka()
-        settings = settings.model_copy(update={"bootstrap_servers": kafka.start()})
-    settings = settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."})
+    with bench_kafka() as settings:
+        await _measure(settings, messages, instances, profile)
+
+
+async def _measure(settings: KafkaSettings, messages: int, instances: int, profile: bool) -> None:
     folder = tempfile.mkdtemp(prefix="bench-mottak-")
     database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite'}")
     try:
@@ -195,8 +197,6 @@ async def main(messages: int, instances: int, profile: bool) -> None:
         print(f"ratio mottak / raw: {steady / raw:.2f}")
     finally:
         await database.dispose()
-        if kafka:
-            kafka.stop()
 
 
 if __name__ == "__main__":

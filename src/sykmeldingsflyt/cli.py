@@ -18,7 +18,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
-from sykmeldingsflyt.services import SERVICES
+from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
 from sykmeldingsflyt.storage.database import Database, DatabaseSettings

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.services import SERVICES
+from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import ServiceSettings
 from sykmeldingsflyt.storage.database import DatabaseSettings
 

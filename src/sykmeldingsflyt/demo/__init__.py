@@ -21,7 +21,7 @@ from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
-from sykmeldingsflyt.services import SERVICES
+from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 

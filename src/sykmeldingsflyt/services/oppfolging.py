@@ -24,7 +24,6 @@ so the HR system can fix the cause and send it again under the same uuid.
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TypeVar
 
 import structlog
 from faststream.kafka import KafkaBroker
@@ -53,7 +52,7 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
-from sykmeldingsflyt.messaging.stage import Handler, Inbound, Stage
+from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
     EPJ_DIALOGMELDING,
@@ -67,6 +66,7 @@ from sykmeldingsflyt.messaging.topics import (
 )
 from sykmeldingsflyt.registers.fastlege_fixture import FixtureFastlegeRegister
 from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.services.wiring import consume_all, read_own
 from sykmeldingsflyt.storage.tables import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -81,7 +81,6 @@ UKJENT_PLAN = "ukjent"
 """The receipt's key when a plan could not be read and its key was no plan uuid either."""
 
 _PLAN_UUID = TypeAdapter(Uuid)
-M = TypeVar("M", bound=DomainModel)
 _SETTLE_BATCH = 500
 
 
@@ -99,18 +98,12 @@ class Oppfolging(Service):
         self.wait_for_sendt = wait_for_sendt
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        self.consume(broker, OPPFOLGINGSPLAN_FRA_HR, self._stage(self.on_plan))
-        self.consume(broker, NAV_SYKMELDING, self._stage(self.on_sykmelding))
-        self.consume(broker, ARBEIDSGIVER_SYKMELDING, self._stage(self.on_sendt))
-
-    def _stage(self, handler: Handler) -> Stage:
-        return Stage(
-            name=self.name,
-            database=self.runtime.database,
-            handler=handler,
-            on_poison=self.poisoned,
-            on_commit=self.relay.notify,
+        inputs = (
+            (OPPFOLGINGSPLAN_FRA_HR, self.on_plan),
+            (NAV_SYKMELDING, self.on_sykmelding),
+            (ARBEIDSGIVER_SYKMELDING, self.on_sendt),
         )
+        consume_all(self, broker, inputs, self.poisoned)
 
     async def background(self) -> None:
         """Settle the waiting plans now and then; a failed round is retried by the next."""
@@ -151,7 +144,7 @@ class Oppfolging(Service):
         log.info("oppfolging.waiting", plan_uuid=plan.plan_uuid)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = self._decode_own(inbound, NavSykmelding)
+        nav = read_own(self, inbound, NavSykmelding)
         if nav is None:
             return
         received = nav.received_sykmelding
@@ -179,7 +172,7 @@ class Oppfolging(Service):
                 delete(OppfolgingSendtSykmelding).where(OppfolgingSendtSykmelding.sykmelding_id == sykmelding_id)
             )
             return
-        view = self._decode_own(inbound, ArbeidsgiverSykmelding)
+        view = read_own(self, inbound, ArbeidsgiverSykmelding)
         if view is None:
             return
         sendt = await uow.session.get(OppfolgingSendtSykmelding, view.id)
@@ -364,15 +357,6 @@ class Oppfolging(Service):
             event_id=event_id,
             headers=headers,
         )
-
-    def _decode_own(self, inbound: Inbound, model: type[M]) -> M | None:
-        """A message of another service of ours, or None (logged) when it cannot be read: that is a bug or
-        a foreign writer, with no sender to answer and nothing a retry would change."""
-        try:
-            return contracts.decode(self.runtime.codec, inbound.value or b"", model)
-        except DecodeError as error:
-            log.error("oppfolging.unreadable", event_id=inbound.event_id, reason=error.reason)
-            return None
 
     def _id(self, kind: str, plan: Oppfolgingsplan) -> str:
         return stable_id(self.name, kind, plan.plan_uuid)

@@ -22,12 +22,12 @@ from sykmeldingsflyt.domain.sykmelding import SykmeldingStatus
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
-from sykmeldingsflyt.messaging.stage import Inbound, Stage
+from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS
 from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -50,15 +50,9 @@ class Personvern(Service):
         self.settle_interval = settle_interval
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        for topic, handler in ((NAV_SYKMELDING, self.on_sykmelding), (SYKMELDING_STATUS, self.on_status)):
-            stage = Stage(
-                name=self.name,
-                database=self.runtime.database,
-                handler=handler,
-                on_poison=self.poisoned,
-                on_commit=self.relay.notify,
-            )
-            self.consume(broker, topic, stage)
+        consume_all(
+            self, broker, ((NAV_SYKMELDING, self.on_sykmelding), (SYKMELDING_STATUS, self.on_status)), self.poisoned
+        )
 
     async def background(self) -> None:
         """Settle the waiting status events now and then: see `settle_waiting`."""
@@ -72,11 +66,8 @@ class Personvern(Service):
                 log.warning("personvern.settle_failed", exc_info=True)  # the next round tries again
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        try:
-            nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
-        except DecodeError:
-            # Our own topic: a message we cannot read is a bug or a foreign writer, not a sender to answer.
-            log.error("personvern.unreadable_sykmelding", event_id=inbound.event_id)
+        nav = read_own(self, inbound, NavSykmelding)
+        if nav is None:
             return
         sykmelding_id = nav.received_sykmelding.sykmelding.id
         if await uow.session.get(PersonvernSykmelding, sykmelding_id) is not None:
@@ -102,10 +93,8 @@ class Personvern(Service):
             await uow.session.delete(pending)
 
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        try:
-            event = contracts.decode(self.runtime.codec, inbound.value or b"", SykmeldingStatusEvent)
-        except DecodeError as error:
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=error.reason, detail=str(error))
+        event = read_or_dead_letter(self, uow, inbound, SykmeldingStatusEvent)
+        if event is None:
             return
         if await uow.session.get(PersonvernSykmelding, event.sykmelding_id) is None:
             if await uow.session.get(PersonvernVentendeStatus, event.event_id) is None:
@@ -124,9 +113,8 @@ class Personvern(Service):
         await self._apply(uow, inbound, event)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
-        detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
         if inbound.topic == self.runtime.topics.name(SYKMELDING_STATUS):
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)
+            dead_letter_poison(self, uow, inbound, error)
 
     async def settle_waiting(self) -> int:
         """Apply the waiting events whose sykmelding has come, refuse as unknown those past their time.

@@ -42,8 +42,9 @@ def read_own(service: Service, inbound: Inbound, model: type[M]) -> M | None:
     """A message from a topic our services write; None, logged, if it cannot be read."""
     try:
         return contracts.decode(service.runtime.codec, inbound.value or b"", model)
-    except DecodeError:
-        log.error("service.unreadable_message", service=service.name, event_id=inbound.event_id)
+    except DecodeError as error:
+        # A bug or a foreign writer: no sender to answer, and nothing a retry would change.
+        log.error("service.unreadable_message", service=service.name, event_id=inbound.event_id, reason=error.reason)
         return None
 
 

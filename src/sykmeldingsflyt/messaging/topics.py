@@ -29,6 +29,14 @@ DAY_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
+class Header:
+    """A Kafka header a topic's messages carry, so a reader can filter or route without decoding."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     key: str
@@ -41,6 +49,7 @@ class Topic:
     retention_ms: int = 30 * DAY_MS
     # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
     has_dlq: bool = False
+    headers: tuple[Header, ...] = ()
 
     def prefixed(self, prefix: str) -> "Topic":
         return replace(self, name=f"{prefix}{self.name}") if prefix else self
@@ -71,6 +80,7 @@ def dead_letter_topic(source: Topic) -> Topic:
         readers=frozenset({Party.OPERATOR}),
         partitions=1,
         retention_ms=90 * DAY_MS,
+        headers=(Header("reason", "The dead letter's reason code, the same as its `reason` field."),),
     )
 
 
@@ -92,6 +102,7 @@ EPJ_KVITTERING = Topic(
     description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
     writers=_everyone_internal,
     readers=frozenset({Party.EPJ}),
+    headers=(Header("legekontor-orgnr", "The clinic's orgnr, when the sykmelding gave one: an EPJ filters on it."),),
 )
 NAV_SYKMELDING = Topic(
     name="nav.sykmelding",
@@ -120,6 +131,10 @@ ARBEIDSGIVER_SYKMELDING = Topic(
     writers=_everyone_internal,
     readers=frozenset({Party.ARBEIDSGIVER}),
     cleanup=Cleanup.COMPACT,
+    headers=(
+        Header("orgnummer", "The virksomhet (underenhet) the employee sent it to: HR systems filter on it."),
+        Header("juridisk-orgnummer", "That virksomhet's legal entity (hovedenhet)."),
+    ),
 )
 OPPFOLGINGSPLAN_FRA_HR = Topic(
     name="oppfolgingsplan.fra-hr",
@@ -137,6 +152,7 @@ EPJ_DIALOGMELDING = Topic(
     description="Follow-up plans to the employee's fastlege, addressed by HER id.",
     writers=_everyone_internal,
     readers=frozenset({Party.EPJ}),
+    headers=(Header("her-id", "The fastlege's HER id: the addressee."),),
 )
 NAV_OPPFOLGINGSPLAN = Topic(
     name="nav.oppfolgingsplan",
@@ -154,6 +170,7 @@ HR_KVITTERING = Topic(
     description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
     writers=_everyone_internal,
     readers=frozenset({Party.ARBEIDSGIVER}),
+    headers=(Header("orgnummer", "The organisation that posted the plan, when it could be read."),),
 )
 OPPFOLGINGSPLAN_MOTTATT = Topic(
     name="oppfolgingsplan.mottatt",

@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 class MotebehovService(Service):
     name = "motebehov"
+    produces = (OPPGAVE_BESTILLING,)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         consume_all(self, broker, ((MOTEBEHOV_FRA_PART, self.on_motebehov),), self.poisoned)

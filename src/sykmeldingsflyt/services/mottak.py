@@ -73,6 +73,7 @@ class _Batch:
 
 class Mottak(Service):
     name = "mottak"
+    produces = (NAV_SYKMELDING, EPJ_KVITTERING)
 
     def __init__(self, runtime: Runtime, registers: Registers | None = None) -> None:
         super().__init__(runtime)

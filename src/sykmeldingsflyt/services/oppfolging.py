@@ -86,6 +86,7 @@ _SETTLE_BATCH = 500
 
 class Oppfolging(Service):
     name = "oppfolging"
+    produces = (EPJ_DIALOGMELDING, NAV_OPPFOLGINGSPLAN, OPPGAVE_BESTILLING, OPPFOLGINGSPLAN_MOTTATT, HR_KVITTERING)
 
     def __init__(
         self,

@@ -34,6 +34,7 @@ UGYLDIG_BEHANDLING = "UGYLDIG_BEHANDLING"
 
 class OppgaveService(Service):
     name = "oppgave"
+    produces = (NAV_OPPGAVE,)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (

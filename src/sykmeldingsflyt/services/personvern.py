@@ -38,6 +38,7 @@ UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
 
 class Personvern(Service):
     name = "personvern"
+    produces = (ARBEIDSGIVER_SYKMELDING,)
 
     def __init__(
         self,

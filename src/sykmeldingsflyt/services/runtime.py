@@ -95,6 +95,9 @@ class Runtime:
 
 class Service(ABC):
     name: ClassVar[str]
+    # What the service writes, besides the dead-letter twins of the inbound topics it reads (what it reads,
+    # its subscribers tell): the AsyncAPI document and the topic ACLs are made from it.
+    produces: ClassVar[tuple[Topic, ...]] = ()
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

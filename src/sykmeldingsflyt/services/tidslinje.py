@@ -57,6 +57,7 @@ log = structlog.get_logger(__name__)
 
 class TidslinjeService(Service):
     name = "tidslinje"
+    produces = (VARSEL, OPPGAVE_BESTILLING)
 
     def __init__(self, runtime: Runtime, poll_interval: float = 30.0, batch_size: int = 200) -> None:
         super().__init__(runtime)

@@ -9,6 +9,7 @@ the compatibility checker needs to read old views, so the check is run with thos
 
 import copy
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.publisher import PUBLISHES
-from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ, catalogue
+from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ, Topic, catalogue
 from sykmeldingsflyt.services.registry import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,6 +120,22 @@ def test_each_service_receives_what_it_subscribes_to_and_sends_what_it_produces(
             assert (name, "send", f"#/channels/{topic.name}") in operations
     for topic in PUBLISHES:
         assert ("gateway", "send", f"#/channels/{topic.name}") in operations
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_a_service_declares_every_topic_its_module_names(name: str, document: dict[str, Any]) -> None:
+    # A service that starts writing a topic imports its catalogue entry; then it must say so in
+    # `produces`, or the document (and the ACLs made from it) would not let it.
+    service = SERVICES[name]
+    named = {value.name for value in vars(sys.modules[service.__module__]).values() if isinstance(value, Topic)}
+    received = {
+        operation["channel"]["$ref"].removeprefix("#/channels/")
+        for operation in document["operations"].values()
+        if operation["tags"][0]["name"] == name and operation["action"] == "receive"
+    }
+    produced = {topic.name for topic in service.produces}
+    assert named <= received | produced
+    assert produced <= named
 
 
 def test_a_channel_says_who_may_write_and_read_it(document: dict[str, Any]) -> None:

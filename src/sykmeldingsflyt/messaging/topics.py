@@ -74,13 +74,13 @@ def dead_letter_topic(source: Topic) -> Topic:
     return Topic(
         name=source.name + DLQ_SUFFIX,
         key="source topic, partition and offset (never the original key: it came from outside)",
+        headers=(Header("reason", "The dead letter's reason code, the same as its `reason` field."),),
         value_schema=DEAD_LETTER_SCHEMA,
         description=f"Messages from {source.name} that could not be processed, with the reason.",
         writers=frozenset(),
         readers=frozenset({Party.OPERATOR}),
         partitions=1,
         retention_ms=90 * DAY_MS,
-        headers=(Header("reason", "The dead letter's reason code, the same as its `reason` field."),),
     )
 
 
@@ -98,11 +98,11 @@ SYKMELDING_FRA_EPJ = Topic(
 EPJ_KVITTERING = Topic(
     name="epj.kvittering",
     key="msgId of the sykmelding it answers",
+    headers=(Header("legekontor-orgnr", "The clinic's orgnr, when the sykmelding gave one: an EPJ filters on it."),),
     value_schema="kvittering",
     description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
     writers=_everyone_internal,
     readers=frozenset({Party.EPJ}),
-    headers=(Header("legekontor-orgnr", "The clinic's orgnr, when the sykmelding gave one: an EPJ filters on it."),),
 )
 NAV_SYKMELDING = Topic(
     name="nav.sykmelding",
@@ -126,15 +126,15 @@ SYKMELDING_STATUS = Topic(
 ARBEIDSGIVER_SYKMELDING = Topic(
     name="arbeidsgiver.sykmelding",
     key="sykmelding id (orgnr in the header 'orgnummer')",
+    headers=(
+        Header("orgnummer", "The virksomhet (underenhet) the employee sent it to: HR systems filter on it."),
+        Header("juridisk-orgnummer", "That virksomhet's legal entity (hovedenhet)."),
+    ),
     value_schema="arbeidsgiver_sykmelding",
     description="The employer view of sykmeldinger the employee sent; a tombstone when withdrawn.",
     writers=_everyone_internal,
     readers=frozenset({Party.ARBEIDSGIVER}),
     cleanup=Cleanup.COMPACT,
-    headers=(
-        Header("orgnummer", "The virksomhet (underenhet) the employee sent it to: HR systems filter on it."),
-        Header("juridisk-orgnummer", "That virksomhet's legal entity (hovedenhet)."),
-    ),
 )
 OPPFOLGINGSPLAN_FRA_HR = Topic(
     name="oppfolgingsplan.fra-hr",
@@ -148,11 +148,11 @@ OPPFOLGINGSPLAN_FRA_HR = Topic(
 EPJ_DIALOGMELDING = Topic(
     name="epj.dialogmelding",
     key="plan uuid",
+    headers=(Header("her-id", "The fastlege's HER id: the addressee."),),
     value_schema="dialogmelding",
     description="Follow-up plans to the employee's fastlege, addressed by HER id.",
     writers=_everyone_internal,
     readers=frozenset({Party.EPJ}),
-    headers=(Header("her-id", "The fastlege's HER id: the addressee."),),
 )
 NAV_OPPFOLGINGSPLAN = Topic(
     name="nav.oppfolgingsplan",
@@ -166,11 +166,11 @@ NAV_OPPFOLGINGSPLAN = Topic(
 HR_KVITTERING = Topic(
     name="hr.kvittering",
     key="plan uuid",
+    headers=(Header("orgnummer", "The organisation that posted the plan, when it could be read."),),
     value_schema="plan_kvittering",
     description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
     writers=_everyone_internal,
     readers=frozenset({Party.ARBEIDSGIVER}),
-    headers=(Header("orgnummer", "The organisation that posted the plan, when it could be read."),),
 )
 OPPFOLGINGSPLAN_MOTTATT = Topic(
     name="oppfolgingsplan.mottatt",

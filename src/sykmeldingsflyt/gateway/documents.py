@@ -1,4 +1,5 @@
-"""The OpenAPI document with every property described and exemplified.
+"""The contracts as documents: the AsyncAPI document at /asyncapi.yaml, and the OpenAPI document with
+every property described and exemplified.
 
 Most bodies are the domain's wire models, whose Avro schemas (schemas/*.avsc) already say what each
 field means and give an example: their descriptions and examples are taken from there, so a field is
@@ -12,13 +13,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sykmeldingsflyt.gateway.routes import contracts
 from sykmeldingsflyt.messaging.codec import SchemaStore
 
 _REF = "#/components/schemas/"
 
 
 def install(app: FastAPI, store: SchemaStore | None = None) -> None:
-    """Make `app.openapi()` return the described document (built once, as FastAPI's own is)."""
+    """Serve the AsyncAPI document, and make `app.openapi()` return the described document (built once,
+    as FastAPI's own is)."""
+    app.include_router(contracts.router)
     plain = app.openapi
 
     def described() -> dict[str, Any]:

@@ -1,8 +1,8 @@
-"""The oppfolgingstilfelle (case): sick periods merged into cases per docs/domain.md §5.
+"""The oppfolgingstilfelle (case): sick periods merged into cases per DOMAIN.md §5.
 
 Conventions, chosen once and used everywhere (stop points, møtebehov window):
 - Day counting: "day N" of a case is `start + timedelta(days=N)`, so the start is day 0. This is
-  the arithmetic docs/domain.md and NAV's own services use ("dialogmote-2 candidate at case start + 119
+  the arithmetic DOMAIN.md and NAV's own services use ("dialogmote-2 candidate at case start + 119
   days", "N weeks" = start + 7N days), and it stays exact across leap days.
 - A case ends after `CASE_BREAK_DAYS` (16) consecutive non-sick calendar days: a gap of 15 keeps the
   case, a gap of 16 splits it ("a gap longer than 16 days" in an issue means this rule). So a sick day

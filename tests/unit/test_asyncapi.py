@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.publisher import PUBLISHES
-from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ, Topic, catalogue
+from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, SYKMELDING_FRA_EPJ, Topic, catalogue
 from sykmeldingsflyt.services.registry import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,8 +146,8 @@ def test_a_channel_says_who_may_write_and_read_it(document: dict[str, Any]) -> N
         "cleanup.policy": ["delete"],
         "retention.ms": SYKMELDING_FRA_EPJ.retention_ms,
     }
-    employer = document["channels"]["arbeidsgiver.sykmelding"]
-    assert employer["x-readers"] == ["arbeidsgiver"]
+    employer = document["channels"][ARBEIDSGIVER_SYKMELDING.name]
+    assert employer["x-readers"] == sorted(party.value for party in ARBEIDSGIVER_SYKMELDING.readers)
     (message,) = employer["messages"].values()
     assert set(message["headers"]["properties"]) == {"event-id", "orgnummer", "juridisk-orgnummer"}
 

@@ -18,6 +18,19 @@ from sykmeldingsflyt.messaging.codec import SchemaStore
 
 _REF = "#/components/schemas/"
 
+# FastAPI's own answer to a request that breaks a route's types, in the shape of Avro fields, for a route
+# that keeps FastAPI's default 422 description.
+_FASTAPI_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
+    "HTTPValidationError": {"detail": {"doc": "One entry per field that broke a rule."}},
+    "ValidationError": {
+        "loc": {"doc": "Where the field is (body, query, path or header), then its path.", "examples": [["body", "x"]]},
+        "msg": {"doc": "The rule in words.", "examples": ["Field required"]},
+        "type": {"doc": "The rule's code.", "examples": ["missing"]},
+        "input": {"doc": "What was sent for the field.", "examples": [""]},
+        "ctx": {"doc": "The rule's parameters, if it has any.", "examples": [{"min_length": 1}]},
+    },
+}
+
 
 def install(app: FastAPI, store: SchemaStore | None = None) -> None:
     """Serve the AsyncAPI document, and make `app.openapi()` return the described document (built once,
@@ -28,7 +41,7 @@ def install(app: FastAPI, store: SchemaStore | None = None) -> None:
     def described() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = plain()
-            _describe(document["components"]["schemas"], _avro_fields(store or SchemaStore()))
+            _describe(document["components"]["schemas"], _FASTAPI_FIELDS | _avro_fields(store or SchemaStore()))
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -28,7 +28,16 @@ from faststream.specification import AsyncAPI
 from sykmeldingsflyt.gateway.publisher import PUBLISHES as GATEWAY_PUBLISHES
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import Cleanup, Header, Party, Topic, Topics, catalogue, dead_letter_topic
+from sykmeldingsflyt.messaging.topics import (
+    DAY_MS,
+    Cleanup,
+    Header,
+    Party,
+    Topic,
+    Topics,
+    catalogue,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.storage.database import Database
@@ -37,7 +46,6 @@ ASYNCAPI_VERSION = "3.0.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
 AVRO_CONTENT_TYPE = "avro/binary"
 KAFKA_BINDING_VERSION = "0.5.0"
-DAY_MS = 24 * 60 * 60 * 1000
 
 EVENT_ID = Header(
     "event-id",
@@ -105,6 +113,8 @@ class Operation:
     action: str  # "send" or "receive"
     topic: Topic
     group_id: str | None = None
+    # Sent through the service's outbox, with an `event-id`; the gateway's HTTP door sends directly.
+    outbox: bool = True
 
     @property
     def key(self) -> str:
@@ -116,7 +126,7 @@ def asyncapi_document(store: SchemaStore | None = None) -> dict[str, Any]:
     store = store or SchemaStore()
     topics = catalogue()
     operations = list(_operations(topics, store))
-    written_by_services = {op.topic.name for op in operations if op.action == "send" and op.service != "gateway"}
+    through_outbox = {op.topic.name for op in operations if op.action == "send" and op.outbox}
     schemas = sorted({topic.value_schema for topic in topics})
     return {
         "asyncapi": ASYNCAPI_VERSION,
@@ -129,7 +139,7 @@ def asyncapi_document(store: SchemaStore | None = None) -> dict[str, Any]:
         "defaultContentType": AVRO_CONTENT_TYPE,
         "servers": SERVERS,
         "channels": {
-            topic.name: _channel(topic, store, with_event_id=topic.name in written_by_services) for topic in topics
+            topic.name: _channel(topic, store, with_event_id=topic.name in through_outbox) for topic in topics
         },
         "operations": {op.key: _operation(op, store) for op in sorted(operations, key=lambda op: op.key)},
         "components": {
@@ -211,9 +221,10 @@ def _channel(topic: Topic, store: SchemaStore, *, with_event_id: bool) -> dict[s
             "type": "object",
             "properties": {header.name: {"type": "string", "description": header.description} for header in headers},
         }
-    config: dict[str, Any] = {"cleanup.policy": [topic.cleanup.value]}
-    if topic.cleanup is Cleanup.DELETE:
-        config["retention.ms"] = topic.retention_ms
+    # The broker's own configuration of the topic, in the binding's types.
+    config: dict[str, Any] = {
+        name: [value] if name == "cleanup.policy" else int(value) for name, value in topic.config().items()
+    }
     channel: dict[str, Any] = {
         "address": topic.name,
         "title": topic.name,
@@ -244,7 +255,7 @@ def _operation(op: Operation, store: SchemaStore) -> dict[str, Any]:
         "tags": [{"name": op.service}],
         "messages": [{"$ref": f"#/channels/{op.topic.name}/messages/{_message_name(store, op.topic.value_schema)}"}],
     }
-    if op.service == "gateway" and op.action == "send":
+    if not op.outbox:
         operation["description"] = "The HTTP gateway writes what a party posts over HTTPS, on its behalf."
     if op.group_id:
         operation["bindings"] = {
@@ -269,7 +280,7 @@ def _operations(topics: tuple[Topic, ...], store: SchemaStore) -> Iterable[Opera
         for topic in service_class.produces:
             yield Operation(name, "send", topic)
     for topic in GATEWAY_PUBLISHES:
-        yield Operation("gateway", "send", topic)
+        yield Operation("gateway", "send", topic, outbox=False)
 
 
 def _subscriptions(store: SchemaStore) -> list[tuple[str, str, str | None]]:

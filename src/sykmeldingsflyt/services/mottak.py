@@ -227,7 +227,7 @@ def _grunn(rule_name: str, message: str, field: str | None = None) -> Avvisnings
 def _dead_letter(uow: UnitOfWork, runtime: Runtime, inbound: Inbound, grunner: list[Avvisningsgrunn]) -> None:
     send_to_dead_letter(
         uow,
-        runtime.codec,
+        runtime.dead_letters,
         inbound,
         reason=grunner[0].rule_name,
         detail="; ".join(grunn.message_for_sender for grunn in grunner),

@@ -18,6 +18,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -30,6 +31,9 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 token_app = typer.Typer(help="Tokens for trying the gateway, from a local development key.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(case_app, name="case")
 
 
 def _kafka_settings() -> KafkaSettings:

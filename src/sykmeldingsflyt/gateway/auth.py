@@ -48,6 +48,7 @@ class Scope(StrEnum):
 class CallerKind(StrEnum):
     ORGANISATION = "organisasjon"
     PERSON = "person"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,27 @@ class Person:
         return f"person:{self.person_ref}"
 
 
-Caller = Organisation | Person
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """A NAV employee, from an Azure AD token: known by their NAV ident, with the groups they are in.
+    Whether a group makes them an operator is the gateway's setting, checked by the route."""
+
+    ident: str
+    client_id: str
+    groups: frozenset[str]
+
+    kind = CallerKind.OPERATOR
+
+    @property
+    def actor(self) -> str:
+        return self.ident
+
+    @property
+    def client_key(self) -> str:
+        return f"operator:{self.ident}"
+
+
+Caller = Organisation | Person | Operator
 
 
 def unauthenticated(code: str, message: str) -> ApiError:
@@ -225,4 +246,9 @@ class TokenVerifier:
             scope = claims.get("scope", "")
             scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
             return Organisation(orgnr=orgnr, client_id=client_id, scopes=scopes)
+        ident = claims.get("NAVident")
+        if isinstance(ident, str) and ident and CallerKind.OPERATOR in trusted.vouches_for:
+            groups = claims.get("groups", [])
+            named = frozenset(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else frozenset()
+            return Operator(ident=ident[:64], client_id=client_id, groups=named)
         raise _invalid("The token names neither an organisation (consumer) nor a person (pid) this issuer vouches for.")

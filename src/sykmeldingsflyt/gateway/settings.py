@@ -33,6 +33,8 @@ class GatewaySettings(BaseSettings):
     rate_burst: int = Field(default=40, gt=0)
     """How many requests a client may make at once after being idle."""
     clock_skew_seconds: int = Field(default=30, ge=0)
+    operator_group: str | None = None
+    """The Azure AD group (object id) whose members may use /admin; without it nobody may."""
 
     @classmethod
     def from_env(cls) -> Self:

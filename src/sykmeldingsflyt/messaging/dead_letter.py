@@ -63,7 +63,7 @@ class DeadLetterKeyring:
             if not separator or not key_id:
                 raise KeyringError("each dead-letter key must be written id:base64")
             try:
-                keys[key_id] = base64.urlsafe_b64decode(encoded.replace("+", "-").replace("/", "_"))
+                keys[key_id] = base64.b64decode(encoded.replace("-", "+").replace("_", "/"), validate=True)
             except (binascii.Error, ValueError):
                 raise KeyringError(f"dead-letter key {key_id!r} is not base64") from None
         if not keys:

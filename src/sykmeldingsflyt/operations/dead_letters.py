@@ -167,6 +167,7 @@ async def show(runtime: Runtime, entry_id: str, who: Operator, reason: str | Non
     key, value = runtime.dead_letters.original(letter)
     body = _body(runtime, letter.source_topic, value)
     clear = reason is not None
+    pseudonym_key = runtime.settings.pseudonym_key
     return {
         "id": entry.id,
         "deadLetterTopic": entry.topic,
@@ -179,10 +180,12 @@ async def show(runtime: Runtime, entry_id: str, who: Operator, reason: str | Non
         "references": dict(letter.references),
         "headers": entry.headers,
         "redacted": not clear,
-        "key": (key.decode("utf-8", "replace") if clear else redacted(key.decode("utf-8", "replace"), "key", runtime))
+        "key": (
+            key.decode("utf-8", "replace") if clear else redacted(key.decode("utf-8", "replace"), "key", pseudonym_key)
+        )
         if key is not None
         else None,
-        "body": body if clear else redacted(body, "body", runtime),
+        "body": body if clear else redacted(body, "body", pseudonym_key),
     }
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.services.runtime import Runtime
 
 MASK = "•••"
 
@@ -44,16 +43,17 @@ _SAFE_SHAPE = re.compile(
 )
 
 
-def redacted(value: Any, name: str, runtime: Runtime) -> Any:
-    """`value` (decoded JSON-like data, in field `name`) with fnr pseudonymised and free text masked."""
+def redacted(value: Any, name: str, pseudonym_key: bytes) -> Any:
+    """`value` (decoded JSON-like data, in field `name`) with fnr pseudonymised (under `pseudonym_key`) and
+    free text masked."""
     if isinstance(value, dict):
-        return {field: redacted(item, field, runtime) for field, item in value.items()}
+        return {field: redacted(item, field, pseudonym_key) for field, item in value.items()}
     if isinstance(value, list):
-        return [redacted(item, name, runtime) for item in value]
+        return [redacted(item, name, pseudonym_key) for item in value]
     if not isinstance(value, str):
         return value  # numbers, booleans, null: degrees and counts, never a text
     if is_valid_fnr(value):
-        return f"person:{person_ref(value, runtime.settings.pseudonym_key)}"
+        return f"person:{person_ref(value, pseudonym_key)}"
     if (name in _SAFE_FIELDS and not _has_fnr(value)) or _SAFE_SHAPE.fullmatch(value) or is_valid_orgnr(value):
         return value
     return MASK

@@ -47,6 +47,9 @@ class Tokens:
     def person(self, fnr: str) -> dict[str, str]:
         return _bearer(self.issuer.person_token(fnr))
 
+    def operator(self, ident: str, *groups: str) -> dict[str, str]:
+        return _bearer(self.issuer.operator_token(ident, list(groups)))
+
 
 def url_of(database: Database) -> str:
     return database.url.render_as_string(hide_password=False)

@@ -94,13 +94,20 @@ async def case_timeline(runtime: Runtime, who: Who, operator: Operator, why: str
 
 
 async def _person(session: AsyncSession, runtime: Runtime, who: Who) -> str | None:
-    if who.fnr is not None:
-        return person_ref(who.fnr, runtime.settings.pseudonym_key)
+    """The person's pseudonym, if any service knows of them."""
     for column, key in (
         (TidslinjeSykmelding.person_ref, TidslinjeSykmelding.sykmelding_id),
         (MottattSykmelding.pasient_ref, MottattSykmelding.sykmelding_id),
     ):
-        found = await session.scalar(select(column).where(key == who.sykmelding_id))
+        found = await session.scalar(
+            select(column)
+            .where(
+                column == person_ref(who.fnr, runtime.settings.pseudonym_key)
+                if who.fnr is not None
+                else key == who.sykmelding_id
+            )
+            .limit(1)
+        )
         if found is not None:
             return found
     return None

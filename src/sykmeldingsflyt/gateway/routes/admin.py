@@ -20,6 +20,12 @@ router = APIRouter(prefix="/admin/v1", tags=["Operators"], responses=documented(
 Reason = Annotated[str | None, Query(max_length=500, description="Why you look: written to the audit log")]
 
 
+def _reason() -> Any:
+    return Field(
+        default=None, max_length=500, description="Why: written to the audit log", examples=["INC-1234: EPJ asks"]
+    )
+
+
 async def operator(who: CallerDep, running: GatewayDep) -> Operator:
     group = running.settings.operator_group
     if not isinstance(who, Operator) or group is None or group not in who.groups:
@@ -30,7 +36,9 @@ async def operator(who: CallerDep, running: GatewayDep) -> Operator:
 OperatorDep = Annotated[Operator, Depends(operator)]
 
 
-@router.get("/dlq", summary="Dead letters per source topic and reason, with the oldest and newest")
+@router.get(
+    "/dlq", responses=documented(404), summary="Dead letters per source topic and reason, with the oldest and newest"
+)
 async def list_dead_letters(
     _who: OperatorDep, running: GatewayDep, topic: Annotated[str | None, Query(max_length=249)] = None
 ) -> list[dict[str, Any]]:
@@ -60,11 +68,26 @@ async def show_dead_letter(
 
 
 class Replay(BaseModel):
-    entry_id: str | None = Field(default=None, alias="entryId", max_length=300)
-    code: str | None = Field(default=None, max_length=64, description="Every entry with this reason code")
-    all: bool = False
-    topic: str | None = Field(default=None, max_length=249, description="Only this source topic's dead letters")
-    reason: str | None = Field(default=None, max_length=500, description="Why: written to the audit log")
+    """Which dead letters to send back: one by its id, every one with a reason code, or all."""
+
+    entry_id: str | None = Field(
+        default=None,
+        alias="entryId",
+        max_length=300,
+        description="One dead letter, by its source position `topic:partition:offset`",
+        examples=["sykmelding.fra-epj:3:1234"],
+    )
+    code: str | None = Field(
+        default=None, max_length=64, description="Every dead letter with this reason code", examples=["UKJENT_OPPGAVE"]
+    )
+    all: bool = Field(default=False, description="Every dead letter (of `topic`, if given)", examples=[False])
+    topic: str | None = Field(
+        default=None,
+        max_length=249,
+        description="Only the dead letters of this source topic",
+        examples=["nav.oppgave-behandlet"],
+    )
+    reason: str | None = _reason()
 
     @model_validator(mode="after")
     def _one_selection(self) -> "Replay":
@@ -90,7 +113,9 @@ async def outbox_status(_who: OperatorDep, running: GatewayDep) -> list[dict[str
 
 
 class Why(BaseModel):
-    reason: str | None = Field(default=None, max_length=500, description="Why: written to the audit log")
+    """Why the operator does this, for the audit log."""
+
+    reason: str | None = _reason()
 
 
 @router.post(
@@ -111,9 +136,22 @@ async def republish(
 
 
 class CaseQuery(BaseModel):
-    fnr: str | None = Field(default=None, pattern=r"^\d{11}$", description="The person; pseudonymised at once")
-    sykmelding_id: str | None = Field(default=None, alias="sykmeldingId", pattern=UUID_PATTERN)
-    reason: str | None = Field(default=None, max_length=500, description="Why: written to the audit log")
+    """Whose case: by fnr (in the body, never a URL) or by one of their sykmeldinger."""
+
+    fnr: str | None = Field(
+        default=None,
+        pattern=r"^\d{11}$",
+        description="The person's fødselsnummer; pseudonymised at once, never stored",
+        examples=["17857233115"],
+    )
+    sykmelding_id: str | None = Field(
+        default=None,
+        alias="sykmeldingId",
+        pattern=UUID_PATTERN,
+        description="One of the person's sykmeldinger",
+        examples=["6c1c3a0e-52a6-4e4b-9f6e-0a2f0c7f9b11"],
+    )
+    reason: str | None = _reason()
 
     @model_validator(mode="after")
     def _one_person(self) -> "CaseQuery":

@@ -9,34 +9,20 @@ from sqlalchemy import select
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
-from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import ServiceSettings
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import GatewayAudit, TidslinjeSykmelding
-from tests.gateway.support import SENDT, Tokens, eventually, publish_nav_sykmelding
+from tests.gateway.support import OPERATORS, SENDT, Tokens, eventually, publish_nav_sykmelding
 from tests.support.kafka import read_topic
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
 
-OPERATORS = "5f0c1d9e-operators-group"
 FNR = "13031353453"
-
-
-@pytest.fixture
-def gateway_settings(issuer: DevIssuer) -> GatewaySettings:
-    environment = issuer.environment()
-    return GatewaySettings(
-        jwks=environment["SYKMELDINGSFLYT_JWKS"],
-        issuer=issuer.issuer,
-        audience=issuer.audience,
-        operator_group=OPERATORS,
-    )
 
 
 async def test_admin_refuses_anyone_but_a_member_of_the_operators_group(

@@ -96,6 +96,7 @@ async def test_an_operator_republishes_the_employer_view_an_hr_system_lost(
 
     assert before.status_code == 404
     assert again.status_code == 200, again.text
+    assert again.json()["republished"].endswith(": published")
     assert len(views) == 2 and views[0].value == views[1].value and views[0].key == views[1].key
     assert views[1].headers["orgnummer"] == views[0].headers["orgnummer"]
     assert "Z990001" not in repr(views[1].headers)

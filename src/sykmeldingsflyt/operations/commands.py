@@ -141,7 +141,7 @@ def outbox_republish(
 ) -> None:
     """Send the employer view of a sykmelding again (or its retraction, if withdrawn), as last published."""
     operator = _operator(who)
-    typer.echo("sent " + _run(lambda runtime: outbox.republish(runtime, sykmelding_id, operator, why)))
+    typer.echo(_run(lambda runtime: outbox.republish(runtime, sykmelding_id, operator, why)))
 
 
 @case_app.command("show")

@@ -9,7 +9,7 @@ offset of the source topic and its service handles it as any new message.
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -25,7 +25,7 @@ from sykmeldingsflyt.messaging.dead_letter import DeadLetter, KeyringError
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.topics import DEAD_LETTER_SCHEMA, Topic, catalogue
 from sykmeldingsflyt.operations.audit import audited
-from sykmeldingsflyt.operations.publishing import PRODUCER, publish_queued
+from sykmeldingsflyt.operations.publishing import NOT_YET_PUBLISHED, PRODUCER, publish_queued
 from sykmeldingsflyt.operations.redaction import redacted
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.tables import OperationsReplay, OutboxMessage
@@ -256,8 +256,11 @@ async def replay(
         ]
     await audited(runtime, who, Resource.DEAD_LETTER, [entry.id for entry in chosen], why)
     results = [await _replay_one(runtime, who, entry) for entry in chosen]
-    if any(result.outcome is Outcome.REPLAYED for result in results):
-        await publish_queued(runtime)
+    if any(result.outcome is Outcome.REPLAYED for result in results) and await publish_queued(runtime):
+        return [
+            replace(result, note=NOT_YET_PUBLISHED) if result.outcome is Outcome.REPLAYED else result
+            for result in results
+        ]
     return results
 
 

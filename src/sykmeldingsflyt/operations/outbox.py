@@ -19,7 +19,7 @@ from sykmeldingsflyt.gateway.auth import Operator
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING
 from sykmeldingsflyt.operations.audit import audited
-from sykmeldingsflyt.operations.publishing import PRODUCER, publish_queued
+from sykmeldingsflyt.operations.publishing import NOT_YET_PUBLISHED, PRODUCER, publish_queued
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, OutboxMessage
 
@@ -98,6 +98,8 @@ async def republish(runtime: Runtime, sykmelding_id: str, who: Operator, why: st
                 created_at=datetime.now(UTC),
             )
         )
-    await publish_queued(runtime)
+    pending = await publish_queued(runtime)
     what = "the employer view" if value is not None else "the retraction (a tombstone)"
-    return f"{what} of {sykmelding_id} to {latest.orgnummer} on {topic}"
+    return f"{what} of {sykmelding_id} to {latest.orgnummer} on {topic}: " + (
+        NOT_YET_PUBLISHED if pending else "published"
+    )

@@ -130,7 +130,7 @@ async def republish(
     body: Why,
 ) -> dict[str, str]:
     try:
-        return {"sent": await outbox.republish(running.runtime, sykmelding_id, who, body.reason)}
+        return {"republished": await outbox.republish(running.runtime, sykmelding_id, who, body.reason)}
     except outbox.NothingToRepublishError as error:
         raise not_found(str(error)) from None
 

@@ -51,6 +51,9 @@ def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     ) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    except TimeoutError:
+        typer.echo("error: the Kafka cluster did not answer in time", err=True)
+        raise typer.Exit(1) from None
 
 
 def _operator(who: str) -> Operator:

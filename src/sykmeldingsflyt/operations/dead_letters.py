@@ -62,39 +62,44 @@ def dead_letter_topics(runtime: Runtime, source: str | None = None) -> list[Topi
 
 
 async def read_entries(runtime: Runtime, topics: Sequence[Topic], timeout: float = 60.0) -> list[Entry]:
-    """Every committed dead letter on `topics`, oldest first per topic."""
+    """Every committed dead letter on `topics`, oldest first per topic; TimeoutError if the cluster does
+    not give them within `timeout` seconds."""
     partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(
         **runtime.kafka.aiokafka_kwargs(), isolation_level="read_committed", enable_auto_commit=False
     )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        remaining = {tp: end for tp, end in ends.items() if end > 0}
-        entries: list[Entry] = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        while remaining:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"could not read {sorted(tp.topic for tp in remaining)} to the end")
-            batches = await consumer.getmany(*remaining, timeout_ms=500)
-            for records in batches.values():
-                entries.extend(
-                    Entry(
-                        topic=record.topic,
-                        offset=record.offset,
-                        headers={name: value.decode("utf-8", "replace") for name, value in record.headers},
-                        letter=runtime.dead_letters.read(record.value or b""),
-                    )
-                    for record in records
+    async with asyncio.timeout(timeout):
+        await consumer.start()
+        try:
+            return await _read_to_end(runtime, consumer, partitions)
+        finally:
+            await consumer.stop()
+
+
+async def _read_to_end(runtime: Runtime, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> list[Entry]:
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    ends = await consumer.end_offsets(partitions)
+    remaining = {tp: end for tp, end in ends.items() if end > 0}
+    entries: list[Entry] = []
+    while remaining:
+        batches = await consumer.getmany(*remaining, timeout_ms=500)
+        for records in batches.values():
+            entries.extend(
+                Entry(
+                    topic=record.topic,
+                    offset=record.offset,
+                    headers={name: value.decode("utf-8", "replace") for name, value in record.headers},
+                    letter=runtime.dead_letters.read(record.value or b""),
                 )
-            for tp in list(remaining):
-                if await consumer.position(tp) >= remaining[tp]:
-                    del remaining[tp]
-        return entries
-    finally:
-        await consumer.stop()
+                for record in records
+            )
+        for tp in list(remaining):
+            if await consumer.position(tp) >= remaining[tp]:
+                del remaining[tp]
+    return entries
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ async def _replayed(runtime: Runtime, ids: Iterable[str]) -> dict[str, Operation
 async def find(runtime: Runtime, entry_id: str) -> Entry:
     topic, _, _ = entry_id.rpartition(":")[0].rpartition(":")
     candidates = [t for t in dead_letter_topics(runtime) if t.name == f"{topic}.dlq"]
-    for entry in await read_entries(runtime, candidates):
+    for entry in await read_entries(runtime, candidates):  # none when the id names no dead-letter topic
         if entry.id == entry_id:
             return entry
     raise NotFoundError(f"no dead letter for {entry_id} (ids are sourceTopic:partition:offset, see `dlq list`)")

@@ -3,6 +3,8 @@ tools of `sykmeldingsflyt dlq|outbox|case` over HTTP, so nobody needs a shell on
 personal data is audited with the operator's NAV ident and the `reason` they give; an fnr is only ever
 taken in a POST body, never in a URL that access logs keep."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -36,16 +38,27 @@ async def operator(who: CallerDep, running: GatewayDep) -> Operator:
 OperatorDep = Annotated[Operator, Depends(operator)]
 
 
+@contextmanager
+def _answered() -> Iterator[None]:
+    """The tools' errors as the problems they are for the caller."""
+    try:
+        yield
+    except (dead_letters.NotFoundError, outbox.NothingToRepublishError, case.UnknownPersonError) as error:
+        raise not_found(str(error)) from None
+    except KeyringError as error:
+        raise ApiError(503, "DEAD_LETTER_KEY_MISSING", str(error)) from None
+    except TimeoutError:
+        raise ApiError(503, "KAFKA_UNAVAILABLE", "The dead-letter topics could not be read in time.") from None
+
+
 @router.get(
     "/dlq", responses=documented(404), summary="Dead letters per source topic and reason, with the oldest and newest"
 )
 async def list_dead_letters(
     _who: OperatorDep, running: GatewayDep, topic: Annotated[str | None, Query(max_length=249)] = None
 ) -> list[dict[str, Any]]:
-    try:
+    with _answered():
         return [group.to_json() for group in await dead_letters.summary(running.runtime, topic)]
-    except dead_letters.NotFoundError as error:
-        raise not_found(str(error)) from None
 
 
 @router.get(
@@ -59,12 +72,8 @@ async def show_dead_letter(
     entry_id: Annotated[str, Path(alias="entryId", max_length=300)],
     reason: Reason = None,
 ) -> dict[str, Any]:
-    try:
+    with _answered():
         return await dead_letters.show(running.runtime, entry_id, who, reason)
-    except dead_letters.NotFoundError as error:
-        raise not_found(str(error)) from None
-    except KeyringError as error:
-        raise ApiError(503, "DEAD_LETTER_KEY_MISSING", str(error)) from None
 
 
 class Replay(BaseModel):
@@ -98,12 +107,10 @@ class Replay(BaseModel):
 
 @router.post("/dlq/replay", responses=documented(404, 422), summary="Send dead letters back to their source, once")
 async def replay_dead_letters(who: OperatorDep, running: GatewayDep, body: Replay) -> list[dict[str, str]]:
-    try:
+    with _answered():
         results = await dead_letters.replay(
             running.runtime, who, entry_id=body.entry_id, code=body.code, source=body.topic, why=body.reason
         )
-    except dead_letters.NotFoundError as error:
-        raise not_found(str(error)) from None
     return [result.to_json() for result in results]
 
 
@@ -129,10 +136,8 @@ async def republish(
     sykmelding_id: Annotated[str, Path(alias="sykmeldingId", pattern=UUID_PATTERN)],
     body: Why,
 ) -> dict[str, str]:
-    try:
+    with _answered():
         return {"republished": await outbox.republish(running.runtime, sykmelding_id, who, body.reason)}
-    except outbox.NothingToRepublishError as error:
-        raise not_found(str(error)) from None
 
 
 class CaseQuery(BaseModel):
@@ -162,9 +167,7 @@ class CaseQuery(BaseModel):
 
 @router.post("/cases", responses=documented(404, 422), summary="One person's case timeline (audited)")
 async def show_case(who: OperatorDep, running: GatewayDep, body: CaseQuery) -> dict[str, Any]:
-    try:
+    with _answered():
         return await case.case_timeline(
             running.runtime, case.Who(fnr=body.fnr, sykmelding_id=body.sykmelding_id), who, body.reason
         )
-    except case.UnknownPersonError as error:
-        raise not_found(str(error)) from None

@@ -1,7 +1,8 @@
 """Who is calling: signed JWT bearer tokens as Maskinporten (organisations) and TokenX (persons) issue them.
 
 An organisation's token names it in the `consumer` claim (ISO 6523, `0192:<orgnr>`) and carries the
-scopes it was granted; a person's token names them in `pid`. The signature, issuer, audience and expiry
+scopes it was granted; a person's token names them in `pid`; a NAV employee's (Azure AD) names them in
+`NAVident`, with their groups in `groups`. The signature, issuer, audience and expiry
 are checked against the issuer's published keys (JWKS). A person is known from then on only by their
 pseudonym: the fnr in `pid` is not kept.
 """
@@ -251,4 +252,6 @@ class TokenVerifier:
             groups = claims.get("groups", [])
             named = frozenset(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else frozenset()
             return Operator(ident=ident[:64], client_id=client_id, groups=named)
-        raise _invalid("The token names neither an organisation (consumer) nor a person (pid) this issuer vouches for.")
+        raise _invalid(
+            "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) this issuer vouches for."
+        )

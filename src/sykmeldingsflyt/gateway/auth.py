@@ -253,5 +253,6 @@ class TokenVerifier:
             named = frozenset(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else frozenset()
             return Operator(ident=ident[:64], client_id=client_id, groups=named)
         raise _invalid(
-            "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) this issuer vouches for."
+            "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) "
+            "this issuer vouches for."
         )

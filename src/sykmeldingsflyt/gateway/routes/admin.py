@@ -105,7 +105,9 @@ class Replay(BaseModel):
         return self
 
 
-@router.post("/dlq/replay", responses=documented(404, 422), summary="Send dead letters back to their source, once")
+@router.post(
+    "/dlq/replay", responses=documented(400, 404, 413, 422), summary="Send dead letters back to their source, once"
+)
 async def replay_dead_letters(who: OperatorDep, running: GatewayDep, body: Replay) -> list[dict[str, str]]:
     with _answered():
         results = await dead_letters.replay(
@@ -127,7 +129,7 @@ class Why(BaseModel):
 
 @router.post(
     "/arbeidsgiver-sykmeldinger/{sykmeldingId}/republish",
-    responses=documented(404, 422),
+    responses=documented(400, 404, 413, 422),
     summary="Send an employer view again, or its retraction, as last published (audited)",
 )
 async def republish(
@@ -165,7 +167,7 @@ class CaseQuery(BaseModel):
         return self
 
 
-@router.post("/cases", responses=documented(404, 422), summary="One person's case timeline (audited)")
+@router.post("/cases", responses=documented(400, 404, 413, 422), summary="One person's case timeline (audited)")
 async def show_case(who: OperatorDep, running: GatewayDep, body: CaseQuery) -> dict[str, Any]:
     with _answered():
         return await case.case_timeline(

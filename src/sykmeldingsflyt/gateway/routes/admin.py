@@ -52,7 +52,9 @@ def _answered() -> Iterator[None]:
 
 
 @router.get(
-    "/dlq", responses=documented(404), summary="Dead letters per source topic and reason, with the oldest and newest"
+    "/dlq",
+    responses=documented(404, 422),
+    summary="Dead letters per source topic and reason, with the oldest and newest",
 )
 async def list_dead_letters(
     _who: OperatorDep, running: GatewayDep, topic: Annotated[str | None, Query(max_length=249)] = None
@@ -63,7 +65,7 @@ async def list_dead_letters(
 
 @router.get(
     "/dlq/{entryId}",
-    responses=documented(404),
+    responses=documented(404, 422),
     summary="One dead letter, its body redacted; as received when a reason is given (audited)",
 )
 async def show_dead_letter(

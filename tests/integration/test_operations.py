@@ -4,7 +4,8 @@ and a 26-week case as `case show` tells it."""
 import base64
 import os
 import random
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -23,7 +24,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_FRA_EPJ,
     dead_letter_topic,
 )
-from sykmeldingsflyt.operations import case, dead_letters
+from sykmeldingsflyt.operations import case, dead_letters, outbox
 from sykmeldingsflyt.operations.audit import command_line_operator
 from sykmeldingsflyt.operations.dead_letters import Outcome
 from sykmeldingsflyt.services.mottak import Mottak
@@ -32,7 +33,7 @@ from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import GatewayAudit
+from sykmeldingsflyt.storage.tables import GatewayAudit, OutboxMessage
 from tests.support.inputs import send
 from tests.support.kafka import produce, read_topic
 from tests.support.services import running
@@ -165,3 +166,39 @@ async def test_case_show_lists_every_stop_point_of_a_26_week_case_on_its_date(
     assert [s["sykmeldingId"] for s in timeline["sykmeldinger"]] == [first.sykmelding.id]
     assert timeline["sykmeldinger"][0]["status"] == "SENDT"
     assert case.table(timeline)  # renders
+
+
+async def test_outbox_status_counts_what_is_pending_per_producer_and_topic_with_the_oldest_age(
+    database: Database,
+) -> None:
+    runtime = Runtime.from_env(KafkaSettings(KAFKA_BOOTSTRAP_SERVERS="not-used:9092"), database)
+    now = datetime.now(UTC)
+
+    def row(producer: str, topic: str, minutes: int, published: bool = False) -> OutboxMessage:
+        return OutboxMessage(
+            producer=producer,
+            event_id=str(uuid.uuid4()),
+            topic=topic,
+            key=b"k",
+            value=b"v",
+            headers={},
+            created_at=now - timedelta(minutes=minutes),
+            published_at=now if published else None,
+        )
+
+    async with database.session.begin() as session:
+        session.add_all(
+            [
+                row("mottak", "epj.kvittering", 5),
+                row("mottak", "epj.kvittering", 1),
+                row("mottak", "nav.sykmelding", 30, published=True),
+                row("tidslinje", "varsel", 2),
+            ]
+        )
+    pending = await outbox.status(runtime)
+
+    assert [(p.producer, p.topic, p.count) for p in pending] == [
+        ("mottak", "epj.kvittering", 2),
+        ("tidslinje", "varsel", 1),
+    ]
+    assert timedelta(minutes=5) <= pending[0].oldest_age < timedelta(minutes=6)

@@ -11,7 +11,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
 )
-from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -42,6 +42,7 @@ __all__ = [
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
     "OppfolgingPlan",

@@ -85,7 +85,7 @@ class MottakRepository:
                 status.sykmelding_id.in_({f.sykmelding_id for f in wanted} - self._by_identity.keys())
             )
         )
-        self._early_status = {sykmelding_id: SykmeldingStatus(value) for sykmelding_id, value in early.tuples()}
+        self._early_status = {sykmelding_id: SykmeldingStatus(value) for sykmelding_id, value in early}
 
     def duplicate_of(self, fingerprint: Fingerprint) -> Mottatt | None:
         for identity in (fingerprint.msg_id, fingerprint.sykmelding_id, fingerprint.content_hash):

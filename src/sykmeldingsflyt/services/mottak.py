@@ -98,7 +98,11 @@ class Mottak(Service):
         self.registers = registers or Registers.local()
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        stage = Stage(
+        self.consume(broker, SYKMELDING_FRA_EPJ, self.sykmelding_stage())
+        self.consume(broker, SYKMELDING_STATUS, self.status_stage())
+
+    def sykmelding_stage(self) -> Stage:
+        return Stage(
             name=self.name,
             database=self.runtime.database,
             handler=self.handle,
@@ -107,15 +111,15 @@ class Mottak(Service):
             prepare=self.prepare,
             autoflush=False,
         )
-        self.consume(broker, SYKMELDING_FRA_EPJ, stage)
-        statuses = Stage(
+
+    def status_stage(self) -> Stage:
+        return Stage(
             name=self.name,
             database=self.runtime.database,
             handler=self.on_status,
             on_poison=self.status_poisoned,
             on_commit=self.relay.notify,
         )
-        self.consume(broker, SYKMELDING_STATUS, statuses)
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Decode the batch, fetch what the store knows of its sykmeldinger and patients (a query or two

@@ -138,7 +138,9 @@ def hendelser(draw: st.DrawFn) -> list[list[Ny | Status]]:
             st.builds(
                 Status,
                 index=st.integers(min_value=0, max_value=count - 1),
-                hendelse=st.sampled_from([StatusEvent.AVBRUTT, StatusEvent.GJENAPNET, StatusEvent.SLETTET]),
+                hendelse=st.sampled_from(
+                    [StatusEvent.AVBRUTT, StatusEvent.GJENAPNET, StatusEvent.SLETTET, StatusEvent.BEKREFTET]
+                ),
             ),
             max_size=4,
         )

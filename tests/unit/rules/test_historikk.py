@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from sykmeldingsflyt.domain.livslop import status_etter
 from sykmeldingsflyt.domain.rules import RuleContext, som_tidligere
 from sykmeldingsflyt.domain.rules.backdating import BACKDATING_TREE, merknader_ved_mottak
 from sykmeldingsflyt.domain.rules.historikk import (
@@ -15,6 +16,7 @@ from sykmeldingsflyt.domain.rules.historikk import (
     TidligereSykmelding,
 )
 from sykmeldingsflyt.domain.rules.hpr import HPR_TREE
+from sykmeldingsflyt.domain.status import StatusEvent
 from sykmeldingsflyt.domain.sykmelding import Diagnose, Periode, ReceivedSykmelding, SykmeldingStatus
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.registers import FixtureLegesuspensjon
@@ -227,3 +229,24 @@ def test_the_specialist_health_service_needs_no_history() -> None:
     icd10 = tilbakedatert(6).sykmelding.medisinsk_vurdering.model_copy(update={"hoved_diagnose": M545})
     received = tilbakedatert(6, medisinsk_vurdering=icd10)
     assert tree_hit(BACKDATING_TREE, received) is None
+
+
+# The latest status mottak keeps from sykmelding.status: only moves the lifecycle allows.
+
+
+@pytest.mark.parametrize(
+    ("hendelser", "status"),
+    [
+        ([StatusEvent.AVBRUTT], SykmeldingStatus.AVBRUTT),
+        ([StatusEvent.AVBRUTT, StatusEvent.GJENAPNET], SykmeldingStatus.APEN),
+        ([StatusEvent.BEKREFTET, StatusEvent.AVBRUTT], SykmeldingStatus.AVBRUTT),
+        ([StatusEvent.SLETTET, StatusEvent.GJENAPNET], SykmeldingStatus.SLETTET),
+        ([StatusEvent.GJENAPNET], SykmeldingStatus.APEN),
+        ([StatusEvent.AVBRUTT, StatusEvent.BEKREFTET], SykmeldingStatus.AVBRUTT),
+    ],
+)
+def test_the_latest_status_follows_the_lifecycle(hendelser: list[StatusEvent], status: SykmeldingStatus) -> None:
+    latest = SykmeldingStatus.APEN
+    for hendelse in hendelser:
+        latest = status_etter(latest, hendelse)
+    assert latest is status

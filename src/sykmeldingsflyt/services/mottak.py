@@ -118,7 +118,6 @@ class Mottak(Service):
             database=self.runtime.database,
             handler=self.on_status,
             on_poison=self.status_poisoned,
-            on_commit=self.relay.notify,
         )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:

@@ -121,8 +121,8 @@ class Mottak(Service):
         )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
-        """Decode the batch, fetch what the store knows of its sykmeldinger and patients (a query or two
-        for the whole batch), and ask the suspension register about each signer (all at once)."""
+        """Decode the batch, fetch what the store knows of its sykmeldinger and patients (one query for the
+        whole batch), and ask the suspension register about each signer (all at once)."""
         decoded = {inbound.event_id: self._decode(inbound) for inbound in batch}
         sykmeldinger = [d for d in decoded.values() if isinstance(d, _Decoded)]
         repository = MottakRepository(uow)

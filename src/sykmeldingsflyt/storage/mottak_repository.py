@@ -1,10 +1,9 @@
 """What mottak remembers of the sykmeldinger it accepted, looked up a whole batch at a time.
 
-Two queries per batch, whatever its size, instead of two per sykmelding: each round trip to the database
-costs more than the rules do. The first fetches the rows the batch's sykmeldinger could duplicate and the
-patients' whole histories, each with its latest status; the second the statuses that came before the
-batch's own sykmeldinger. Rows the batch itself added are consulted too, since they are not flushed
-until commit.
+One query per batch, whatever its size, instead of two per sykmelding: each round trip to the database
+costs more than the rules do. It fetches the rows the batch's sykmeldinger could duplicate and the
+patients' whole histories, each with its latest status, and the statuses that came before the batch's
+own sykmeldinger. Rows the batch itself added are consulted too, since they are not flushed until commit.
 """
 
 from collections.abc import Iterable
@@ -12,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, or_, select
+from sqlalchemy import RowMapping, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sykmeldingsflyt.domain.livslop import status_etter
@@ -65,27 +64,32 @@ class MottakRepository:
         if not wanted:
             return
         table, status = MottattSykmelding, MottakSykmeldingStatus
-        rows = await self.uow.session.execute(
-            # Columns, not ORM objects: an object per row would cost more than the rest of the lookup.
-            select(*table.__table__.columns, status.status.label("latest_status"))
+        ids = {f.sykmelding_id for f in wanted}
+        # Columns, not ORM objects: an object per row would cost more than the rest of the lookup.
+        columns = list(table.__table__.columns)
+        history = (
+            select(*columns, status.status.label("latest_status"))
             .outerjoin(status, status.sykmelding_id == table.sykmelding_id)
             .where(
                 or_(
                     table.msg_id.in_({f.msg_id for f in wanted}),
-                    table.sykmelding_id.in_({f.sykmelding_id for f in wanted}),
+                    table.sykmelding_id.in_(ids),
                     table.content_hash.in_({f.content_hash for f in wanted}),
                     table.pasient_ref.in_({f.pasient_ref for f in wanted}),
                 )
             )
         )
-        for row in rows:
-            self._remember(_from_row(row._mapping))
-        early = await self.uow.session.execute(
-            select(status.sykmelding_id, status.status).where(
-                status.sykmelding_id.in_({f.sykmelding_id for f in wanted} - self._by_identity.keys())
-            )
-        )
-        self._early_status = {sykmelding_id: SykmeldingStatus(value) for sykmelding_id, value in early}
+        # In the same round trip, the statuses of the batch's own sykmeldinger: one may have come first.
+        statuses = select(
+            *(status.sykmelding_id if c.name == "sykmelding_id" else null().label(c.name) for c in columns),
+            status.status.label("latest_status"),
+        ).where(status.sykmelding_id.in_(ids))
+        for row in await self.uow.session.execute(union_all(history, statuses)):
+            mapping = row._mapping
+            if mapping["msg_id"] is None:
+                self._early_status[mapping["sykmelding_id"]] = SykmeldingStatus(mapping["latest_status"])
+            else:
+                self._remember(_from_row(mapping))
 
     def duplicate_of(self, fingerprint: Fingerprint) -> Mottatt | None:
         for identity in (fingerprint.msg_id, fingerprint.sykmelding_id, fingerprint.content_hash):

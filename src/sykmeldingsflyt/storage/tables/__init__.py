@@ -12,6 +12,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewaySykmeldingEier,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
+from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -45,6 +46,7 @@ __all__ = [
     "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
+    "OperationsReplay",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
     "OppfolgingSykmelding",

@@ -3,8 +3,8 @@
 Made from the code, never by hand: channels from the topic catalogue (messaging/topics.py), payloads
 from schemas/*.avsc, and operations from the services (services/registry.py). What each service reads
 comes from FastStream's own AsyncAPI generator, run over the subscribers the services register; what
-it writes from its `produces`, the dead-letter twins of the inbound topics it reads, and for the
-gateway the topics its HTTP door writes.
+it writes from its `produces` (dead-letter twins included), and for the gateway the topics its HTTP
+door writes.
 
 FastStream cannot make the rest of the document: it describes a payload as JSON Schema derived from
 the handler's Python type (ours take raw Kafka records, so it has none), keys a channel per subscriber
@@ -271,11 +271,7 @@ def _operations(topics: tuple[Topic, ...], store: SchemaStore) -> Iterable[Opera
     by_name = {topic.name: topic for topic in topics}
     received = _subscriptions(store)
     for service, topic_name, group_id in received:
-        topic = by_name[topic_name]
-        yield Operation(service, "receive", topic, group_id)
-        if topic.has_dlq:
-            # A party's message a service cannot read, or that makes it fail, goes to the twin.
-            yield Operation(service, "send", dead_letter_topic(topic))
+        yield Operation(service, "receive", by_name[topic_name], group_id)
     for name, service_class in SERVICES.items():
         for topic in service_class.produces:
             yield Operation(name, "send", topic)

@@ -21,7 +21,13 @@ from typer.testing import CliRunner
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.publisher import PUBLISHES
-from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, SYKMELDING_FRA_EPJ, Topic, catalogue
+from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SYKMELDING,
+    DLQ_SUFFIX,
+    SYKMELDING_FRA_EPJ,
+    Topic,
+    catalogue,
+)
 from sykmeldingsflyt.services.registry import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,9 +139,12 @@ def test_a_service_declares_every_topic_its_module_names(name: str, document: di
         for operation in document["operations"].values()
         if operation["tags"][0]["name"] == name and operation["action"] == "receive"
     }
-    produced = {topic.name for topic in service.produces}
+    produced = {topic.name for topic in service.produces if not topic.name.endswith(DLQ_SUFFIX)}
+    dead_letters = {topic.name for topic in service.produces if topic.name.endswith(DLQ_SUFFIX)}
     assert named <= received | produced
     assert produced <= named
+    # A service dead-letters only what it reads: a party's message it cannot handle goes to that topic's twin.
+    assert dead_letters <= {name + DLQ_SUFFIX for name in received}
 
 
 def test_a_channel_says_who_may_write_and_read_it(document: dict[str, Any]) -> None:

@@ -96,7 +96,7 @@ def synthetic_case(rng: random.Random, number: int) -> SyntheticCase:
         kind, sykmeldingsgrad = (
             (PeriodeKind.GRADERT, grad) if grad and fom >= graded_from else (PeriodeKind.AKTIVITET_IKKE_MULIG, None)
         )
-        periode = Sykeperiode(f"{person_ref}-{fom}", _day(fom), _day(tom), kind, sykmeldingsgrad)
+        periode = Sykeperiode(f"{person_ref}-{fom}", _day(fom), _day(tom), kind, sykmeldingsgrad, ORGNR)
         events.append(Event(day=fom, case=number, sykmelding=periode))
         fom = tom + 1 + (rng.randint(1, 10) if rng.random() < GAP_SHARE else 0)
     if length >= 21 and rng.random() < PLAN_SHARE:
@@ -216,7 +216,11 @@ class Simulation:
     def _recompute(self, index: int, timers: list[tuple[date, int]]) -> list[CaseFacts]:
         state = self.states[index]
         inputs = CaseInputs(
-            state.person_ref, ORGNR, tuple(state.perioder), state.known, tuple(state.plans), tuple(state.moter)
+            state.person_ref,
+            tuple(state.perioder),
+            state.known,
+            tuple((ORGNR, plan) for plan in state.plans),
+            tuple(state.moter),
         )
         cases = inputs.cases()
         today, now = self.clock.today(), self.clock.now()

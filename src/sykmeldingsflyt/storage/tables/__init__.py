@@ -28,6 +28,8 @@ from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -57,6 +59,8 @@ __all__ = [
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

@@ -9,6 +9,16 @@ from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet, Oppgavestatus, Oppgavetype
+from sykmeldingsflyt.domain.sykepengesoknad import (
+    Dagperiode,
+    Fravar,
+    Fravarstype,
+    SoknadArbeidsgiver,
+    Soknadsperiode,
+    Soknadstype,
+    Sykepengesoknad,
+    Sykmeldingstype,
+)
 from sykmeldingsflyt.domain.timeline import DialogmoteStatus
 from sykmeldingsflyt.domain.varsel import Mottaker, Varsel, Varseltype
 from tests.strategies import DEFAULT_TEXTS, Texts, dates, fnrs, ids, orgnrs, timestamps
@@ -85,10 +95,69 @@ def dialogmote_statuser() -> st.SearchStrategy[DialogmoteStatusEndring]:
     return st.fixed_dictionaries(fields).map(lambda values: DialogmoteStatusEndring(**values))
 
 
+@st.composite
+def soknader(draw: st.DrawFn, texts: Texts = DEFAULT_TEXTS) -> Sykepengesoknad:
+    """A sent søknad of any type, every piece inside its fom..tom."""
+    fom = draw(dates())
+    length = draw(st.integers(0, 40))
+    tom = fom + timedelta(days=length)
+
+    def inside() -> st.SearchStrategy[tuple[Any, Any]]:
+        return st.tuples(st.integers(0, length), st.integers(0, length)).map(
+            lambda ab: (fom + timedelta(days=min(ab)), fom + timedelta(days=max(ab)))
+        )
+
+    def perioder() -> st.SearchStrategy[Soknadsperiode]:
+        return st.builds(
+            lambda span, grad, faktisk, kind: Soknadsperiode(
+                fom=span[0], tom=span[1], sykmeldingsgrad=grad, faktisk_grad=faktisk, sykmeldingstype=kind
+            ),
+            inside(),
+            st.integers(0, 100),
+            st.none() | st.integers(0, 100),
+            st.sampled_from(Sykmeldingstype),
+        )
+
+    type_ = draw(st.sampled_from(Soknadstype))
+    sendt_nav = draw(st.none() | timestamps())
+    return Sykepengesoknad(
+        id=draw(ids()),
+        type=type_,
+        fnr=draw(fnrs()),
+        sykmelding_id=draw(ids()),
+        arbeidsgiver=(
+            SoknadArbeidsgiver(orgnummer=draw(orgnrs()), navn=draw(texts))
+            if type_ is Soknadstype.ARBEIDSTAKERE
+            else None
+        ),
+        fom=fom,
+        tom=tom,
+        korrigerer=draw(st.none() | ids()),
+        sendt_nav=sendt_nav,
+        sendt_arbeidsgiver=draw(timestamps()) if sendt_nav is None else draw(st.none() | timestamps()),
+        arbeid_gjenopptatt=draw(st.none() | inside().map(lambda span: span[0])),
+        soknadsperioder=draw(st.lists(perioder(), min_size=1, max_size=3)),
+        fravar=draw(
+            st.lists(
+                st.builds(
+                    lambda span, t: Fravar(fom=span[0], tom=span[1], type=t), inside(), st.sampled_from(Fravarstype)
+                ),
+                max_size=2,
+            )
+        ),
+        egenmeldinger=draw(
+            st.lists(st.builds(lambda span: Dagperiode(fom=span[0], tom=span[1]), inside()), max_size=2)
+        ),
+        behandlingsdager=draw(st.lists(inside().map(lambda span: span[0]), max_size=3)),
+        melding_til_nav=draw(st.none() | texts),
+    )
+
+
 TIMELINE_CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] = [
     ("oppgave", Oppgave, oppgaver()),
     ("oppgave_behandlet", OppgaveBehandlet, oppgaver_behandlet()),
     ("varsel", Varsel, varsler()),
     ("motebehov", MotebehovFraPart, motebehov_fra_part()),
     ("dialogmote_status", DialogmoteStatusEndring, dialogmote_statuser()),
+    ("sykepengesoknad", Sykepengesoknad, soknader()),
 ]

@@ -55,6 +55,8 @@ class PeriodeKind(StrEnum):
     BEHANDLINGSDAGER = "BEHANDLINGSDAGER"
     REISETILSKUDD = "REISETILSKUDD"
     EGENMELDING = "EGENMELDING"
+    BEHANDLINGSDAG = "BEHANDLINGSDAG"
+    """A single treatment day from a søknad: a sick day (NAV's tag BEHANDLINGSDAG)."""
     ARBEID_GJENOPPTATT = "ARBEID_GJENOPPTATT"
     """Back at work: these days are non-sick even where a sykmelding covers them."""
     FERIE = "FERIE"
@@ -72,7 +74,9 @@ class Kilde(StrEnum):
 
 
 # Avventende and egenmelding carry no grade: the person is away from work altogether.
-UNGRADED_SICK_KINDS = frozenset({PeriodeKind.AKTIVITET_IKKE_MULIG, PeriodeKind.AVVENTENDE, PeriodeKind.EGENMELDING})
+UNGRADED_SICK_KINDS = frozenset(
+    {PeriodeKind.AKTIVITET_IKKE_MULIG, PeriodeKind.AVVENTENDE, PeriodeKind.EGENMELDING, PeriodeKind.BEHANDLINGSDAG}
+)
 SICK_KINDS = UNGRADED_SICK_KINDS | {PeriodeKind.GRADERT}
 FERIE_KINDS = frozenset({PeriodeKind.FERIE, PeriodeKind.PERMISJON})
 

@@ -17,6 +17,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
 )
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
@@ -40,6 +41,7 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     Varsel: "varsel",
     MotebehovFraPart: "motebehov",
     DialogmoteStatusEndring: "dialogmote_status",
+    Sykepengesoknad: "sykepengesoknad",
 }
 
 

@@ -181,6 +181,16 @@ NAV_DIALOGMOTE_STATUS = Topic(
     readers=_everyone_internal,
     has_dlq=True,
 )
+SYKEPENGESOKNAD = Topic(
+    name="sykepengesoknad",
+    key="soknad id",
+    value_schema="sykepengesoknad",
+    description="Sent sykepengesøknader: the days as they turned out (work resumed, holiday, leave, behandlingsdager).",
+    writers=frozenset({Party.SYKMELDT}),
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+    has_dlq=True,
+)
 OPPGAVE_BESTILLING = Topic(
     name="oppgave.bestilling",
     key="oppgave id (stable per trigger)",
@@ -229,6 +239,7 @@ _PRIMARY: tuple[Topic, ...] = (
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
+    SYKEPENGESOKNAD,
     OPPGAVE_BESTILLING,
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,

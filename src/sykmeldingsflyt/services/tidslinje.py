@@ -25,6 +25,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import OppfolgingsplanMottatt
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
 from sykmeldingsflyt.domain.tilfelle import SykmeldingTilstand, sykeperioder, tilstand_etter
 from sykmeldingsflyt.domain.timeline import (
     CaseFacts,
@@ -44,12 +45,18 @@ from sykmeldingsflyt.messaging.topics import (
     NAV_SYKMELDING,
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
+    SYKEPENGESOKNAD,
     SYKMELDING_STATUS,
     VARSEL,
 )
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
-from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeSykmelding
+from sykmeldingsflyt.storage.tables import (
+    TidslinjeDialogmote,
+    TidslinjeOppfolgingsplan,
+    TidslinjeSoknad,
+    TidslinjeSykmelding,
+)
 from sykmeldingsflyt.storage.tidslinje import aware, case_inputs, claim_due, mark_fired, save_cases, stored_perioder
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -71,6 +78,7 @@ class TidslinjeService(Service):
             (SYKMELDING_STATUS, self.on_status),
             (NAV_DIALOGMOTE_STATUS, self.on_dialogmote),
             (OPPFOLGINGSPLAN_MOTTATT, self.on_oppfolgingsplan),
+            (SYKEPENGESOKNAD, self.on_soknad),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -173,8 +181,27 @@ class TidslinjeService(Service):
             )
         await self._recompute(uow, plan.person_ref)
 
+    async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """A sent søknad: its pieces replace what it corrects; a malformed one is dead-lettered with
+        the field and rule, and a redelivered one changes nothing."""
+        soknad = read_or_dead_letter(self, uow, inbound, Sykepengesoknad)
+        if soknad is None:
+            return
+        pasient = person_ref(soknad.fnr, self.runtime.settings.pseudonym_key)
+        row = await uow.session.get(TidslinjeSoknad, soknad.id)
+        if row is None:
+            row = TidslinjeSoknad(soknad_id=soknad.id, person_ref=pasient)
+            uow.session.add(row)
+        row.orgnummer = None if soknad.arbeidsgiver is None else soknad.arbeidsgiver.orgnummer
+        row.perioder = stored_perioder(soknad.perioder())
+        row.sendt, row.korrigerer = soknad.sendt, soknad.korrigerer
+        await self._recompute(uow, pasient)
+
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
-        if inbound.topic == self.runtime.topics.name(NAV_DIALOGMOTE_STATUS):
+        if inbound.topic in {
+            self.runtime.topics.name(NAV_DIALOGMOTE_STATUS),
+            self.runtime.topics.name(SYKEPENGESOKNAD),
+        }:
             dead_letter_poison(self, uow, inbound, error)
 
     async def _sykmelding(self, uow: UnitOfWork, sykmelding_id: str) -> TidslinjeSykmelding:

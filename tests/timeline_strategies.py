@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet, Oppgavestatus, Oppgavetype
 from sykmeldingsflyt.domain.sykepengesoknad import (
@@ -160,4 +161,11 @@ TIMELINE_CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] 
     ("motebehov", MotebehovFraPart, motebehov_fra_part()),
     ("dialogmote_status", DialogmoteStatusEndring, dialogmote_statuser()),
     ("sykepengesoknad", Sykepengesoknad, soknader()),
+    (
+        "dodsfall",
+        Dodsfall,
+        st.builds(
+            lambda i, f, d: Dodsfall(hendelse_id=i, personident=f, dodsdato=d), ids(), fnrs(), st.none() | dates()
+        ),
+    ),
 ]

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
@@ -42,6 +43,7 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     MotebehovFraPart: "motebehov",
     DialogmoteStatusEndring: "dialogmote_status",
     Sykepengesoknad: "sykepengesoknad",
+    Dodsfall: "dodsfall",
 }
 
 

@@ -188,7 +188,15 @@ SYKEPENGESOKNAD = Topic(
     description="Sent sykepengesøknader: the days as they turned out (work resumed, holiday, leave, behandlingsdager).",
     writers=frozenset({Party.SYKMELDT}),
     readers=frozenset({Party.NAV}),
-    retention_ms=365 * DAY_MS,
+    has_dlq=True,
+)
+NAV_DODSFALL = Topic(
+    name="nav.dodsfall",
+    key="hendelse id",
+    value_schema="dodsfall",
+    description="Deaths registered in the population register: a death ends the person's cases.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
     has_dlq=True,
 )
 OPPGAVE_BESTILLING = Topic(
@@ -240,6 +248,7 @@ _PRIMARY: tuple[Topic, ...] = (
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
     SYKEPENGESOKNAD,
+    NAV_DODSFALL,
     OPPGAVE_BESTILLING,
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.oppfolgingsplan import OppfolgingsplanMottatt
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
@@ -42,6 +43,7 @@ from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     NAV_DIALOGMOTE_STATUS,
+    NAV_DODSFALL,
     NAV_SYKMELDING,
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
@@ -54,6 +56,7 @@ from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, rea
 from sykmeldingsflyt.storage.tables import (
     TidslinjeDialogmote,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
     TidslinjeSoknad,
     TidslinjeSykmelding,
 )
@@ -79,6 +82,7 @@ class TidslinjeService(Service):
             (NAV_DIALOGMOTE_STATUS, self.on_dialogmote),
             (OPPFOLGINGSPLAN_MOTTATT, self.on_oppfolgingsplan),
             (SYKEPENGESOKNAD, self.on_soknad),
+            (NAV_DODSFALL, self.on_dodsfall),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -197,10 +201,23 @@ class TidslinjeService(Service):
         row.sendt, row.korrigerer = soknad.sendt, soknad.korrigerer
         await self._recompute(uow, pasient)
 
+    async def on_dodsfall(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        dodsfall = read_or_dead_letter(self, uow, inbound, Dodsfall)
+        if dodsfall is None:
+            return
+        pasient = person_ref(dodsfall.personident, self.runtime.settings.pseudonym_key)
+        person = await uow.session.get(TidslinjePerson, pasient)
+        if person is None:
+            person = TidslinjePerson(person_ref=pasient)
+            uow.session.add(person)
+        person.dodsdato = dodsfall.dodsdato
+        await self._recompute(uow, pasient)
+
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         if inbound.topic in {
             self.runtime.topics.name(NAV_DIALOGMOTE_STATUS),
             self.runtime.topics.name(SYKEPENGESOKNAD),
+            self.runtime.topics.name(NAV_DODSFALL),
         }:
             dead_letter_poison(self, uow, inbound, error)
 

@@ -14,11 +14,13 @@ tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and
 
 import asyncio
 from datetime import date
+from uuid import UUID
 
 import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy import select
 
+from sykmeldingsflyt.domain import gjentakende_sykefravaer
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
@@ -247,12 +249,15 @@ class TidslinjeService(Service):
             for facts in inputs.views(tilfelle_id, tilfelle):
                 evaluation = evaluate(facts, today)
                 for action in evaluation.actions:
-                    await self._emit(uow, facts, action.to_message(now))
+                    await self._emit(uow, tilfelle_id, action.to_message(now))
                 if evaluation.next_due is not None and (armed is None or evaluation.next_due < armed):
                     armed = evaluation.next_due
                 views.append(facts)
             saved.append((tilfelle_id, tilfelle, armed))
         await save_cases(uow.session, pasient, saved)
+        signal = gjentakende_sykefravaer.vurder([(i, t) for i, t, _ in saved], today)
+        if signal is not None:
+            await self._emit(uow, signal.siste_tilfelle_id, gjentakende_sykefravaer.oppgave(pasient, signal, now))
         return views
 
     async def _remind_of_plan(
@@ -264,17 +269,16 @@ class TidslinjeService(Service):
         motedato = norwegian_date(endring.dialogmote_tidspunkt)
         varsel = plan_before_dialogmote(facts, endring.dialogmote_uuid, motedato, self.runtime.clock.now())
         if varsel is not None:
-            await self._emit(uow, facts, varsel)
+            await self._emit(uow, facts.tilfelle_id, varsel)
 
-    async def _emit(self, uow: UnitOfWork, facts: CaseFacts, message: Varsel | Oppgave) -> None:
-        tilfelle_id = str(facts.tilfelle_id)
-        if not await mark_fired(uow.session, message.id, tilfelle_id, self.runtime.clock.now()):
+    async def _emit(self, uow: UnitOfWork, tilfelle_id: UUID, message: Varsel | Oppgave) -> None:
+        if not await mark_fired(uow.session, message.id, str(tilfelle_id), self.runtime.clock.now()):
             return
         if isinstance(message, Varsel):
-            topic, key = self.runtime.topics.name(VARSEL), tilfelle_id
+            topic, key = self.runtime.topics.name(VARSEL), str(tilfelle_id)
         else:
             topic, key = self.runtime.topics.name(OPPGAVE_BESTILLING), message.id
         uow.publish(
             topic=topic, key=key, value=contracts.encode(self.runtime.codec, message, topic), event_id=message.id
         )
-        log.info("tidslinje.emitted", tilfelle_id=tilfelle_id, id=message.id, type=message.type.value)
+        log.info("tidslinje.emitted", tilfelle_id=str(tilfelle_id), id=message.id, type=message.type.value)

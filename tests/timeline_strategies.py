@@ -7,6 +7,13 @@ from hypothesis import strategies as st
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dialogmotekandidat import (
+    DialogmotekandidatEndring,
+    DialogmotekandidatVurdering,
+    Endringsarsak,
+    IkkeAktuellArsak,
+    UnntakArsak,
+)
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet, Oppgavestatus, Oppgavetype
@@ -154,6 +161,35 @@ def soknader(draw: st.DrawFn, texts: Texts = DEFAULT_TEXTS) -> Sykepengesoknad:
     )
 
 
+@st.composite
+def kandidat_endringer(draw: st.DrawFn) -> DialogmotekandidatEndring:
+    arsak = draw(st.sampled_from(Endringsarsak))
+    return DialogmotekandidatEndring(
+        uuid=draw(ids()),
+        created_at=draw(timestamps()),
+        person_ref=draw(person_refs),
+        tilfelle_id=draw(ids()),
+        tilfelle_start=draw(dates()),
+        kandidat=arsak is Endringsarsak.STOPPUNKT,
+        arsak=arsak,
+        unntak_arsak=draw(st.sampled_from(UnntakArsak)) if arsak is Endringsarsak.UNNTAK else None,
+        ikke_aktuell_arsak=draw(st.sampled_from(IkkeAktuellArsak)) if arsak is Endringsarsak.IKKE_AKTUELL else None,
+    )
+
+
+@st.composite
+def kandidat_vurderinger(draw: st.DrawFn) -> DialogmotekandidatVurdering:
+    unntak = draw(st.booleans())
+    return DialogmotekandidatVurdering(
+        uuid=draw(ids()),
+        personident=draw(fnrs()),
+        veilederident=draw(st.from_regex(r"^[A-Z][0-9]{6}$", fullmatch=True)),
+        created_at=draw(timestamps()),
+        unntak_arsak=draw(st.sampled_from(UnntakArsak)) if unntak else None,
+        ikke_aktuell_arsak=None if unntak else draw(st.sampled_from(IkkeAktuellArsak)),
+    )
+
+
 TIMELINE_CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] = [
     ("oppgave", Oppgave, oppgaver()),
     ("oppgave_behandlet", OppgaveBehandlet, oppgaver_behandlet()),
@@ -161,6 +197,8 @@ TIMELINE_CONTRACTS: list[tuple[str, type[DomainModel], st.SearchStrategy[Any]]] 
     ("motebehov", MotebehovFraPart, motebehov_fra_part()),
     ("dialogmote_status", DialogmoteStatusEndring, dialogmote_statuser()),
     ("sykepengesoknad", Sykepengesoknad, soknader()),
+    ("dialogmotekandidat_endring", DialogmotekandidatEndring, kandidat_endringer()),
+    ("dialogmotekandidat_vurdering", DialogmotekandidatVurdering, kandidat_vurderinger()),
     (
         "dodsfall",
         Dodsfall,

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dialogmotekandidat import DialogmotekandidatEndring, DialogmotekandidatVurdering
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
@@ -44,6 +45,8 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     DialogmoteStatusEndring: "dialogmote_status",
     Sykepengesoknad: "sykepengesoknad",
     Dodsfall: "dodsfall",
+    DialogmotekandidatEndring: "dialogmotekandidat_endring",
+    DialogmotekandidatVurdering: "dialogmotekandidat_vurdering",
 }
 
 

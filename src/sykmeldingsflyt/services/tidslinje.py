@@ -18,11 +18,14 @@ from uuid import UUID
 
 import structlog
 from faststream.kafka import KafkaBroker
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from sykmeldingsflyt.domain import gjentakende_sykefravaer
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dialogmotekandidat import AVSLAG_FORKLARING, DialogmotekandidatVurdering
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.oppfolgingsplan import OppfolgingsplanMottatt
 from sykmeldingsflyt.domain.oppgave import Oppgave
@@ -41,10 +44,12 @@ from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     NAV_DIALOGMOTE_STATUS,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
     NAV_DODSFALL,
     NAV_SYKMELDING,
     OPPFOLGINGSPLAN_MOTTATT,
@@ -53,6 +58,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_STATUS,
     VARSEL,
 )
+from sykmeldingsflyt.services.dialogmotekandidat import Kandidatur
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import (
@@ -68,14 +74,28 @@ from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 log = structlog.get_logger(__name__)
 
 
+class TidslinjeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIDSLINJE_", extra="ignore")
+
+    kandidat_lukkes_etter_maneder: int = Field(default=6, gt=0)
+    """A dialogmøte-2 candidature left open this many months is closed (LUKKET)."""
+
+
 class TidslinjeService(Service):
     name = "tidslinje"
 
-    def __init__(self, runtime: Runtime, poll_interval: float = 30.0, batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        poll_interval: float = 30.0,
+        batch_size: int = 200,
+        settings: TidslinjeSettings | None = None,
+    ) -> None:
         super().__init__(runtime)
         # The clock is asked, not waited on: a virtual clock moves whenever its owner says so.
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.kandidatur = Kandidatur(runtime, (settings or TidslinjeSettings()).kandidat_lukkes_etter_maneder)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (
@@ -85,6 +105,7 @@ class TidslinjeService(Service):
             (OPPFOLGINGSPLAN_MOTTATT, self.on_oppfolgingsplan),
             (SYKEPENGESOKNAD, self.on_soknad),
             (NAV_DODSFALL, self.on_dodsfall),
+            (NAV_DIALOGMOTEKANDIDAT_VURDERING, self.on_vurdering),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -169,6 +190,7 @@ class TidslinjeService(Service):
                 )
             )
         cases = await self._recompute(uow, pasient)
+        await self.kandidatur.on_dialogmote(uow, pasient, hendelse, hendelse_id)
         if hendelse.status is DialogmoteStatus.INNKALT:
             await self._remind_of_plan(uow, cases, endring, hendelse.dato)
 
@@ -215,11 +237,24 @@ class TidslinjeService(Service):
         person.dodsdato = dodsfall.dodsdato
         await self._recompute(uow, pasient)
 
+    async def on_vurdering(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """An officer's exception or "ikke aktuell". The gateway checked the person is a candidate; one
+        that is no longer when it arrives is dead-lettered with the reason, for the officer to see."""
+        vurdering = read_or_dead_letter(self, uow, inbound, DialogmotekandidatVurdering)
+        if vurdering is None:
+            return
+        pasient = person_ref(vurdering.personident, self.runtime.settings.pseudonym_key)
+        avslag = await self.kandidatur.on_vurdering(uow, pasient, vurdering)
+        if avslag is not None:
+            detail = AVSLAG_FORKLARING[avslag]
+            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=avslag.value, detail=detail)
+
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         if inbound.topic in {
             self.runtime.topics.name(NAV_DIALOGMOTE_STATUS),
             self.runtime.topics.name(SYKEPENGESOKNAD),
             self.runtime.topics.name(NAV_DODSFALL),
+            self.runtime.topics.name(NAV_DIALOGMOTEKANDIDAT_VURDERING),
         }:
             dead_letter_poison(self, uow, inbound, error)
 
@@ -254,6 +289,8 @@ class TidslinjeService(Service):
                     armed = evaluation.next_due
                 views.append(facts)
             saved.append((tilfelle_id, tilfelle, armed))
+        wake = await self.kandidatur.on_cases(uow, pasient, [(i, t) for i, t, _ in saved], inputs.dialogmoter)
+        saved = [(i, t, _earliest(armed, wake.get(i))) for i, t, armed in saved]
         await save_cases(uow.session, pasient, saved)
         signal = gjentakende_sykefravaer.vurder([(i, t) for i, t, _ in saved], today)
         if signal is not None:
@@ -282,3 +319,7 @@ class TidslinjeService(Service):
             topic=topic, key=key, value=contracts.encode(self.runtime.codec, message, topic), event_id=message.id
         )
         log.info("tidslinje.emitted", tilfelle_id=str(tilfelle_id), id=message.id, type=message.type.value)
+
+
+def _earliest(*days: date | None) -> date | None:
+    return min((day for day in days if day is not None), default=None)

@@ -11,6 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.domain.dialogmotekandidat import (
+    DialogmotekandidatEndring,
+    Endringsarsak,
+    IkkeAktuellArsak,
+    UnntakArsak,
+)
 from sykmeldingsflyt.domain.tilfelle import (
     KnownCase,
     Oppfolgingstilfelle,
@@ -24,6 +30,7 @@ from sykmeldingsflyt.domain.timeline import CaseInputs, DialogmoteHendelse, Dial
 from sykmeldingsflyt.storage.tables import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
     TidslinjePerson,
     TidslinjeSoknad,
@@ -119,6 +126,54 @@ async def save_cases(
         row.sykedager, row.arbeidsgivere = tilfelle.sykedager, list(tilfelle.arbeidsgivere)
     for gone in stored.values():
         await session.delete(gone)
+
+
+def _endring(row: TidslinjeKandidatEndring) -> DialogmotekandidatEndring:
+    return DialogmotekandidatEndring(
+        uuid=row.uuid,
+        created_at=aware(row.created_at),
+        person_ref=row.person_ref,
+        tilfelle_id=row.tilfelle_id,
+        tilfelle_start=row.tilfelle_start,
+        kandidat=row.kandidat,
+        arsak=Endringsarsak(row.arsak),
+        unntak_arsak=None if row.unntak_arsak is None else UnntakArsak(row.unntak_arsak),
+        ikke_aktuell_arsak=None if row.ikke_aktuell_arsak is None else IkkeAktuellArsak(row.ikke_aktuell_arsak),
+    )
+
+
+async def kandidat_endringer(session: AsyncSession, person_ref: str) -> list[DialogmotekandidatEndring]:
+    """Every change of the person's dialogmøte-2 candidature, oldest first. The gateway's NAV routes
+    read it too (same database, as motebehov reads the cases)."""
+    rows = await session.scalars(
+        select(TidslinjeKandidatEndring)
+        .where(TidslinjeKandidatEndring.person_ref == person_ref)
+        .order_by(TidslinjeKandidatEndring.position)
+    )
+    return [_endring(row) for row in rows]
+
+
+async def add_kandidat_endring(session: AsyncSession, endring: DialogmotekandidatEndring) -> bool:
+    """Store a change; False when it was stored before (its id is derived from its cause)."""
+    if await session.scalar(
+        select(TidslinjeKandidatEndring.position).where(TidslinjeKandidatEndring.uuid == endring.uuid)
+    ):
+        return False
+    session.add(
+        TidslinjeKandidatEndring(
+            uuid=endring.uuid,
+            person_ref=endring.person_ref,
+            tilfelle_id=endring.tilfelle_id,
+            tilfelle_start=endring.tilfelle_start,
+            created_at=endring.created_at,
+            kandidat=endring.kandidat,
+            arsak=endring.arsak.value,
+            unntak_arsak=None if endring.unntak_arsak is None else endring.unntak_arsak.value,
+            ikke_aktuell_arsak=None if endring.ikke_aktuell_arsak is None else endring.ikke_aktuell_arsak.value,
+        )
+    )
+    await session.flush()
+    return True
 
 
 async def claim_due(session: AsyncSession, today: date, limit: int) -> list[str]:

@@ -27,6 +27,7 @@ from sykmeldingsflyt.storage.tables.personvern import (
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
     TidslinjePerson,
     TidslinjeSoknad,
@@ -58,6 +59,7 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
     "TidslinjePerson",
     "TidslinjeSoknad",

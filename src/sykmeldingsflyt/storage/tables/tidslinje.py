@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sykmeldingsflyt.storage.tables.base import AutoId, Base
@@ -98,6 +98,24 @@ class TidslinjeOppfolgingsplan(Base):
     mottatt: Mapped[date] = mapped_column(Date)
 
     __table_args__ = (Index("ix_tidslinje_oppfolgingsplan_person", "person_ref", "orgnummer"),)
+
+
+class TidslinjeKandidatEndring(Base):
+    """Every change of a person's dialogmøte-2 candidature, in the order made (two can share a
+    timestamp); the last is the current one. The stable id makes each change once."""
+
+    __tablename__ = "tidslinje_kandidat_endring"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    tilfelle_id: Mapped[str] = mapped_column(String(36))
+    tilfelle_start: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kandidat: Mapped[bool] = mapped_column(Boolean)
+    arsak: Mapped[str] = mapped_column(String(32))
+    unntak_arsak: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    ikke_aktuell_arsak: Mapped[str | None] = mapped_column(String(48), nullable=True)
 
 
 class TidslinjeFiredAction(Base):

@@ -1,5 +1,5 @@
 """tidslinje: one case per person across employers, sykmeldinger in every status, sykepengesøknader,
-and the death date that ends a person's cases.
+the death date that ends a person's cases, and the dialogmøte-2 candidate's changes.
 
 Cases stored per person and employer are kept as rows of the person; the next change for the person
 rebuilds them as one case and keeps the oldest overlapping id (tilfelle.keep_ids).
@@ -47,6 +47,22 @@ def upgrade() -> None:
     )
     op.create_index("ix_tidslinje_soknad_person_ref", "tidslinje_soknad", ["person_ref"])
     op.create_table(
+        "tidslinje_kandidat_endring",
+        sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("uuid", sa.String(36), nullable=False),
+        sa.Column("person_ref", sa.String(64), nullable=False),
+        sa.Column("tilfelle_id", sa.String(36), nullable=False),
+        sa.Column("tilfelle_start", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kandidat", sa.Boolean(), nullable=False),
+        sa.Column("arsak", sa.String(32), nullable=False),
+        sa.Column("unntak_arsak", sa.String(48), nullable=True),
+        sa.Column("ikke_aktuell_arsak", sa.String(48), nullable=True),
+        sa.PrimaryKeyConstraint("position", name="pk_tidslinje_kandidat_endring"),
+        sa.UniqueConstraint("uuid", name="uq_tidslinje_kandidat_endring_uuid"),
+    )
+    op.create_index("ix_tidslinje_kandidat_endring_person_ref", "tidslinje_kandidat_endring", ["person_ref"])
+    op.create_table(
         "tidslinje_person",
         sa.Column("person_ref", sa.String(64), nullable=False),
         sa.Column("dodsdato", sa.Date(), nullable=True),
@@ -56,6 +72,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tidslinje_person")
+    op.drop_table("tidslinje_kandidat_endring")
     op.drop_table("tidslinje_soknad")
     with op.batch_alter_table("tidslinje_tilfelle") as batch:
         batch.drop_index("ix_tidslinje_tilfelle_person_ref")

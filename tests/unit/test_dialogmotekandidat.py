@@ -79,9 +79,8 @@ def test_the_stop_point_decision(
 
 
 def test_the_stop_point_decides_once_per_case_with_the_same_id() -> None:
-    first = decide(tilfelle())
-    assert first is not None and decide(tilfelle(), 125) is not None
-    assert decide(tilfelle(), 125).uuid == first.uuid  # type: ignore[union-attr]
+    first, later = decide(tilfelle()), decide(tilfelle(), 125)
+    assert first is not None and later is not None and later.uuid == first.uuid
     again = kandidat.stoppunkt(
         PERSON, CASE_ID, tilfelle(), dialogmoter=(), endringer=[first], now=at(120), today=on(120)
     )
@@ -157,9 +156,5 @@ def test_nav_sees_a_candidate_only_from_seven_days_after_the_decision() -> None:
 
 def test_ids_never_collide_between_cases() -> None:
     other: UUID = uuid4()
-    assert (
-        decide(tilfelle()).uuid
-        != kandidat.stoppunkt(  # type: ignore[union-attr]
-            PERSON, other, tilfelle(), dialogmoter=(), endringer=[], now=at(119), today=on(119)
-        ).uuid
-    )  # type: ignore[union-attr]
+    elsewhere = kandidat.stoppunkt(PERSON, other, tilfelle(), dialogmoter=(), endringer=[], now=at(119), today=on(119))
+    assert elsewhere is not None and elsewhere.uuid != candidate().uuid

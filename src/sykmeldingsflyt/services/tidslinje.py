@@ -32,7 +32,7 @@ from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
 from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
-from sykmeldingsflyt.domain.tilfelle import SykmeldingTilstand, sykeperioder, tilstand_etter
+from sykmeldingsflyt.domain.tilfelle import sykeperioder, tilstand_etter
 from sykmeldingsflyt.domain.timeline import (
     CaseFacts,
     DialogmoteStatus,
@@ -66,9 +66,17 @@ from sykmeldingsflyt.storage.tables import (
     TidslinjeOppfolgingsplan,
     TidslinjePerson,
     TidslinjeSoknad,
-    TidslinjeSykmelding,
 )
-from sykmeldingsflyt.storage.tidslinje import aware, case_inputs, claim_due, mark_fired, save_cases, stored_perioder
+from sykmeldingsflyt.storage.tidslinje import (
+    aware,
+    case_inputs,
+    claim_due,
+    lock_person,
+    mark_fired,
+    save_cases,
+    stored_perioder,
+    sykmelding_row,
+)
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -139,7 +147,7 @@ class TidslinjeService(Service):
         if nav is None:
             return
         received = nav.received_sykmelding
-        row = await self._sykmelding(uow, received.sykmelding.id)
+        row = await sykmelding_row(uow.session, received.sykmelding.id)
         row.person_ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
         row.inntruffet = received.sykmelding.signatur_dato
         rejected = nav.validation_result.status is RuleStatus.INVALID
@@ -154,7 +162,7 @@ class TidslinjeService(Service):
         event = read_own(self, inbound, SykmeldingStatusEvent)
         if event is None:
             return
-        row = await self._sykmelding(uow, event.sykmelding_id)
+        row = await sykmelding_row(uow.session, event.sykmelding_id)
         if row.status_tidspunkt is not None and event.timestamp < aware(row.status_tidspunkt):
             return
         endring = tilstand_etter(event)
@@ -258,23 +266,10 @@ class TidslinjeService(Service):
         }:
             dead_letter_poison(self, uow, inbound, error)
 
-    async def _sykmelding(self, uow: UnitOfWork, sykmelding_id: str) -> TidslinjeSykmelding:
-        row = await uow.session.get(TidslinjeSykmelding, sykmelding_id)
-        if row is None:
-            row = TidslinjeSykmelding(
-                sykmelding_id=sykmelding_id,
-                person_ref=None,
-                perioder=[],
-                orgnummer=None,
-                status=SykmeldingTilstand.NY.value,
-                egenmeldinger=[],
-            )
-            uow.session.add(row)
-        return row
-
     async def _recompute(self, uow: UnitOfWork, pasient: str) -> list[CaseFacts]:
         """Rebuild the cases of one person, emit what is due today in each employer's view, re-arm
         the timers. Returns every view of every case."""
+        await lock_person(uow.session, pasient)
         inputs = await case_inputs(uow.session, pasient)
         today, now = self.runtime.clock.today(), self.runtime.clock.now()
         views: list[CaseFacts] = []

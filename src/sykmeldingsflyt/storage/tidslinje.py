@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -189,12 +189,42 @@ async def claim_due(session: AsyncSession, today: date, limit: int) -> list[str]
     return list(dict.fromkeys(rows))
 
 
+def _insert(session: AsyncSession) -> Any:
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+
+
+async def sykmelding_row(session: AsyncSession, sykmelding_id: str) -> TidslinjeSykmelding:
+    """The sykmelding's row, made if new. Its two halves arrive on two topics, in two stages at once:
+    the insert that loses the race waits for the other and then finds its row, without an error."""
+    await session.execute(
+        _insert(session)(TidslinjeSykmelding)
+        .values(
+            sykmelding_id=sykmelding_id,
+            person_ref=None,
+            perioder=[],
+            orgnummer=None,
+            status=SykmeldingTilstand.NY.value,
+            egenmeldinger=[],
+        )
+        .on_conflict_do_nothing()
+    )
+    row = await session.get(TidslinjeSykmelding, sykmelding_id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def lock_person(session: AsyncSession, person_ref: str) -> None:
+    """Hold the person for this transaction: two stages (or instances) rebuilding one person's cases
+    at once would each add the same new case. PostgreSQL takes an advisory lock; SQLite has one writer."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(person_ref))))
+
+
 async def mark_fired(session: AsyncSession, action_id: str, tilfelle_id: str, at: datetime) -> bool:
     """Record that an action is emitted; False if it was already, by this instance or another. A racing
     insert waits for the other transaction and then loses on the primary key, without an error."""
-    insert: Any = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     result = await session.execute(
-        insert(TidslinjeFiredAction)
+        _insert(session)(TidslinjeFiredAction)
         .values(action_id=action_id, tilfelle_id=tilfelle_id, fired_at=at)
         .on_conflict_do_nothing()
     )

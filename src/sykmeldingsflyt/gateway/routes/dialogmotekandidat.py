@@ -55,7 +55,12 @@ class IkkeAktuell(DomainModel):
     """The officer's NAV ident (one letter, six digits)."""
 
 
-@router.get("", response_model=Dialogmotekandidat, responses=documented(422), summary="Whether the person is a dialogmøte-2 candidate")
+@router.get(
+    "",
+    response_model=Dialogmotekandidat,
+    responses=documented(422),
+    summary="Whether the person is a dialogmøte-2 candidate",
+)
 async def get_kandidat(
     _nav: NavReader, personident: Personident, running: GatewayDep, db: SessionDep, clock: ClockDep
 ) -> Dialogmotekandidat:

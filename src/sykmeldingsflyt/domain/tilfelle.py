@@ -31,7 +31,7 @@ non-sick period (only back-at-work, holiday or leave from the person's own repor
 import bisect
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -105,8 +105,23 @@ class Sykeperiode:
     kilde: Kilde = Kilde.SYKMELDING
     inntruffet: datetime | None = None
     """When the document came about; the newest wins a tie. None counts as oldest."""
+    prioritet: tuple[int, int, datetime, int, str] = field(init=False, repr=False, compare=False, hash=False)
+    """Higher decides the day. Between pieces of equal rank and age the higher grade wins (the person
+    is away from work as much as the most a doctor said); the id only makes a full tie deterministic.
+    Computed once: every day of every rebuild compares it."""
+    utfall: "_Utfall" = field(init=False, repr=False, compare=False, hash=False)
+    """What the piece decides where it is alone."""
 
     def __post_init__(self) -> None:
+        prioritet = (
+            _KILDE_RANK[self.kilde],
+            _KIND_RANK[self.kind],
+            self.inntruffet or _UNKNOWN_TIME,
+            FULL_GRAD if self.kind in UNGRADED_SICK_KINDS else self.grad or 0,
+            self.sykmelding_id,
+        )
+        object.__setattr__(self, "prioritet", prioritet)
+        object.__setattr__(self, "utfall", _outcome((self,)))
         if self.fom > self.tom:
             raise ValueError(f"fom {self.fom} is after tom {self.tom}")
         if self.kind is PeriodeKind.GRADERT:
@@ -117,19 +132,6 @@ class Sykeperiode:
 
     def covers(self, day: date) -> bool:
         return self.fom <= day <= self.tom
-
-    @property
-    def prioritet(self) -> tuple[int, int, datetime, int, str]:
-        """Higher decides the day. Between pieces of equal rank and age the higher grade wins (the
-        person is away from work as much as the most a doctor said); the id only makes a full tie
-        deterministic."""
-        return (
-            _KILDE_RANK[self.kilde],
-            _KIND_RANK[self.kind],
-            self.inntruffet or _UNKNOWN_TIME,
-            FULL_GRAD if self.kind in UNGRADED_SICK_KINDS else self.grad or 0,
-            self.sykmelding_id,
-        )
 
 
 _KIND_OF: dict[Periodetype, PeriodeKind] = {
@@ -389,34 +391,50 @@ class Oppfolgingstilfelle:
 
 def _segments(pieces: Sequence[Sykeperiode]) -> list[tuple[date, date, list[Sykeperiode]]]:
     """The days cut where any piece starts or ends, each stretch with the pieces covering it; gaps no
-    piece covers are left out."""
+    piece covers are left out. `pieces` come sorted by fom."""
+    if all(earlier.tom < later.fom for earlier, later in itertools.pairwise(pieces)):
+        return [(p.fom, p.tom, [p]) for p in pieces]  # the common chain of sykmeldinger: no overlap
     bounds = sorted({p.fom for p in pieces} | {p.tom + _ONE_DAY for p in pieces})
-    starts = sorted(pieces, key=lambda p: p.fom)
     active: list[Sykeperiode] = []
     segments: list[tuple[date, date, list[Sykeperiode]]] = []
     next_piece = 0
     for fom, after in itertools.pairwise(bounds):
-        while next_piece < len(starts) and starts[next_piece].fom <= fom:
-            active.append(starts[next_piece])
-            next_piece += 1
         active = [p for p in active if p.tom >= fom]
+        while next_piece < len(pieces) and pieces[next_piece].fom <= fom:
+            active.append(pieces[next_piece])
+            next_piece += 1
         if active:
-            segments.append((fom, after - _ONE_DAY, list(active)))
+            segments.append((fom, after - _ONE_DAY, active))
     return segments
 
 
-def _decide(covering: list[Sykeperiode]) -> tuple[Dagtype, int | None, tuple[str, ...], bool]:
+_Utfall = tuple[Dagtype, int | None, tuple[str, ...], bool]
+"""A stretch's outcome: day type, grade, the deciding employers, whether an employer's piece decided."""
+
+
+def _decide(covering: list[Sykeperiode]) -> _Utfall:
     """One stretch's day type across employers, its grade, the deciding employers, and whether a
     piece with an employer decided it."""
-    groups: dict[str | None, list[Sykeperiode]] = {}
+    if len(covering) == 1:  # most stretches: one sykmelding period alone decides
+        return covering[0].utfall
+    best: dict[str | None, Sykeperiode] = {}
     for piece in covering:
-        groups.setdefault(piece.orgnr, []).append(piece)
-    without = groups.pop(None, [])
-    deciding = (
-        [max([*pieces, *without], key=lambda p: p.prioritet) for pieces in groups.values()]
-        if groups
-        else [max(without, key=lambda p: p.prioritet)]
-    )
+        held = best.get(piece.orgnr)
+        if held is None or piece.prioritet > held.prioritet:
+            best[piece.orgnr] = piece
+    without = best.pop(None, None)
+    if not best:
+        assert without is not None
+        deciding = [without]
+    elif without is None:
+        deciding = list(best.values())
+    else:  # a piece without an employer competes in each employer's decision
+        deciding = [piece if piece.prioritet >= without.prioritet else without for piece in best.values()]
+    return _outcome(deciding)
+
+
+def _outcome(deciding: Sequence[Sykeperiode]) -> _Utfall:
+    """Sick if any employer's deciding piece is sick, else FERIE if any is holiday or leave, else work."""
     sick = [p for p in deciding if p.kind in SICK_KINDS]
     if sick:
         grad = max(FULL_GRAD if p.kind in UNGRADED_SICK_KINDS else (p.grad or 0) for p in sick)
@@ -468,14 +486,7 @@ def build_tilfeller(perioder: Iterable[Sykeperiode], dodsdato: date | None = Non
     cases: list[Oppfolgingstilfelle] = []
     case: _Open | None = None
     ikke_syk = 0
-    previous_tom: date | None = None
-    for fom, tom, covering in _segments(unique):
-        if previous_tom is not None and fom > previous_tom + _ONE_DAY:
-            ikke_syk += (fom - previous_tom).days - 1  # days no piece covers are work days
-            if case is not None:
-                case.dager.append(Dager(previous_tom + _ONE_DAY, fom - _ONE_DAY, Dagtype.ARBEID))
-        previous_tom = tom
-        dagtype, grad, orgnr, arbeidstaker = _decide(covering)
+    for fom, tom, (dagtype, grad, orgnr, arbeidstaker) in _runs(unique):
         run = Dager(fom, tom, dagtype, grad, orgnr)
         if dagtype is Dagtype.SYK:
             if case is not None and ikke_syk >= CASE_BREAK_DAYS:
@@ -499,6 +510,28 @@ def build_tilfeller(perioder: Iterable[Sykeperiode], dodsdato: date | None = Non
     if case is not None:
         cases.append(_close(case, unique, dodsdato))
     return cases
+
+
+_AT_WORK: "_Utfall" = (Dagtype.ARBEID, None, (), False)
+
+
+def _runs(pieces: Sequence[Sykeperiode]) -> Iterator[tuple[date, date, "_Utfall"]]:
+    """The days from the first piece to the last as runs decided alike: neighbouring stretches with
+    the same outcome joined (a chain of sykmeldinger is one run), days no piece covers at work."""
+    current: tuple[date, date, _Utfall] | None = None
+    for fom, tom, covering in _segments(pieces):
+        utfall = _decide(covering)
+        if current is not None:
+            joined = current[1] + _ONE_DAY == fom
+            if joined and current[2] == utfall:
+                current = (current[0], tom, utfall)
+                continue
+            yield current
+            if not joined:
+                yield (current[1] + _ONE_DAY, fom - _ONE_DAY, _AT_WORK)
+        current = (fom, tom, utfall)
+    if current is not None:
+        yield current
 
 
 def _cut(piece: Sykeperiode, tom: date) -> Sykeperiode:

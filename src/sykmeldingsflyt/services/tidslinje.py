@@ -255,7 +255,7 @@ class TidslinjeService(Service):
         avslag = await self.kandidatur.on_vurdering(uow, pasient, vurdering)
         if avslag is not None:
             detail = AVSLAG_FORKLARING[avslag]
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=avslag.value, detail=detail)
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=avslag.value, detail=detail)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         if inbound.topic in {

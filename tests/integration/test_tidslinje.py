@@ -8,7 +8,9 @@ from datetime import datetime, time
 from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, func, select
 
 from sykmeldingsflyt.domain.clock import OSLO, VirtualClock, norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
@@ -32,7 +34,7 @@ from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeTilfelle
+from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeTilfelle, metadata
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
 from tests.support.inputs import send
 from tests.support.kafka import produce, read_topic
@@ -322,3 +324,13 @@ async def test_one_case_per_person_across_employers_and_a_soknad_holiday_bridgin
     assert [(row.sykedager, row.arbeidsgivere) for row in rows] == [
         (61, [DEMO_ARBEIDSGIVER.orgnummer, OTHER_EMPLOYER.orgnummer])
     ]
+
+
+def _tidslinje_differences(connection: Connection) -> list[object]:
+    differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    return [difference for difference in differences if "tidslinje_" in repr(difference)]
+
+
+async def test_the_migrations_make_exactly_the_tidslinje_tables_the_code_declares(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_tidslinje_differences) == []

@@ -28,7 +28,10 @@ from sykmeldingsflyt.storage.tables.personvern import (
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -59,7 +62,10 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

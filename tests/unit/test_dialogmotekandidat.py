@@ -1,4 +1,4 @@
-"""The dialogmøte-2 candidate's lifecycle (DOMAIN.md §5.2), each rule as NAV's isdialogmotekandidat
+"""The dialogmøte-2 candidate's lifecycle (docs/domain.md §5.2), each rule as NAV's isdialogmotekandidat
 describes it."""
 
 from datetime import UTC, date, datetime, timedelta

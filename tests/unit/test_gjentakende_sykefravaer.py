@@ -1,4 +1,4 @@
-"""Repeated sick leave (DOMAIN.md §5.1): cases of 16+ sick days ending within 36 months, 5+ with 100+
+"""Repeated sick leave (docs/domain.md §5.1): cases of 16+ sick days ending within 36 months, 5+ with 100+
 days in all, or 2+ with 300+."""
 
 from datetime import UTC, date, datetime, timedelta

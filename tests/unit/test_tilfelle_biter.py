@@ -1,4 +1,4 @@
-"""One case per person from its pieces (DOMAIN.md §5.1, NAV's isoppfolgingstilfelle): priority per
+"""One case per person from its pieces (docs/domain.md §5.1, NAV's isoppfolgingstilfelle): priority per
 day, holiday and leave, several employers, duration, death. Each row is a rule in NAV's words."""
 
 from dataclasses import dataclass

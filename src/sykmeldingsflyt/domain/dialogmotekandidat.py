@@ -1,4 +1,4 @@
-"""The dialogmøte-2 candidate's lifecycle (DOMAIN.md §5.2, NAV's isdialogmotekandidat).
+"""The dialogmøte-2 candidate's lifecycle (docs/domain.md §5.2, NAV's isdialogmotekandidat).
 
 On the candidate stop point (case start + 119 days, from the case's rule set) the person becomes a
 candidate if the case is still running then, they are an employee at its end, they are alive, and no

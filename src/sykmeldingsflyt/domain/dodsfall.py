@@ -1,7 +1,7 @@
 """A death registered in the population register, as NAV's person events (PDL's DOEDSFALL) tell it.
 
 The timeline keeps people by pseudonym and holds no fnr to look a person up with later, so the death
-date comes to it as an event rather than from a register call: it ends the person's cases (DOMAIN.md
+date comes to it as an event rather than from a register call: it ends the person's cases (docs/domain.md
 §5.1) and makes them no dialogmøte candidate (§5.2). A correction (a later event for the same person)
 replaces the date; a date of None annuls an earlier registration.
 """

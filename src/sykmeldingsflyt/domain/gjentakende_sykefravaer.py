@@ -1,4 +1,4 @@
-"""Repeated sick leave (gjentakende sykefravær, DOMAIN.md §5.1): a signal for needs-based follow-up.
+"""Repeated sick leave (gjentakende sykefravær, docs/domain.md §5.1): a signal for needs-based follow-up.
 
 Counted are the person's cases of at least 16 sick days that ended within the last 36 months (a
 running case counts with its last known sick day): 5 or more with 100 or more sick days in all, or 2

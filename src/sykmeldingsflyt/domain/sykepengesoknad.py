@@ -1,5 +1,5 @@
 """The sykepengesøknad (application for sick pay) as the employee sends it, and what the timeline
-counts from it (DOMAIN.md §5.1).
+counts from it (docs/domain.md §5.1).
 
 Fields and names follow NAV's SykepengesoknadDTO (flex), less what the follow-up does not use. A
 søknad describes the days of one sykmelding as they turned out: the periods and the grade actually

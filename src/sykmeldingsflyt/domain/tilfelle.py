@@ -1,8 +1,8 @@
-"""The oppfolgingstilfelle (case): one per person, built from pieces per DOMAIN.md §5 and §5.1.
+"""The oppfolgingstilfelle (case): one per person, built from pieces per docs/domain.md §5 and §5.1.
 
 Conventions, chosen once and used everywhere (stop points, møtebehov window):
 - Day counting: "day N" of a case is `start + timedelta(days=N)`, so the start is day 0. This is
-  the arithmetic DOMAIN.md and NAV's own services use ("dialogmote-2 candidate at case start + 119
+  the arithmetic docs/domain.md and NAV's own services use ("dialogmote-2 candidate at case start + 119
   days", "N weeks" = start + 7N days), and it stays exact across leap days.
 - A case belongs to the person, across employers (NAV's isoppfolgingstilfelle). Its pieces
   (`Sykeperiode`, NAV's "biter") are sykmelding periods in every status, egenmeldinger and
@@ -366,7 +366,7 @@ class Oppfolgingstilfelle:
 
     def varighet_uker(self, today: date) -> int:
         """The duration in whole weeks: days from start to min(today, end), less the non-sick days
-        among them, divided by 7 (DOMAIN.md §5.1, NAV's varighetUker)."""
+        among them, divided by 7 (docs/domain.md §5.1, NAV's varighetUker)."""
         last = min(today, self.end)
         if last < self.start:
             return 0

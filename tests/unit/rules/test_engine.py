@@ -14,7 +14,7 @@ from sykmeldingsflyt.synthetic import make_sykmelding
 from tests.unit.rules.builders import FOM, Z09, aktivitet_ikke_mulig, gradert, hits, med_perioder, run, sykmelding
 
 DOMAIN_RULES = {
-    # DOMAIN.md §2.3's tree 0, then §2.2 tree by tree, plus BEHANDLER_IKKE_I_HPR for a signer HPR does not know.
+    # docs/domain.md §2.3's tree 0, then §2.2 tree by tree, plus BEHANDLER_IKKE_I_HPR for a signer HPR does not know.
     "BEHANDLER_SUSPENDERT",
     "UGYLDIG_ORGNR_LENGDE", "UGYLDIG_REGELSETTVERSJON", "MANGLENDE_DYNAMISKE_SPOERSMAL_VERSJON2_UKE_39",
     "AVSENDER_FNR_ER_SAMME_SOM_PASIENT_FNR", "BEHANDLER_FNR_ER_SAMME_SOM_PASIENT_FNR",

@@ -1,7 +1,7 @@
-"""The backdating tree, folketrygdloven § 8-7 (NAV's TilbakedateringRuleTree, DOMAIN.md §2.2).
+"""The backdating tree, folketrygdloven § 8-7 (NAV's TilbakedateringRuleTree, docs/domain.md §2.2).
 
 A sykmelding is backdated by the days from its first fom to the (Norwegian) day it was signed. As
-DOMAIN.md states it: up to 4 days is fine; 5 to 8 days needs a justification (kontaktMedPasient.
+docs/domain.md states it: up to 4 days is fine; 5 to 8 days needs a justification (kontaktMedPasient.
 begrunnelseIkkeKontakt) unless it extends an earlier sykmelding (INNTIL_8_DAGER); up to one month
 without a justification is INVALID (MINDRE_ENN_1_MAANED) and with one goes to manual processing
 (MINDRE_ENN_1_MAANED_MED_BEGRUNNELSE); over one month needs a justification of at least 3 words, else
@@ -10,7 +10,7 @@ as NAV counts it, a token between spaces with at least one ASCII letter (A-Z, a-
 and tokens of only æøå are no words. "One month" is Java's `plusMonths(1)`: signed on or before fom +
 1 month.
 
-Where DOMAIN.md is silent we follow NAV's current tree (regulus-regula):
+Where docs/domain.md is silent we follow NAV's current tree (regulus-regula):
 - Leniency within the employer period: a justified backdating of 9 days to 1 month is accepted
   outright, not sent to manual processing, when it extends an earlier sykmelding or when the case's
   sick days up to this sykmelding's last tom still fit in the 16-day arbeidsgiverperiode. Those days

@@ -1,6 +1,6 @@
-"""The dates tree: is the sykmelding dated sensibly? (NAV's PeriodeRuleTree, DOMAIN.md §2.2)
+"""The dates tree: is the sykmelding dated sensibly? (NAV's PeriodeRuleTree, docs/domain.md §2.2)
 
-Thresholds as DOMAIN.md states them: FREMDATERT is first fom > signaturDato + 30 days;
+Thresholds as docs/domain.md states them: FREMDATERT is first fom > signaturDato + 30 days;
 TOTAL_VARIGHET_OVER_ETT_AAR is last tom - first fom > 365 days; TILBAKEDATERT_MER_ENN_3_AR is a first
 fom more than three years (Java's `minusYears`) before the day the sykmelding was received.
 

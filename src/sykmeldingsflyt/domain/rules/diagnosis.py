@@ -1,5 +1,5 @@
 """The incapacity tree, folketrygdloven § 8-4: is there a diagnosis or another lawful reason?
-(NAV's ArbeidsuforhetRuleTree, DOMAIN.md §2.2)
+(NAV's ArbeidsuforhetRuleTree, docs/domain.md §2.2)
 
 Codes are checked against the ICPC-2 and ICD-10 lists behind the `Diagnosekoder` port (NAV's own
 lists, `@navikt/diagnosekoder`). ICPC-2 Z codes (social problems) give no right to sick pay.

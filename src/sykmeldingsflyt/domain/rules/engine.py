@@ -1,4 +1,4 @@
-"""Rules as data, rule trees, versioned rule sets, and the runner (NAV's syfosmregler, DOMAIN.md §2.2).
+"""Rules as data, rule trees, versioned rule sets, and the runner (NAV's syfosmregler, docs/domain.md §2.2).
 
 A tree is an ordered list of rules: the first rule whose predicate holds decides the tree, and a tree
 where none holds is OK. A later rule may rely on every earlier rule of its tree not having held, which

@@ -1,4 +1,4 @@
-"""What the rules read of the patient's earlier sykmeldinger (DOMAIN.md §2.3), and which of them count.
+"""What the rules read of the patient's earlier sykmeldinger (docs/domain.md §2.3), and which of them count.
 
 NAV's rules do not read earlier sykmeldinger whole: syfosmregler asks the sykmelding register for the
 patient's sykmeldinger and reads, of each, its periods (fom, tom, kind, grade), the hoveddiagnose, the
@@ -10,7 +10,7 @@ Which earlier sykmeldinger count, as NAV's SykmeldingService selects them:
   TILBAKEDATERING_KREVER_FLERE_OPPLYSNINGER, UNDER_BEHANDLING), the same hoveddiagnose code;
 - for the syketilfelle (its start, the employer period, the 12 weeks): not INVALID, neither of the first
   two merknader, ALL diagnoses; their non-avventende periods' days.
-Where we differ from NAV: an AVBRUTT or SLETTET sykmelding counts for neither (DOMAIN.md §2.3; NAV's
+Where we differ from NAV: an AVBRUTT or SLETTET sykmelding counts for neither (docs/domain.md §2.3; NAV's
 register leaves deleted ones out, and NAV drops AVBRUTT only from the syketilfelle, not from
 forlengelse and ettersending).
 """

@@ -1,4 +1,4 @@
-"""The HPR tree: may the signer write this sykmelding? (NAV's HPRRuleTree, DOMAIN.md §2.2)
+"""The HPR tree: may the signer write this sykmelding? (NAV's HPRRuleTree, docs/domain.md §2.2)
 
 As NAV's current tree: the signer must be in HPR, hold an active authorisation, and hold it as one
 NAV accepts (code system 7704, value 1, 2, 4, 14, 17 or 18). Doctors (LE) and dentists (TL) then pass.
@@ -8,7 +8,7 @@ to 12 weeks: BEHANDLER_MT_FT_KI_OVER_12_UKER hits when the case has lasted more 
 last tom. Anyone else gets BEHANDLER_IKKE_LE_KI_MT_TL_FT_I_HPR.
 
 Interpretations:
-- A signer HPR does not know gets BEHANDLER_IKKE_I_HPR, NAV's rule for it (DOMAIN.md lists no name).
+- A signer HPR does not know gets BEHANDLER_IKKE_I_HPR, NAV's rule for it (docs/domain.md lists no name).
 - The signer is looked up by avsenderHpr, or by avsenderFnr when the envelope has no HPR number.
 - The 12 weeks count from the first day of the case (`RuleInput.syketilfelle_startdato`, from the
   patient's earlier periods) or this sykmelding's first fom, whichever is earlier, as NAV does.

@@ -1,5 +1,5 @@
 """Tree 0, legesuspensjon: a doctor NAV has suspended may not write sykmeldinger (NAV's
-LegeSuspensjonRuleTree, DOMAIN.md §2.3).
+LegeSuspensjonRuleTree, docs/domain.md §2.3).
 
 The fact comes from NAV's suspension register (btsys), asked for the signer on the signature day
 before the rules run (`RuleContext.behandler_suspendert`). As NAV's: INVALID, no legal reference.

@@ -1,4 +1,4 @@
-"""The patient-age tree (NAV's PatientAgeUnder13RuleTree, DOMAIN.md §2.2).
+"""The patient-age tree (NAV's PatientAgeUnder13RuleTree, docs/domain.md §2.2).
 
 PASIENT_YNGRE_ENN_13 hits when the patient is not yet 13 on the last tom. The birth date is the
 population register's, else the one the fnr encodes (as NAV: PDL, else the fnr).

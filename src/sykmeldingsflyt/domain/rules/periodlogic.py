@@ -1,11 +1,11 @@
-"""The period-logic tree: are the periods well formed? (NAV's PeriodLogicRuleTree, DOMAIN.md §2.2)
+"""The period-logic tree: are the periods well formed? (NAV's PeriodLogicRuleTree, docs/domain.md §2.2)
 
-Thresholds as DOMAIN.md states them: OPPHOLD_MELLOM_PERIODER is any Monday-Friday strictly between one
+Thresholds as docs/domain.md states them: OPPHOLD_MELLOM_PERIODER is any Monday-Friday strictly between one
 period's tom and the next one's fom; AVVENTENDE_SYKMELDING_OVER_16_DAGER is tom - fom > 16;
 FOR_MANGE_BEHANDLINGSDAGER_PER_UKE is behandlingsdager > whole weeks between fom and tom, + 1.
 
 Interpretations:
-- IKKE_DEFINERT_PERIODE: a period must be exactly one kind (DOMAIN.md). As in NAV, an empty innspill
+- IKKE_DEFINERT_PERIODE: a period must be exactly one kind (docs/domain.md). As in NAV, an empty innspill
   and zero behandlingsdager do not make a period avventende or behandlingsdager; an innspill of blanks
   does, and then MANGLENDE_INNSPILL_TIL_ARBEIDSGIVER names the problem.
 - OVERLAPPENDE_PERIODER compares periods by position, so two identical periods overlap (NAV compares

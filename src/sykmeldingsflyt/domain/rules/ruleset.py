@@ -27,7 +27,7 @@ from sykmeldingsflyt.domain.validering import ValidationResult
 SYKMELDING_2024 = RuleSet(
     name="syfosmregler",
     version="2024.1",
-    # DOMAIN.md dates the removal of the grade and age rules to 2024 without a day; this version, the
+    # docs/domain.md dates the removal of the grade and age rules to 2024 without a day; this version, the
     # first this product runs, applies to everything received from the start of that year.
     valid_from=date(2024, 1, 1),
     trees=(

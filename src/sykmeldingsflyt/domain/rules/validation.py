@@ -1,10 +1,10 @@
-"""The validation tree: formal checks of the envelope (NAV's ValidationRuleTree, DOMAIN.md §2.2).
+"""The validation tree: formal checks of the envelope (NAV's ValidationRuleTree, docs/domain.md §2.2).
 
 Interpretations:
-- UGYLDIG_ORGNR_LENGDE: DOMAIN.md says "not 9 digits", so nine characters that are not all digits hit
+- UGYLDIG_ORGNR_LENGDE: docs/domain.md says "not 9 digits", so nine characters that are not all digits hit
   too (NAV checks the length only). A sykmelding without a clinic orgnr does not hit, as in NAV.
 - MANGLENDE_DYNAMISKE_SPOERSMAL_VERSJON2_UKE_39 hits when question group 6.5 has no answers, as
-  DOMAIN.md words it; NAV's newest code demands all of 6.5.1-6.5.4.
+  docs/domain.md words it; NAV's newest code demands all of 6.5.1-6.5.4.
 - NAV gives these formal rules no legal reference, and neither do we.
 - The order is NAV's: the orgnr's length first. A nine-digit orgnr with a wrong check digit never gets
   here: intake refuses it first (UGYLDIG_ORGNR_KONTROLLSIFFER), stricter than NAV, which accepts it.

@@ -1,4 +1,4 @@
-"""For NAV's officers: dialogmøte-2 candidates (DOMAIN.md §5.2, NAV's isdialogmotekandidat API).
+"""For NAV's officers: dialogmøte-2 candidates (docs/domain.md §5.2, NAV's isdialogmotekandidat API).
 
 The candidature is tidslinje's (read from its table, in the same database, as motebehov reads the
 cases); an exception or "ikke aktuell" is checked here, so the officer gets 400 or 409 at once, and
@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from sykmeldingsflyt.domain import dialogmotekandidat as kandidat
 from sykmeldingsflyt.domain.base import DomainModel
@@ -34,25 +35,46 @@ NavWriter = Annotated[Organisation, Depends(organisation_with(Scope.NAV_WRITE))]
 Personident = Annotated[str, Header(alias="Nav-Personident", pattern=r"^\d{11}$", description="The person's fnr.")]
 
 
+PersonidentFelt = Annotated[Fnr, Field(description="The person's fnr.", examples=["17858413745"])]
+Veilederident = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z][0-9]{6}$",
+        description="The officer's NAV ident (one letter, six digits).",
+        examples=["Z990123"],
+    ),
+]
+
+
 class Dialogmotekandidat(DomainModel):
-    kandidat: bool
-    """A candidate now, decided at least 7 days ago."""
-    kandidat_at: datetime | None = None
-    """When the person became a candidate; null when not one."""
+    """Whether the person is a dialogmøte-2 candidate, as NAV's own API shows it."""
+
+    kandidat: bool = Field(description="A candidate now, decided at least 7 days ago.", examples=[True])
+    kandidat_at: datetime | None = Field(
+        default=None,
+        description="When the person became a candidate; null when not one.",
+        examples=["2026-06-29T06:00:00Z"],
+    )
 
 
 class Unntak(DomainModel):
-    personident: Fnr
-    arsak: UnntakArsak
-    veilederident: str
-    """The officer's NAV ident (one letter, six digits)."""
+    """An exception (unntak): the person stays sick-listed but needs no dialogmøte 2."""
+
+    personident: PersonidentFelt
+    arsak: UnntakArsak = Field(
+        description="Why no meeting is needed. FRISKMELDT and ARBEIDSFORHOLD_OPPHORT are refused (400): record "
+        "ikke aktuell instead.",
+        examples=["MEDISINSKE_GRUNNER"],
+    )
+    veilederident: Veilederident
 
 
 class IkkeAktuell(DomainModel):
-    personident: Fnr
-    arsak: IkkeAktuellArsak
-    veilederident: str
-    """The officer's NAV ident (one letter, six digits)."""
+    """Ikke aktuell: a dialogmøte 2 is not relevant for the person."""
+
+    personident: PersonidentFelt
+    arsak: IkkeAktuellArsak = Field(description="Why a meeting is not relevant.", examples=["ARBEIDSTAKER_AAP"])
+    veilederident: Veilederident
 
 
 @router.get(

@@ -11,7 +11,7 @@ from sykmeldingsflyt.storage.tables.base import Base
 
 class MottattSykmelding(Base):
     """mottak's record of every sykmelding it accepted for processing: for duplicates, and what the rules
-    of the patient's later sykmeldinger read of it (DOMAIN.md §2.3)."""
+    of the patient's later sykmeldinger read of it (docs/domain.md §2.3)."""
 
     __tablename__ = "mottak_sykmelding"
 

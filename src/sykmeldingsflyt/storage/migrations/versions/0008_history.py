@@ -1,4 +1,4 @@
-"""mottak: the history NAV's rules read of earlier sykmeldinger (issue 11, DOMAIN.md §2.3).
+"""mottak: the history NAV's rules read of earlier sykmeldinger (issue 11, docs/domain.md §2.3).
 
 Each stored sykmelding gets its hoveddiagnose system, its merknader, its signature day, and periods with
 kind and grade; the employee's latest status moves to its own table, fed by sykmelding.status, so that a

@@ -68,6 +68,10 @@ async def test_a_candidate_gets_an_exception(
         reader_only = tokens.organisation(NAV_ORGNR, Scope.NAV_READ)
         refused = await client.post(f"{PATH}/unntak", json=unntak(who.fnr, "MEDISINSKE_GRUNNER"), headers=reader_only)
         assert refused.status_code == 403
+        no_ident = await client.post(
+            f"{PATH}/unntak", json={**unntak(who.fnr, "MEDISINSKE_GRUNNER"), "veilederident": "ola"}, headers=nav
+        )
+        assert (no_ident.status_code, [e["field"] for e in no_ident.json()["errors"]]) == (422, ["veilederident"])
 
         recorded = await client.post(f"{PATH}/unntak", json=unntak(who.fnr, "MEDISINSKE_GRUNNER"), headers=nav)
         assert recorded.status_code == 202, recorded.text

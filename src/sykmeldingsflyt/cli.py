@@ -18,6 +18,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -197,3 +198,20 @@ def token_issue(
     for name, value in issuer.environment().items():
         typer.echo(f"export {name}={value}", err=True)
     typer.echo(token)
+
+
+registers_app = typer.Typer(help="The registers the services consult.", no_args_is_help=True)
+app.add_typer(registers_app, name="registers")
+
+
+@registers_app.command("check")
+def registers_check(
+    path: Annotated[Path, typer.Argument(help="A folder of register files (behandlere.yaml, personer.yaml, ...)")],
+) -> None:
+    """Validate a folder of register files; every problem names its file, entry and field (exit 2 on any)."""
+    try:
+        FileRegistre.read(path)
+    except RegisterfilFeil as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{path}: the register files are valid")

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from sykmeldingsflyt.domain.identifiers import safe_errors
 from sykmeldingsflyt.registers.nav.azure import AzureAdTokens
 from sykmeldingsflyt.registers.resilience import Forbigaende, Guard, Policy, Ugyldig
 
@@ -114,10 +115,7 @@ class RegisterKlient(Generic[T]):
 def _felter(exc: ValueError) -> str:
     """Which fields were wrong, never their values (they may be an fnr)."""
     if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'svaret'}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)
-        )
+        return "; ".join(f"{error.field or 'svaret'}: {error.message}" for error in safe_errors(exc))
     if isinstance(exc, json.JSONDecodeError):
         return "ikke JSON"
     return str(exc)

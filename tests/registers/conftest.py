@@ -1,0 +1,73 @@
+"""Real HTTP servers for the register clients: one threaded pytest-httpserver per test, serving tokens too."""
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials, AzureAdTokens
+from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
+from sykmeldingsflyt.registers.resilience import Policy
+
+TOKEN_PATH = "/oauth2/v2.0/token"
+SCOPE = "api://dev-gcp.teamsykmelding.register/.default"
+FAST = Policy(timeout=0.3, attempts=3, backoff_initial=0.01, backoff_max=0.05, failure_threshold=100, ttl=3600)
+
+
+@pytest.fixture
+def server() -> Iterator[HTTPServer]:
+    # Threaded, so a slow answer to one call does not hold up the next.
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@dataclass
+class TokenEndpoint:
+    """Hands out t1, t2, ... each valid for `expires_in` seconds; remembers the forms it was posted."""
+
+    expires_in: int = 3600
+    forms: list[dict[str, str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.forms = []
+        self._numbers = count(1)
+
+    def __call__(self, request: Request) -> Response:
+        assert self.forms is not None
+        self.forms.append(dict(request.form))
+        body = {"token_type": "Bearer", "access_token": f"t{next(self._numbers)}", "expires_in": self.expires_in}
+        return Response(json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture
+def tokens_served(server: HTTPServer) -> TokenEndpoint:
+    endpoint = TokenEndpoint()
+    server.expect_request(TOKEN_PATH, method="POST").respond_with_handler(endpoint)
+    return endpoint
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+def credentials(server: HTTPServer, **auth: str) -> AzureAdCredentials:
+    auth = auth or {"client_secret": "hemmelig"}
+    return AzureAdCredentials(client_id="sykmeldingsflyt", token_endpoint=server.url_for(TOKEN_PATH), **auth)
+
+
+def klient(
+    server: HTTPServer, http: httpx.AsyncClient, register: str = "hpr", policy: Policy = FAST
+) -> RegisterKlient[Any]:
+    tokens = AzureAdTokens(http, credentials(server))
+    return RegisterKlient(register, Endepunkt(url=server.url_for("/"), scope=SCOPE), http, tokens, policy)

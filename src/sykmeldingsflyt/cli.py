@@ -19,6 +19,8 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -101,13 +103,18 @@ def run(
         raise typer.Exit(2)
     settings = _kafka_settings()
     settings.require_bootstrap()
-    asyncio.run(_run(settings, names))
+    try:
+        registre = open_registre(RegisterSettings.from_env())
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    asyncio.run(_run(settings, names, registre))
 
 
-async def _run(settings: KafkaSettings, names: list[str]) -> None:
+async def _run(settings: KafkaSettings, names: list[str], registre: Registre) -> None:
     database = Database.from_env()
     await database.migrate()
-    runtime = Runtime.from_env(settings, database)
+    runtime = Runtime.from_env(settings, database, registre=registre)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

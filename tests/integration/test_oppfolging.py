@@ -48,7 +48,6 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
     dead_letter_topic,
 )
-from sykmeldingsflyt.registers.fastlege_fixture import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.personvern import Personvern
@@ -63,6 +62,7 @@ from sykmeldingsflyt.synthetic import (
     synthetic_pasient_fnr,
 )
 from tests.support.kafka import Received, produce, read_topic
+from tests.support.registers import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration

@@ -1,5 +1,6 @@
 """Folder-backed registers: the bundled folder, an operator's own folder, and errors that say where."""
 
+import random
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from sykmeldingsflyt.messaging.settings import SettingsError
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil, bundled_folder
 from sykmeldingsflyt.registers.nav.hpr import Syfohelsenettproxy
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
+from sykmeldingsflyt.synthetic import synthetic_pasient_fnr
+from tests.support.registers import DEMO_FASTLEGE, UKJENT_PASIENT_FNR, UTEN_FASTLEGE_FNR
 
 LEGE_FNR = "17857233115"
-UKJENT_FNR = "08888798715"
-UTEN_FASTLEGE_FNR = "14838526102"
 REAL_LOOKING_FNR = "17057233115"  # not synthetic: never resolves in the bundled folder
 
 
@@ -26,7 +27,7 @@ async def test_the_bundled_folder_knows_the_demo_doctor_and_every_synthetic_pers
     assert lege is not None and await registre.hpr.behandler_med_hpr_nummer(lege.hpr_nummer) == lege
     synthetic = "29828433154"
     assert await registre.folkeregister.person(synthetic) == Person(synthetic, date(1984, 2, 29), None, (synthetic,))
-    assert await registre.folkeregister.person(UKJENT_FNR) is None
+    assert await registre.folkeregister.person(UKJENT_PASIENT_FNR) is None
     assert await registre.fastlegeregister.fastlege(LEGE_FNR) == Fastlege("900002", "900001")
     assert await registre.fastlegeregister.fastlege(UTEN_FASTLEGE_FNR) is None
     assert await registre.legesuspensjon.er_suspendert(LEGE_FNR, date(2026, 12, 5)) is False
@@ -34,6 +35,17 @@ async def test_the_bundled_folder_knows_the_demo_doctor_and_every_synthetic_pers
         Arbeidsforhold("311000101", "311000004", date(2015, 8, 1)),
     )
     assert await registre.naermeste_leder.naermeste_leder(UTEN_FASTLEGE_FNR, "311000101") is not None
+
+
+async def test_every_synthetic_patient_has_the_demo_doctor_except_the_few_without() -> None:
+    fastleger = FileRegistre.read(bundled_folder()).registre().fastlegeregister
+    rng = random.Random(2)
+    for _ in range(50):
+        assert await fastleger.fastlege(synthetic_pasient_fnr(rng)) == DEMO_FASTLEGE
+    assert await fastleger.fastlege(UTEN_FASTLEGE_FNR) is None
+    nav_test_person = "14438510053"  # month + 40: NAV's own test persons, not the Tax Administration's
+    assert await fastleger.fastlege(nav_test_person) is None
+    assert await fastleger.fastlege("not an fnr") is None
 
 
 def _write(folder: Path, **files: str) -> Path:
@@ -55,14 +67,14 @@ async def test_an_operators_folder_adds_a_doctor_a_suspension_and_a_dead_person(
         suspensjoner=f'[{{fnr: "{LEGE_FNR}", fom: 2026-12-01, tom: 2026-12-31}}]',
         personer=f"""
 personer:
-- {{fnr: "{UTEN_FASTLEGE_FNR}", dodsdato: 2026-11-01, tidligereIdenter: ["{UKJENT_FNR}"]}}
+- {{fnr: "{UTEN_FASTLEGE_FNR}", dodsdato: 2026-11-01, tidligereIdenter: ["{UKJENT_PASIENT_FNR}"]}}
 """,
     )
     registre = FileRegistre.read(folder).registre()
     assert (await registre.hpr.behandler_med_hpr_nummer("1234567")) is not None
     assert await registre.legesuspensjon.er_suspendert(LEGE_FNR, date(2026, 12, 5))
     assert not await registre.legesuspensjon.er_suspendert(LEGE_FNR, date(2027, 1, 1))
-    person = await registre.folkeregister.person(UKJENT_FNR)
+    person = await registre.folkeregister.person(UKJENT_PASIENT_FNR)
     assert person is not None and person.fnr == UTEN_FASTLEGE_FNR and person.dodsdato == date(2026, 11, 1)
     # Without `syntetiske: true` only listed persons exist.
     assert await registre.folkeregister.person("29828433154") is None

@@ -20,6 +20,7 @@ never an fnr. `sykmeldingsflyt registers check PATH` runs the same validation.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any, Self
@@ -248,3 +249,9 @@ class FileRegistre:
 
     async def naermeste_leder(self, fnr: str, orgnummer: str) -> NaermesteLeder | None:
         return self._ledere.get((fnr, orgnummer))
+
+
+@cache
+def bundled_registre() -> Registre:
+    """The bundled folder's registers, read once per process and shared."""
+    return FileRegistre.read(bundled_folder()).registre()

@@ -24,6 +24,7 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
@@ -42,6 +43,7 @@ __all__ = [
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakParkert",
     "MottattSykmelding",
     "NavOppgave",
     "OppfolgingPlan",

@@ -119,18 +119,6 @@ class RegisterUtilgjengelig(Exception):  # noqa: N818 - the domain's word: the r
         self.grunn = grunn
 
 
-class HprRegister(Protocol):
-    def lookup(self, hpr_or_fnr: str) -> HprBehandler | None:
-        """The professional with this HPR number or fnr, or None when HPR has no such person."""
-        ...
-
-
-class PersonRegister(Protocol):
-    def lookup(self, fnr: str) -> Person | None:
-        """The person with this fnr, or None when the register does not know it."""
-        ...
-
-
 class Helsepersonellregister(Protocol):
     """HPR, as NAV reads it through syfohelsenettproxy."""
 

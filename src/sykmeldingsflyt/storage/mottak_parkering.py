@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
@@ -57,3 +57,11 @@ class MottakParkering:
         """Take the row out for deciding; False when another instance took it first."""
         result = await self.session.execute(delete(MottakParkert).where(MottakParkert.id == row_id))
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def utsett(self, row_id: int, register: str, neste_forsok: datetime) -> None:
+        """The register still cannot answer: count the attempt and wait until `neste_forsok`."""
+        await self.session.execute(
+            update(MottakParkert)
+            .where(MottakParkert.id == row_id)
+            .values(register=register, forsok=MottakParkert.forsok + 1, neste_forsok=neste_forsok)
+        )

@@ -1,6 +1,7 @@
 """Sykmeldinger for the rule tests: the synthetic valid one, changed in exactly the way a test needs."""
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -20,13 +21,22 @@ from sykmeldingsflyt.domain.sykmelding import (
     ReceivedSykmelding,
 )
 from sykmeldingsflyt.domain.validering import ValidationResult
-from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
+from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.synthetic import make_sykmelding
+from tests.support.registers import bundled_fakta
 
 FOM = date(2026, 11, 2)
 """A Monday."""
 
-CONTEXT = RuleContext(hpr=FixtureHprRegister(), persons=FixturePersonRegister(), diagnosekoder=bundled_diagnosekoder())
+CONTEXT = RuleContext(behandler=None, pasient=None, diagnosekoder=bundled_diagnosekoder())
+"""The code lists and no history; `run` and `tree_hit` add what the bundled registers say of the sykmelding."""
+
+
+def med_fakta(received: ReceivedSykmelding, context: RuleContext) -> RuleContext:
+    """`context` with the bundled registers' signer and patient, where the test has not set its own."""
+    behandler, pasient = bundled_fakta(received)
+    return replace(context, behandler=context.behandler or behandler, pasient=context.pasient or pasient)
+
 
 M545 = Diagnose(system=ICD10_SYSTEM, kode="M545", tekst="Lumbago")
 Z09 = Diagnose(system=ICPC2_SYSTEM, kode="Z09", tekst="Juridisk problem")
@@ -83,7 +93,7 @@ def tilbakedatert(days: int, begrunnelse: str | None = None, **kwargs: Any) -> R
 
 
 def run(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> ValidationResult:
-    return validate(received, context)
+    return validate(received, med_fakta(received, context))
 
 
 def hits(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> list[str]:
@@ -91,5 +101,5 @@ def hits(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> list[s
 
 
 def tree_hit(tree: RuleTree, received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> str | None:
-    rule = tree.first_hit(RuleInput(received, context))
+    rule = tree.first_hit(RuleInput(received, med_fakta(received, context)))
     return rule.name if rule else None

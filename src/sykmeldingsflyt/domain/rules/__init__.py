@@ -1,6 +1,8 @@
 """NAV's validation rules for a sykmelding (syfosmregler, DOMAIN.md §2.2), and the intake checks before them.
 
-result = validate(received, RuleContext(hpr=..., persons=..., diagnosekoder=...))
+result = validate(received, RuleContext(behandler=..., pasient=..., diagnosekoder=...))
+
+The register facts are fetched by the caller first: the rules do no I/O.
 """
 
 from sykmeldingsflyt.domain.rules.engine import Rule, RuleSet, RuleTree

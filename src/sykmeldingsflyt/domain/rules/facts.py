@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.identifiers import fnr_birth_date
-from sykmeldingsflyt.domain.registers import Diagnosekoder, HprBehandler, HprRegister, PersonRegister
+from sykmeldingsflyt.domain.registers import Diagnosekoder, HprBehandler, Person
 from sykmeldingsflyt.domain.sykmelding import Periode, Periodetype, ReceivedSykmelding
 
 # NAV's syketilfelle: sick days at most 16 days apart belong to one case; earlier days count back 40 weeks.
@@ -17,10 +17,13 @@ _EARLIER_DAYS_LOOKBACK = timedelta(weeks=40)
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """The registers the rules consult, and what the store knows of the patient's earlier sick leave."""
+    """What the registers said before the rules ran, the code lists, and what the store knows of the
+    patient's earlier sick leave."""
 
-    hpr: HprRegister
-    persons: PersonRegister
+    behandler: HprBehandler | None
+    """The signer as HPR knows them (by HPR number when the sykmelding gives one, else by fnr)."""
+    pasient: Person | None
+    """The patient as the population register knows them."""
     diagnosekoder: Diagnosekoder
     earlier_perioder: tuple[Periode, ...] = ()
     """The periods of the patient's earlier accepted sykmeldinger with the same hoveddiagnose code.
@@ -58,12 +61,12 @@ class RuleInput:
     @cached_property
     def pasient_fodselsdato(self) -> date:
         # As NAV: the register's birth date, else the one the fnr encodes.
-        person = self.context.persons.lookup(self.received.pasient_fnr)
-        return person.fodselsdato if person else fnr_birth_date(self.received.pasient_fnr)
+        pasient = self.context.pasient
+        return pasient.fodselsdato if pasient else fnr_birth_date(self.received.pasient_fnr)
 
-    @cached_property
+    @property
     def behandler(self) -> HprBehandler | None:
-        return self.context.hpr.lookup(self.received.avsender_hpr or self.received.avsender_fnr)
+        return self.context.behandler
 
     @cached_property
     def earlier_sick_days(self) -> tuple[date, ...]:

@@ -32,6 +32,7 @@ from sykmeldingsflyt.services.mottak import Mottak, Venting
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
+from tests.support.http import http_server
 from tests.support.kafka import produce, read_topic
 from tests.support.registers import TANNLEGE
 from tests.support.services import running
@@ -62,11 +63,8 @@ class Hpr:
 
 @pytest.fixture
 def hpr_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    with http_server() as server:
+        yield server
 
 
 async def _parked(database: Database) -> int:

@@ -14,6 +14,7 @@ from werkzeug import Request, Response
 from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials, AzureAdTokens
 from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
 from sykmeldingsflyt.registers.resilience import Policy
+from tests.support.http import http_server
 
 TOKEN_PATH = "/oauth2/v2.0/token"
 SCOPE = "api://dev-gcp.teamsykmelding.register/.default"
@@ -22,12 +23,8 @@ FAST = Policy(timeout=0.3, attempts=3, backoff_initial=0.01, backoff_max=0.05, f
 
 @pytest.fixture
 def server() -> Iterator[HTTPServer]:
-    # Threaded, so a slow answer to one call does not hold up the next.
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    with http_server() as running:
+        yield running
 
 
 @dataclass

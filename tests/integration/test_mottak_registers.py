@@ -12,8 +12,10 @@ from datetime import timedelta
 import httpx
 import pytest
 import yaml
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from werkzeug import Request, Response
 
 from sykmeldingsflyt import synthetic
@@ -31,6 +33,7 @@ from sykmeldingsflyt.registers.resilience import Policy
 from sykmeldingsflyt.services.mottak import Mottak, Venting
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.tables import metadata
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from tests.support.http import http_server
 from tests.support.kafka import produce, read_topic
@@ -147,3 +150,13 @@ async def test_an_hpr_outage_parks_and_later_decides_in_order_and_rejects_nothin
         assert kvittering.status is KvitteringStatus.OK, kvittering.avvisningsgrunner
     nav = await read_topic(kafka_settings, runtime.topics.name(NAV_SYKMELDING), 4)
     assert {m.key for m in nav} == {r.sykmelding.id.encode() for r in (a1, a3, b1, d1)}
+
+
+def _parking_differences(connection: Connection) -> list[object]:
+    differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    return [difference for difference in differences if "mottak_parkert" in repr(difference)]
+
+
+async def test_the_migration_makes_the_parking_table_the_code_declares(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_parking_differences) == []

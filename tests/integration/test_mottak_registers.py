@@ -20,14 +20,11 @@ from werkzeug import Request, Response
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
-from sykmeldingsflyt.domain.registers import HprBehandler
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.registers.files import bundled_folder, bundled_registre
-from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials, AzureAdTokens
-from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
 from sykmeldingsflyt.registers.nav.hpr import Syfohelsenettproxy
 from sykmeldingsflyt.registers.resilience import Policy
 from sykmeldingsflyt.services.mottak import Mottak, Venting
@@ -35,14 +32,12 @@ from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import metadata
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
-from tests.support.http import http_server
+from tests.support.http import http_server, register_klient, serve_tokens
 from tests.support.kafka import produce, read_topic
 from tests.support.registers import TANNLEGE
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
-
-TOKEN_PATH = "/token"
 
 
 class Hpr:
@@ -79,20 +74,13 @@ async def test_an_hpr_outage_parks_and_later_decides_in_order_and_rejects_nothin
     kafka_settings: KafkaSettings, database: Database, hpr_server: HTTPServer
 ) -> None:
     hpr = Hpr()
-    hpr_server.expect_request(TOKEN_PATH, method="POST").respond_with_json(
-        {"access_token": "t", "expires_in": 3600, "token_type": "Bearer"}
-    )
+    serve_tokens(hpr_server)
     hpr_server.expect_request("/api/v2/behandlerMedHprNummer").respond_with_handler(hpr)
     policy = Policy(
         timeout=2.0, attempts=2, backoff_initial=0.01, backoff_max=0.02, open_seconds=0.5, ttl=0.0, stale_for=0.0
     )
     async with httpx.AsyncClient() as http:
-        tokens = AzureAdTokens(
-            http, AzureAdCredentials("sykmeldingsflyt", hpr_server.url_for(TOKEN_PATH), client_secret="s")
-        )
-        endepunkt = Endepunkt(hpr_server.url_for("/"), "api://hpr/.default")
-        klient = RegisterKlient[HprBehandler | None]("hpr", endepunkt, http, tokens, policy)
-        registre = replace(bundled_registre(), hpr=Syfohelsenettproxy(klient))
+        registre = replace(bundled_registre(), hpr=Syfohelsenettproxy(register_klient(hpr_server, http, "hpr", policy)))
         venting = Venting(forste=timedelta(milliseconds=200), lengste=timedelta(seconds=1), runde=0.2)
 
         def mottak(runtime: Runtime) -> Mottak:

@@ -11,13 +11,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials, AzureAdTokens
-from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
+from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials
+from sykmeldingsflyt.registers.nav.client import RegisterKlient
 from sykmeldingsflyt.registers.resilience import Policy
-from tests.support.http import http_server
+from tests.support.http import TOKEN_PATH, http_server, register_klient
 
-TOKEN_PATH = "/oauth2/v2.0/token"
-SCOPE = "api://dev-gcp.teamsykmelding.register/.default"
 FAST = Policy(timeout=0.3, attempts=3, backoff_initial=0.01, backoff_max=0.05, failure_threshold=100, ttl=3600)
 
 
@@ -66,5 +64,4 @@ def credentials(server: HTTPServer, **auth: str) -> AzureAdCredentials:
 def klient(
     server: HTTPServer, http: httpx.AsyncClient, register: str = "hpr", policy: Policy = FAST
 ) -> RegisterKlient[Any]:
-    tokens = AzureAdTokens(http, credentials(server))
-    return RegisterKlient(register, Endepunkt(url=server.url_for("/"), scope=SCOPE), http, tokens, policy)
+    return register_klient(server, http, register, policy)

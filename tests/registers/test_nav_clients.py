@@ -25,7 +25,8 @@ from sykmeldingsflyt.registers.nav.fastlege import Fastlegerest
 from sykmeldingsflyt.registers.nav.hpr import Syfohelsenettproxy
 from sykmeldingsflyt.registers.nav.narmesteleder import Narmesteleder
 from sykmeldingsflyt.registers.nav.pdl import Pdl
-from tests.registers.conftest import SCOPE, TokenEndpoint, klient
+from tests.registers.conftest import TokenEndpoint, klient
+from tests.support.http import SCOPE
 
 LEGE_FNR = "17857233115"
 PASIENT_FNR = "14838526102"

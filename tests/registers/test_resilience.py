@@ -14,8 +14,9 @@ from sykmeldingsflyt.domain.registers import HprBehandler, RegisterUtilgjengelig
 from sykmeldingsflyt.registers.nav.azure import AzureAdTokens
 from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
 from sykmeldingsflyt.registers.nav.hpr import Syfohelsenettproxy
-from tests.registers.conftest import FAST, SCOPE, TOKEN_PATH, TokenEndpoint, credentials, klient
+from tests.registers.conftest import FAST, TokenEndpoint, credentials, klient
 from tests.registers.test_nav_clients import BEHANDLER_JSON, LEGE_FNR
+from tests.support.http import SCOPE, TOKEN_PATH
 
 PATH = "/api/v2/behandler"
 

@@ -18,8 +18,6 @@ from sykmeldingsflyt.registers.registre import Registre
 K = TypeVar("K")
 V = TypeVar("V")
 
-Ute = RegisterUtilgjengelig
-
 _SAMTIDIGE = 16
 """Questions in flight at once per register, well inside the HTTP pool's connections."""
 
@@ -80,8 +78,9 @@ async def hent_registerfakta(
     result: dict[str, Registerfakta | RegisterUtilgjengelig] = {}
     for key, r in sykmeldinger.items():
         b, p, s = behandlere[_behandler_nokkel(r)], pasienter[r.pasient_fnr], suspensjoner[_suspensjon_nokkel(r)]
-        if isinstance(b, Ute) or isinstance(p, Ute) or isinstance(s, Ute):
-            result[key] = next(a for a in (b, p, s) if isinstance(a, Ute))
+        down = RegisterUtilgjengelig
+        if isinstance(b, down) or isinstance(p, down) or isinstance(s, down):
+            result[key] = next(a for a in (b, p, s) if isinstance(a, down))
         else:
             result[key] = Registerfakta(behandler=b, pasient=p, behandler_suspendert=s)
     return result

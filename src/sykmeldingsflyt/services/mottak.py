@@ -176,7 +176,7 @@ class Mottak(Service):
         problems = intake_problems(received, fakta.pasient, self.runtime.clock.today())
         if problems:
             self._answer(uow, inbound, received, problems)
-            _dead_letter(uow, self.runtime, inbound, problems)
+            _dead_letter(uow, self.runtime, inbound, problems, received)
             return
 
         context = RuleContext(
@@ -369,14 +369,30 @@ def _grunn(rule_name: str, message: str, field: str | None = None) -> Avvisnings
     return Avvisningsgrunn(rule_name=rule_name, message_for_sender=message, field=field)
 
 
-def _dead_letter(uow: UnitOfWork, runtime: Runtime, inbound: Inbound, grunner: list[Avvisningsgrunn]) -> None:
+def _dead_letter(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    inbound: Inbound,
+    grunner: list[Avvisningsgrunn],
+    received: ReceivedSykmelding | None = None,
+) -> None:
+    # What finds the case (`case show`) without opening the sealed message: never the msgId, a sender's text.
+    references = (
+        {}
+        if received is None
+        else {
+            "sykmeldingId": received.sykmelding.id,
+            "personRef": person_ref(received.pasient_fnr, runtime.settings.pseudonym_key),
+        }
+    )
     send_to_dead_letter(
         uow,
-        runtime.codec,
+        runtime.dead_letters,
         inbound,
         reason=grunner[0].rule_name,
         detail="; ".join(grunn.message_for_sender for grunn in grunner),
         field=grunner[0].field,
+        references=references,
     )
 
 

@@ -12,6 +12,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewaySykmeldingEier,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -46,6 +47,7 @@ __all__ = [
     "MottakParkert",
     "MottattSykmelding",
     "NavOppgave",
+    "OperationsReplay",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
     "OppfolgingSykmelding",

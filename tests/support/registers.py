@@ -50,6 +50,8 @@ FYSIOTERAPEUT_UTEN_TILLEGGSKOMPETANSE = _behandler("9000005")
 INAKTIV_LEGE = _behandler("9000006")
 LEGE_UTEN_AUTORISASJON = _behandler("9000007")
 FYSIOTERAPEUT = _behandler("9000008")
+SUSPENDERT_LEGE = _behandler("9000009")
+"""A doctor HPR authorises but whom suspensjoner.yaml suspends from 2024-01-01."""
 BEHANDLERE = (
     LEGE,
     TANNLEGE,
@@ -59,6 +61,7 @@ BEHANDLERE = (
     FYSIOTERAPEUT,
     INAKTIV_LEGE,
     LEGE_UTEN_AUTORISASJON,
+    SUSPENDERT_LEGE,
 )
 SYKMELDING_KOMPETANSE: Tilleggskompetanse = KIROPRAKTOR.godkjenninger[0].tilleggskompetanse[0]
 """The additional competence that lets a chiropractor or physiotherapist write sykmeldinger."""

@@ -3,6 +3,12 @@
 sykmelding.fra-epj ──► decode, intake checks, duplicates, rules ──► nav.sykmelding (every outcome)
                                                                 ├──► epj.kvittering (OK / AVVIST)
                                                                 └──► sykmelding.fra-epj.dlq (unreadable)
+sykmelding.status ──► the employee's latest status per sykmelding (AVBRUTT and SLETTET stop counting)
+
+The rules read the patient's earlier sykmeldinger as NAV's rules read them (DOMAIN.md §2.3): mottak keeps
+of each its periods, hoveddiagnose, outcome, merknader, signature day, and follows sykmelding.status in
+its own consumer group for the latest status. A status may come before its sykmelding: it waits in the
+status table, which the history reads together with the sykmeldinger.
 
 The registers (HPR, the population register, legesuspensjon) are asked for the whole batch before the
 rules run. A sykmelding whose register cannot answer is not decided: it is parked (`mottak_parkert`), and
@@ -26,22 +32,24 @@ from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn, Kvittering, Kvitt
 from sykmeldingsflyt.domain.privacy import nav_view
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.domain.registers import Diagnosekoder, RegisterUtilgjengelig
-from sykmeldingsflyt.domain.rules import RuleContext, validate
+from sykmeldingsflyt.domain.rules import RuleContext, som_tidligere, validate
 from sykmeldingsflyt.domain.rules.intake import intake_problems
-from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding, SykmeldingStatus
+from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
 from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
 from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.services.wiring import read_own
 from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of
-from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt
+from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -108,7 +116,11 @@ class Mottak(Service):
         self._parkerte = 0
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        stage = Stage(
+        self.consume(broker, SYKMELDING_FRA_EPJ, self.sykmelding_stage())
+        self.consume(broker, SYKMELDING_STATUS, self.status_stage())
+
+    def sykmelding_stage(self) -> Stage:
+        return Stage(
             name=self.name,
             database=self.runtime.database,
             handler=self.handle,
@@ -117,7 +129,14 @@ class Mottak(Service):
             prepare=self.prepare,
             autoflush=False,
         )
-        self.consume(broker, SYKMELDING_FRA_EPJ, stage)
+
+    def status_stage(self) -> Stage:
+        return Stage(
+            name=self.name,
+            database=self.runtime.database,
+            handler=self.on_status,
+            on_poison=self.status_poisoned,
+        )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Decode the batch; fetch, in a query or two, what the store knows of its sykmeldinger and which of
@@ -134,6 +153,18 @@ class Mottak(Service):
             {event_id: d.received for event_id, d in sykmeldinger.items() if d.pasient_ref not in parkerte},
         )
         uow.scratch = _Batch(decoded, repository, fakta, parkerte)
+
+    async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
+
+        personvern answers an unreadable event with a dead letter; mottak only skips it."""
+        event = read_own(self, inbound, SykmeldingStatusEvent)
+        if event is not None:
+            await registrer_status(uow.session, event.sykmelding_id, event.status_event)
+
+    async def status_poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+        # personvern dead-letters the same event; a second copy in the DLQ would only duplicate it.
+        log.error("mottak.status_failed", event_id=inbound.event_id, error=type(error).__name__)
 
     async def handle(self, uow: UnitOfWork, inbound: Inbound) -> None:
         batch: _Batch = uow.scratch
@@ -183,20 +214,17 @@ class Mottak(Service):
             behandler=fakta.behandler,
             pasient=fakta.pasient,
             diagnosekoder=self.diagnosekoder,
-            earlier_perioder=repository.earlier_perioder(decoded),
+            tidligere=repository.tidligere(decoded),
+            behandler_suspendert=fakta.behandler_suspendert,
         )
         result = validate(received, context)
         repository.add(
             Mottatt(
-                sykmelding_id=decoded.sykmelding_id,
                 msg_id=decoded.msg_id,
                 content_hash=decoded.content_hash,
                 pasient_ref=decoded.pasient_ref,
-                hoveddiagnose=decoded.hoveddiagnose,
-                status=SykmeldingStatus.APEN.value,
-                validation_status=result.status.value,
-                perioder=[[p.fom.isoformat(), p.tom.isoformat()] for p in received.sykmelding.perioder],
                 mottatt_dato=received.mottatt_dato,
+                historikk=som_tidligere(received, result),
             )
         )
         topic = self.runtime.topics.name(NAV_SYKMELDING)
@@ -308,13 +336,11 @@ class Mottak(Service):
             return [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
         except DecodeError as error:
             return [_grunn(error.reason, str(error))]
-        diagnose = received.sykmelding.medisinsk_vurdering.hoved_diagnose
         return _Decoded(
             msg_id=received.msg_id,
             sykmelding_id=received.sykmelding.id,
             content_hash=_content_hash(received),
             pasient_ref=person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key),
-            hoveddiagnose=diagnose.kode if diagnose else None,
             received=received,
         )
 

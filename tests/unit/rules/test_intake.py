@@ -32,6 +32,8 @@ def test_a_clinic_orgnr_with_a_wrong_check_digit_is_rejected_and_other_lengths_a
     [problem] = _problems(valid.model_copy(update={"legekontor_orgnr": wrong_digit}))
     assert (problem.rule_name, problem.field) == ("UGYLDIG_ORGNR_KONTROLLSIFFER", "legekontorOrgnr")
     assert wrong_digit not in problem.message_for_sender
+    # The sender is told why intake is stricter here than NAV's length-only rule.
+    assert "strengere enn NAVs regler" in problem.message_for_sender
     assert _problems(valid.model_copy(update={"legekontor_orgnr": "12345"})) == []
 
 

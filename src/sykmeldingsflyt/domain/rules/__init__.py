@@ -1,14 +1,16 @@
 """NAV's validation rules for a sykmelding (syfosmregler, DOMAIN.md §2.2), and the intake checks before them.
 
-result = validate(received, RuleContext(behandler=..., pasient=..., diagnosekoder=...))
+context = RuleContext(behandler=..., pasient=..., diagnosekoder=..., tidligere=..., behandler_suspendert=...)
+result = validate(received, context)
 
 The register facts are fetched by the caller first: the rules do no I/O.
 """
 
 from sykmeldingsflyt.domain.rules.engine import Rule, RuleSet, RuleTree
 from sykmeldingsflyt.domain.rules.facts import RuleContext
+from sykmeldingsflyt.domain.rules.historikk import TidligerePeriode, TidligereSykmelding
 from sykmeldingsflyt.domain.rules.intake import intake_problems
-from sykmeldingsflyt.domain.rules.ruleset import RULESETS, ruleset_for, validate
+from sykmeldingsflyt.domain.rules.ruleset import RULESETS, ruleset_for, som_tidligere, validate
 
 __all__ = [
     "RULESETS",
@@ -16,7 +18,10 @@ __all__ = [
     "RuleContext",
     "RuleSet",
     "RuleTree",
+    "TidligerePeriode",
+    "TidligereSykmelding",
     "intake_problems",
     "ruleset_for",
+    "som_tidligere",
     "validate",
 ]

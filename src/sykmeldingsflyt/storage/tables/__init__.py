@@ -11,7 +11,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
 )
-from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
 from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
@@ -45,6 +45,7 @@ __all__ = [
     "GatewaySykmeldingEier",
     "HandledEvent",
     "MottakParkert",
+    "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
     "OperationsReplay",

@@ -1,4 +1,4 @@
-"""Ports to the external registers the services consult (DOMAIN.md §2.2).
+"""Ports to the external registers the services consult (docs/domain.md §2.2).
 
 The domain owns these Protocols and the small value types they return; adapters (`sykmeldingsflyt.registers`:
 clients of NAV's registers in `nav/`, folder-backed registers in `files.py`) implement them. The value types

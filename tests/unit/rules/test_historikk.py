@@ -1,4 +1,4 @@
-"""What each rule reads of the earlier sykmeldinger (DOMAIN.md §2.3), legesuspensjon, and NAV's tree order."""
+"""What each rule reads of the earlier sykmeldinger (docs/domain.md §2.3), legesuspensjon, and NAV's tree order."""
 
 from collections.abc import Callable
 from dataclasses import replace

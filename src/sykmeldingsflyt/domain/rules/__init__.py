@@ -1,4 +1,4 @@
-"""NAV's validation rules for a sykmelding (syfosmregler, DOMAIN.md §2.2), and the intake checks before them.
+"""NAV's validation rules for a sykmelding (syfosmregler, docs/domain.md §2.2), and the intake checks before them.
 
 context = RuleContext(behandler=..., pasient=..., diagnosekoder=..., tidligere=..., behandler_suspendert=...)
 result = validate(received, context)

@@ -1,4 +1,4 @@
-"""The checks intake makes before the rules run (DOMAIN.md §2.2): what makes a sykmelding unreadable
+"""The checks intake makes before the rules run (docs/domain.md §2.2): what makes a sykmelding unreadable
 for the rules rather than wrong by them. Duplicates and oversize attachments are the service's checks.
 
 Each problem names the offending field by its wire path, in `field` and in the sender text.

@@ -91,17 +91,16 @@ class TidslinjeSettings(BaseSettings):
     """A dialogmøte-2 candidature left open this many months is closed (LUKKET)."""
 
 
-# The inputs whose bad messages tidslinje dead-letters; another service answers for its other inputs.
-_DEAD_LETTERED = (NAV_DIALOGMOTE_STATUS, SYKEPENGESOKNAD, NAV_DODSFALL, NAV_DIALOGMOTEKANDIDAT_VURDERING)
-
-
 class TidslinjeService(Service):
     name = "tidslinje"
     produces = (
         VARSEL,
         OPPGAVE_BESTILLING,
-        NAV_DIALOGMOTEKANDIDAT,
-        *(dead_letter_topic(topic) for topic in _DEAD_LETTERED),
+        NAV_DIALOGMOTEKANDIDAT,  # through Kandidatur, in tidslinje's outbox
+        dead_letter_topic(NAV_DIALOGMOTE_STATUS),
+        dead_letter_topic(SYKEPENGESOKNAD),
+        dead_letter_topic(NAV_DODSFALL),
+        dead_letter_topic(NAV_DIALOGMOTEKANDIDAT_VURDERING),
     )
 
     def __init__(
@@ -270,7 +269,12 @@ class TidslinjeService(Service):
             send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=avslag.value, detail=detail)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
-        if inbound.topic in {self.runtime.topics.name(topic) for topic in _DEAD_LETTERED}:
+        if inbound.topic in {
+            self.runtime.topics.name(NAV_DIALOGMOTE_STATUS),
+            self.runtime.topics.name(SYKEPENGESOKNAD),
+            self.runtime.topics.name(NAV_DODSFALL),
+            self.runtime.topics.name(NAV_DIALOGMOTEKANDIDAT_VURDERING),
+        }:
             dead_letter_poison(self, uow, inbound, error)
 
     async def _recompute(self, uow: UnitOfWork, pasient: str) -> list[CaseFacts]:

@@ -2,13 +2,15 @@
 
 import asyncio
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sykmeldingsflyt import devkafka
+from sykmeldingsflyt import devkafka, startup
 from sykmeldingsflyt.demo import run_demo
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
@@ -21,7 +23,7 @@ from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
-from sykmeldingsflyt.storage.database import Database, DatabaseSettings
+from sykmeldingsflyt.storage.database import Database
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
 kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)
@@ -33,8 +35,15 @@ app.add_typer(token_app, name="token")
 
 
 def _kafka_settings() -> KafkaSettings:
-    try:
+    with _settings_checked():
         return KafkaSettings.from_env()
+
+
+@contextmanager
+def _settings_checked() -> Iterator[None]:
+    """A wrong setting is one line naming the variable, and exit code 2; never a traceback."""
+    try:
+        yield
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -92,21 +101,26 @@ def run(
     ] = None,
 ) -> None:
     """Run services against the cluster in KAFKA_BOOTSTRAP_SERVERS and the database in DATABASE_URL."""
-    configure_logging()
     names = services or list(SERVICES)
     unknown = sorted(set(names) - set(SERVICES))
     if unknown:
         typer.echo(f"error: unknown service {', '.join(unknown)}; known: {', '.join(SERVICES)}", err=True)
         raise typer.Exit(2)
-    settings = _kafka_settings()
-    settings.require_bootstrap()
-    asyncio.run(_run(settings, names))
+    with _settings_checked():
+        configure_logging()
+        asyncio.run(_run(startup.read(), names))
 
 
-async def _run(settings: KafkaSettings, names: list[str]) -> None:
-    database = Database.from_env()
+async def _run(settings: startup.Settings, names: list[str]) -> None:
+    database = Database(settings.database_url)
+    try:
+        await startup.reach(settings, database)
+    except SettingsError:
+        await database.dispose()
+        raise
+    startup.announce(settings)
     await database.migrate()
-    runtime = Runtime.from_env(settings, database)
+    runtime = Runtime.from_env(settings.kafka, database).with_settings(settings.service)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -124,7 +138,8 @@ def demo(
     """The main job: local Kafka, topics, every service, and a scenario showing what each party receives."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as stream:
-        configure_logging("INFO", stream=stream)
+        with _settings_checked():
+            configure_logging(stream=stream)
         try:
             asyncio.run(run_demo())
         except devkafka.KafkaUnavailable as error:
@@ -154,15 +169,22 @@ def gateway(
     Tokens are verified against SYKMELDINGSFLYT_JWKS, SYKMELDINGSFLYT_ISSUER and SYKMELDINGSFLYT_AUDIENCE.
     The read model it answers from is kept by the `gateway` service: `sykmeldingsflyt run gateway`.
     """
-    configure_logging()
-    kafka = _kafka_settings()
+    with _settings_checked():
+        configure_logging()
+        settings = startup.read()
+        gateway_settings = startup.read_gateway(settings)
+        asyncio.run(_check_gateway(settings, gateway_settings))
+    startup.announce(settings)
+    serve(gateway_settings, settings.kafka, settings.database_url, host, port)
+
+
+async def _check_gateway(settings: startup.Settings, gateway_settings: GatewaySettings) -> None:
+    database = Database(settings.database_url)
     try:
-        kafka.require_bootstrap()
-        settings = GatewaySettings.from_env()
-    except SettingsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    serve(settings, kafka, DatabaseSettings().url, host, port)
+        await startup.read_keys(gateway_settings)
+        await startup.reach(settings, database)
+    finally:
+        await database.dispose()
 
 
 @token_app.command("issue")

@@ -114,14 +114,19 @@ class KeySource:
         async with self._lock:
             if time.monotonic() - self._fetched_at >= self.min_refresh:
                 try:
-                    self._keys = {key.key_id or "": key for key in jwt.PyJWKSet.from_dict(await self._fetch())}
-                    self._fetched_at = time.monotonic()
+                    await self.load()
                 except (httpx.HTTPError, OSError, ValueError, jwt.PyJWTError) as error:
                     log.error("gateway.jwks_unavailable", error=type(error).__name__)
                     raise ApiError(
                         503, "KEYS_UNAVAILABLE", "The issuer's keys could not be read; try again shortly."
                     ) from None
         return self._find(kid)
+
+    async def load(self) -> int:
+        """Read the keys now and say how many; raises what reading them raised (the start-up check uses it)."""
+        self._keys = {key.key_id or "": key for key in jwt.PyJWKSet.from_dict(await self._fetch())}
+        self._fetched_at = time.monotonic()
+        return len(self._keys)
 
     def _find(self, kid: str | None) -> jwt.PyJWK | None:
         if kid is None and len(self._keys) == 1:

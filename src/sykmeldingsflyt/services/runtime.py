@@ -18,16 +18,17 @@ import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
-from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.settings import KafkaSettings, read_settings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
 from sykmeldingsflyt.storage.database import Database
 
 log = structlog.get_logger(__name__)
@@ -45,6 +46,22 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
     )
     max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+    profile: Profile = Field(default_factory=detect_profile)
+
+    @classmethod
+    def from_env(cls) -> "ServiceSettings":
+        """Read the environment; a problem becomes a SettingsError naming the variable."""
+        return read_settings(cls, "service")
+
+    @model_validator(mode="after")
+    def _strong_pseudonym_key(self) -> "ServiceSettings":
+        check_pseudonym_key(
+            self.pseudonym_key,
+            given="pseudonym_key_text" in self.model_fields_set,
+            development_key=_DEVELOPMENT_KEY.encode(),
+            profile=self.profile,
+        )
+        return self
 
     @property
     def pseudonym_key(self) -> bytes:

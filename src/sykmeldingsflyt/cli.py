@@ -126,7 +126,7 @@ async def _run(settings: startup.Settings, names: list[str]) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await run_services(runtime, [SERVICES[name](runtime) for name in names], stop)
+        await run_services(runtime, [SERVICES[name](runtime) for name in names], stop, settings.probes)
     finally:
         await database.dispose()
 

@@ -4,7 +4,7 @@ and what is wrong; the CLI prints it as one line and exits with code 2.
 """
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient
@@ -16,6 +16,7 @@ from sykmeldingsflyt.gateway.auth import KeySource
 from sykmeldingsflyt.gateway.devtokens import DEV_ISSUER
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, read_settings
+from sykmeldingsflyt.observability.probes import ProbeSettings
 from sykmeldingsflyt.profiles import PSEUDONYM_KEY_VARIABLE, Profile, check_issuer, check_production
 from sykmeldingsflyt.services.runtime import ServiceSettings
 from sykmeldingsflyt.storage.database import Database, DatabaseSettings, async_url
@@ -34,6 +35,7 @@ class Settings:
     service: ServiceSettings
     database_url: str
     database_given: bool
+    probes: ProbeSettings = field(default_factory=ProbeSettings)
 
     @property
     def profile(self) -> Profile:
@@ -49,7 +51,8 @@ def read() -> Settings:
     given = "url" in database.model_fields_set
     if service.profile is Profile.PRODUCTION:
         check_production(kafka=kafka, database_given=given)
-    return Settings(kafka=kafka, service=service, database_url=database.url, database_given=given)
+    probes = read_settings(ProbeSettings, "probe")
+    return Settings(kafka=kafka, service=service, database_url=database.url, database_given=given, probes=probes)
 
 
 def read_gateway(settings: Settings) -> GatewaySettings:

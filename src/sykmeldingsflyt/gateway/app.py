@@ -12,6 +12,8 @@ from sykmeldingsflyt.gateway.limits import BodySizeLimit
 from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.observability.http import ObservedHttp
+from sykmeldingsflyt.observability.probes import PROMETHEUS_PATH, prometheus
 
 DESCRIPTION = """\
 The door to sykmeldingsflyt for systems that post over HTTPS instead of running a Kafka client.
@@ -37,8 +39,10 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ObservedHttp)
     for routes in (epj, sykmeldt, arbeidsgiver, nav, internal):
         app.include_router(routes.router)
+    app.add_route(PROMETHEUS_PATH, prometheus, include_in_schema=False)
     return app
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
@@ -131,6 +132,7 @@ class OutboxRelay:
         for metadata in await asyncio.gather(*deliveries):
             place = (metadata.topic, metadata.partition)
             self._positions[place] = max(self._positions.get(place, -1), metadata.offset)
+        metrics.published(self.producer_name, [(row.topic, row.headers) for row in rows])
         async with self.database.session.begin() as session:
             await self._mark_published(session, [row.id for row in rows])
             # The positions only bound how far back recovery reads, so a few seconds' lag costs a little

@@ -28,6 +28,7 @@ from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
+from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt
@@ -150,6 +151,7 @@ class Mottak(Service):
         ]
         self._answer(uow, inbound, received, reasons)
         log.info("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+        metrics.rule_hits((hit.rule_name, hit.rule_status.value) for hit in result.rule_hits)
 
     def _decode(self, inbound: Inbound) -> "_Decoded | list[Avvisningsgrunn]":
         """The sykmelding in `inbound`, or why it cannot be read."""

@@ -22,12 +22,16 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
+from sykmeldingsflyt.logs import bind_call
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
 from sykmeldingsflyt.messaging.settings import KafkaSettings, read_settings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.observability import metrics
+from sykmeldingsflyt.observability.probes import Health, ProbeSettings, database_answers, serving
+from sykmeldingsflyt.observability.sampler import sample
 from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
 from sykmeldingsflyt.storage.database import Database
 
@@ -76,6 +80,8 @@ class Runtime:
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # Shared by copies made with `with_settings`: one process, one set of probes.
+    health: Health = field(default_factory=Health)
 
     @classmethod
     def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
@@ -136,6 +142,7 @@ class Service(ABC):
             isolation_level="read_committed",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{self.name}:{topic.name}",
+            listener=self.runtime.health.listener(f"{self.name}:{topic.name}"),
         )
 
         @subscriber
@@ -143,12 +150,20 @@ class Service(ABC):
             records = message.raw_message
             # A batch is a tuple from aiokafka and a list from FastStream's in-memory TestKafkaBroker.
             batch = records if isinstance(records, tuple | list) else (records,)
-            await stage.process([Inbound.from_record(record) for record in batch])
+            with bind_call(), metrics.handling(self.name, topic.name, len(batch)):
+                await stage.process([Inbound.from_record(record) for record in batch])
 
 
-async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyncio.Event) -> None:
-    """Run until `stop` is set; then stop consuming, let the relays publish what is committed, and exit."""
-    running = list(services)
+async def run_services(
+    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
+) -> None:
+    """Run until `stop` is set, with the probes and metrics served (on `probes`, default from the environment);
+    then stop consuming, let the relays publish what is committed, and exit."""
+    async with serving(runtime.health, probes or read_settings(ProbeSettings, "probe"), runtime.settings.profile):
+        await _run(runtime, list(services), stop)
+
+
+async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) -> None:
     broker = KafkaBroker(
         runtime.kafka.require_bootstrap(),
         security=runtime.kafka.faststream_security(),
@@ -160,7 +175,13 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
     for service in running:
         service.subscribe(broker)
     relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
+    for relay in relays:
+        runtime.health.watch(relay)
+    runtime.health.add_check("database", database_answers(runtime.database))
     chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
+    chores.append(
+        asyncio.create_task(sample(runtime.database, broker, [service.name for service in running]), name="metrics")
+    )
     await broker.start()
     log.info("services.started", services=[service.name for service in running])
     try:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
-from sykmeldingsflyt import devkafka, startup
+from sykmeldingsflyt import devkafka, nais, startup
 from sykmeldingsflyt.demo import run_demo
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
@@ -92,6 +93,28 @@ def topics_create() -> None:
     settings = _kafka_settings()
     created = asyncio.run(create_topics(settings, catalogue(settings.topic_prefix)))
     typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
+
+
+@topics_app.command("nais")
+def topics_nais(
+    team: Annotated[str, typer.Option(help="The NAIS team (namespace); topics are named <team>.<topic>")],
+    pool: Annotated[str, typer.Option(help="The Aiven Kafka pool, e.g. nav-dev or nav-prod")] = "nav-prod",
+    image: Annotated[str, typer.Option(help="The image every application runs")] = nais.DEFAULT_IMAGE,
+    party: Annotated[
+        list[str] | None,
+        typer.Option(help="Who a party inside NAV is on Aiven, as PARTY=TEAM/APPLICATION (APPLICATION may be *)"),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="The folder to write topics/ and apps/ into")] = Path("deploy/nais"),
+) -> None:
+    """Write a kafka.nais.io Topic per catalogue topic (config and ACLs) and a NAIS Application per process."""
+    with _settings_checked():
+        parties = nais.parties(team, party or [])
+    written = nais.resources(nais.Installation(team=team, pool=pool, image=image, parties=parties))
+    for name, resource in written.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(resource, sort_keys=False, allow_unicode=True))
+    typer.echo(f"wrote {len(written)} resources under {out}")
 
 
 @app.command("run")

@@ -122,6 +122,8 @@ class Service(ABC):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.relay = runtime.relay_for(self.name)
+        # What `subscribe` made this service read: its Kafka ACLs are generated from it (nais.py).
+        self.consumes: list[Topic] = []
 
     @abstractmethod
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -132,6 +134,7 @@ class Service(ABC):
 
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
+        self.consumes.append(topic)
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
             # A group per service and topic: a service's subscribers then never rebalance one another.

@@ -14,6 +14,7 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 
+from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
@@ -35,12 +36,14 @@ from sykmeldingsflyt.messaging.topics import (
     Cleanup,
     Party,
     Topic,
+    Topics,
     catalogue,
     dead_letter_topic,
 )
 from sykmeldingsflyt.observability.probes import PRODUCTION_PORT, PROMETHEUS_PATH
+from sykmeldingsflyt.profiles import Profile
 from sykmeldingsflyt.services.registry import SERVICES
-from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings
 from sykmeldingsflyt.storage.database import Database
 
 HTTP_GATEWAY = "gateway-http"
@@ -120,8 +123,13 @@ class Installation:
 
 def reads() -> dict[str, tuple[Topic, ...]]:
     """What each service subscribes to, from the services themselves (no broker or database is reached)."""
-    runtime = Runtime.from_env(
-        KafkaSettings(KAFKA_BOOTSTRAP_SERVERS="localhost:9092"), Database("sqlite+aiosqlite:///:memory:")
+    runtime = Runtime(
+        kafka=KafkaSettings(KAFKA_BOOTSTRAP_SERVERS="localhost:9092"),
+        database=Database("sqlite+aiosqlite:///:memory:"),
+        codec=AvroCodec(SchemaStore()),
+        topics=Topics(),
+        # Not judged: this process only generates files, whatever profile its environment would choose.
+        settings=ServiceSettings.model_construct(profile=Profile.DEVELOPMENT),
     )
     found: dict[str, tuple[Topic, ...]] = {HTTP_GATEWAY: ()}
     for name, service_class in SERVICES.items():

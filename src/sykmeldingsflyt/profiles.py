@@ -72,5 +72,9 @@ def check_production(*, kafka: KafkaSettings, database_given: bool) -> None:
 
 def check_issuer(variable: str, issuer: str, development_issuer: str, profile: Profile) -> None:
     """Tokens signed by the development issuer's key (on every developer's disk) must never open production."""
-    if profile is Profile.PRODUCTION and issuer == development_issuer:
+    if profile is not Profile.PRODUCTION:
+        return
+    if issuer == development_issuer:
         raise SettingsError(f"{variable}: the development issuer is not trusted in the production profile")
+    if not issuer.startswith("https://"):
+        raise SettingsError(f"{variable}: the production profile trusts only https:// issuers (as tokens name them)")

@@ -167,3 +167,9 @@ def test_production_does_not_trust_the_development_issuer(tmp_path: Path) -> Non
     line = _refused(_gateway(tmp_path, **PRODUCTION), "SYKMELDINGSFLYT_ISSUER")
 
     assert DEV_ISSUER not in line or "development issuer" in line
+
+
+def test_production_trusts_only_https_issuers(tmp_path: Path) -> None:
+    result = _gateway(tmp_path, **PRODUCTION, SYKMELDINGSFLYT_ISSUER="http://issuer.example")
+
+    assert "https://" in _refused(result, "SYKMELDINGSFLYT_ISSUER")

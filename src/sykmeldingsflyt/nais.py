@@ -14,32 +14,10 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 
+from sykmeldingsflyt.gateway.publisher import PUBLISHES as GATEWAY_PUBLISHES
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
-from sykmeldingsflyt.messaging.topics import (
-    ARBEIDSGIVER_SYKMELDING,
-    EPJ_DIALOGMELDING,
-    EPJ_KVITTERING,
-    HR_KVITTERING,
-    MOTEBEHOV_FRA_PART,
-    NAV_DIALOGMOTE_STATUS,
-    NAV_OPPFOLGINGSPLAN,
-    NAV_OPPGAVE,
-    NAV_OPPGAVE_BEHANDLET,
-    NAV_SYKMELDING,
-    OPPFOLGINGSPLAN_FRA_HR,
-    OPPFOLGINGSPLAN_MOTTATT,
-    OPPGAVE_BESTILLING,
-    SYKMELDING_FRA_EPJ,
-    SYKMELDING_STATUS,
-    VARSEL,
-    Cleanup,
-    Party,
-    Topic,
-    Topics,
-    catalogue,
-    dead_letter_topic,
-)
+from sykmeldingsflyt.messaging.topics import Cleanup, Party, Topic, Topics, catalogue
 from sykmeldingsflyt.observability.probes import PRODUCTION_PORT, PROMETHEUS_PATH
 from sykmeldingsflyt.profiles import Profile
 from sykmeldingsflyt.services.registry import SERVICES
@@ -49,25 +27,11 @@ from sykmeldingsflyt.storage.database import Database
 HTTP_GATEWAY = "gateway-http"
 """The HTTP gateway's process (`sykmeldingsflyt gateway`); `gateway` is its read model (`run gateway`)."""
 
-# What each process publishes. The outbox takes any topic, so this is declared, and tests/unit/test_nais.py
-# holds it to each service's README; what a service reads is taken from its subscriptions.
-PRODUCES: Mapping[str, tuple[Topic, ...]] = {
-    "mottak": (NAV_SYKMELDING, EPJ_KVITTERING, dead_letter_topic(SYKMELDING_FRA_EPJ)),
-    "personvern": (ARBEIDSGIVER_SYKMELDING, dead_letter_topic(SYKMELDING_STATUS)),
-    "oppfolging": (
-        EPJ_DIALOGMELDING,
-        NAV_OPPFOLGINGSPLAN,
-        OPPGAVE_BESTILLING,
-        OPPFOLGINGSPLAN_MOTTATT,
-        HR_KVITTERING,
-        dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR),
-    ),
-    "oppgave": (NAV_OPPGAVE, dead_letter_topic(NAV_OPPGAVE_BEHANDLET)),
-    "tidslinje": (VARSEL, OPPGAVE_BESTILLING, dead_letter_topic(NAV_DIALOGMOTE_STATUS)),
-    "motebehov": (OPPGAVE_BESTILLING, dead_letter_topic(MOTEBEHOV_FRA_PART)),
-    "gateway": (),
-    HTTP_GATEWAY: (SYKMELDING_FRA_EPJ, SYKMELDING_STATUS, OPPFOLGINGSPLAN_FRA_HR, MOTEBEHOV_FRA_PART),
-}
+
+def produces() -> dict[str, tuple[Topic, ...]]:
+    """What each process publishes: the services' own declarations, and the HTTP gateway's door."""
+    return {name: service.produces for name, service in SERVICES.items()} | {HTTP_GATEWAY: tuple(GATEWAY_PUBLISHES)}
+
 
 # Parties outside NAV have no Kafka access on Aiven: EPJ vendors and HR systems use the gateway.
 OUTSIDE_NAV = frozenset({Party.EPJ, Party.ARBEIDSGIVER})
@@ -145,7 +109,7 @@ def accesses(topic: Topic, installation: Installation, consumed: Mapping[str, It
     for process, topics in consumed.items():
         if topic.name in {read.name for read in topics}:
             found.setdefault((installation.team, installation.application(process)), set()).add("read")
-    for process, topics in PRODUCES.items():
+    for process, topics in produces().items():
         if topic.name in {written.name for written in topics}:
             # The relay reads its topics' committed tail after a crash; the HTTP gateway only sends.
             done = {"write"} if process == HTTP_GATEWAY else {"read", "write"}
@@ -248,7 +212,7 @@ def resources(installation: Installation) -> dict[str, dict[str, Any]]:
     """Every resource by the file name it goes in."""
     consumed = reads()
     files = {f"topics/{topic.name}.yaml": topic_resource(topic, installation, consumed) for topic in catalogue()}
-    for process in PRODUCES:
+    for process in produces():
         application = application_resource(process, installation, consumed)
         files[f"apps/{installation.application(process)}.yaml"] = application
     return files

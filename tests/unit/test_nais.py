@@ -53,7 +53,7 @@ def test_every_acl_matches_the_catalogue_and_the_services(topic: Any) -> None:
     for process, reads in READS.items():
         if topic in reads:
             expected.setdefault((TEAM, f"sykmeldingsflyt-{process}"), set()).add("read")
-    for process, writes in nais.PRODUCES.items():
+    for process, writes in nais.produces().items():
         if topic in writes:
             relay_reads_back = process != nais.HTTP_GATEWAY
             expected.setdefault((TEAM, f"sykmeldingsflyt-{process}"), set()).update(
@@ -91,10 +91,10 @@ def _readme_lists(process: str) -> tuple[set[str], set[str]]:
     return topics(consumes), topics(produces)
 
 
-@pytest.mark.parametrize("process", sorted(set(nais.PRODUCES) - {nais.HTTP_GATEWAY}))
+@pytest.mark.parametrize("process", sorted(set(nais.produces()) - {nais.HTTP_GATEWAY}))
 def test_each_service_readme_lists_what_it_reads_and_writes(process: str) -> None:
     consumes, produces = _readme_lists(process)
-    writes = nais.PRODUCES[nais.HTTP_GATEWAY if process == "gateway" else process]
+    writes = nais.produces()[nais.HTTP_GATEWAY if process == "gateway" else process]
 
     assert consumes == {topic.name for topic in READS[process]}
     assert produces == {topic.name for topic in writes}

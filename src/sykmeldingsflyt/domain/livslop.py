@@ -1,5 +1,5 @@
 """A sykmelding's life as the employee drives it: which status events are allowed, and what each means
-for the employer (DOMAIN.md §2: APEN -> SENDT | BEKREFTET | AVBRUTT ; AVBRUTT can be reopened ; SLETTET
+for the employer (docs/domain.md §2: APEN -> SENDT | BEKREFTET | AVBRUTT ; AVBRUTT can be reopened ; SLETTET
 removes it; the employer learns of a sykmelding only after the employee sends it).
 """
 
@@ -66,6 +66,11 @@ _NY_STATUS = {
     StatusEvent.GJENAPNET: SykmeldingStatus.APEN,
     StatusEvent.SLETTET: SykmeldingStatus.SLETTET,
 }
+
+
+def status_etter(status: SykmeldingStatus, hendelse: StatusEvent) -> SykmeldingStatus:
+    """The status after `hendelse`; unchanged when the lifecycle does not allow the event."""
+    return _NY_STATUS[hendelse] if hendelse in _TILLATT[status] else status
 
 
 def anvend(tilstand: Tilstand, event: SykmeldingStatusEvent) -> Overgang | Avslatt:

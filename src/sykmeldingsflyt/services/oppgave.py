@@ -20,7 +20,13 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import NAV_OPPGAVE, NAV_OPPGAVE_BEHANDLET, NAV_SYKMELDING, OPPGAVE_BESTILLING
+from sykmeldingsflyt.messaging.topics import (
+    NAV_OPPGAVE,
+    NAV_OPPGAVE_BEHANDLET,
+    NAV_SYKMELDING,
+    OPPGAVE_BESTILLING,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import NavOppgave
@@ -34,6 +40,7 @@ UGYLDIG_BEHANDLING = "UGYLDIG_BEHANDLING"
 
 class OppgaveService(Service):
     name = "oppgave"
+    produces = (NAV_OPPGAVE, dead_letter_topic(NAV_OPPGAVE_BEHANDLET))
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (
@@ -68,14 +75,14 @@ class OppgaveService(Service):
         row = await uow.session.get(NavOppgave, behandlet.oppgave_id)
         if row is None:
             detail = "No task with this id was given to NAV."
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=UKJENT_OPPGAVE, detail=detail)
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=UKJENT_OPPGAVE, detail=detail)
             return
         before = Oppgave.model_validate(row.oppgave)
         try:
             after = before.with_status(Oppgavestatus.BEHANDLET, behandlet.behandlet)
         except ValidationError:
             detail = "The task cannot have been handled before it was created."
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=UGYLDIG_BEHANDLING, detail=detail)
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=UGYLDIG_BEHANDLING, detail=detail)
             return
         if after == before:
             return  # handled already: NAV said it twice

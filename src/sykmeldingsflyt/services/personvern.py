@@ -25,7 +25,12 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS
+from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SYKMELDING,
+    NAV_SYKMELDING,
+    SYKMELDING_STATUS,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
@@ -38,6 +43,7 @@ UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
 
 class Personvern(Service):
     name = "personvern"
+    produces = (ARBEIDSGIVER_SYKMELDING, dead_letter_topic(SYKMELDING_STATUS))
 
     def __init__(
         self,
@@ -143,7 +149,7 @@ class Personvern(Service):
                 elif too_late:
                     detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
                     send_to_dead_letter(
-                        uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
+                        uow, self.runtime.dead_letters, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
                     )
                 else:
                     continue
@@ -163,7 +169,9 @@ class Personvern(Service):
         before = Tilstand(SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer)
         outcome = anvend(before, event)
         if isinstance(outcome, Avslatt):
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=outcome.grunn.value, detail=outcome.forklaring)
+            send_to_dead_letter(
+                uow, self.runtime.dead_letters, inbound, reason=outcome.grunn.value, detail=outcome.forklaring
+            )
             log.info("personvern.refused", sykmelding_id=event.sykmelding_id, reason=outcome.grunn.value)
             return
         uow.session.add(

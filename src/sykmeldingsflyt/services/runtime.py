@@ -12,7 +12,8 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from functools import cached_property
+from typing import ClassVar, Self
 
 import structlog
 from faststream import AckPolicy
@@ -24,9 +25,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
 from sykmeldingsflyt.logs import bind_call
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
+from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring, DeadLetters
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
-from sykmeldingsflyt.messaging.settings import KafkaSettings, read_settings
+from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, read_settings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
 from sykmeldingsflyt.observability import metrics
@@ -39,6 +41,8 @@ log = structlog.get_logger(__name__)
 
 
 _DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
+# Public, so dead letters sealed with it are as good as clear: for development only.
+_DEVELOPMENT_DEAD_LETTER_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1kZWFkLWxldHRlci1rZXk="
 
 
 class ServiceSettings(BaseSettings):
@@ -50,6 +54,10 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
     )
     max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+    dead_letter_keys: SecretStr = Field(default=SecretStr(_DEVELOPMENT_DEAD_LETTER_KEYS))
+    """The dead-letter keyring, `id:base64,...` of 32-byte AES keys (SYKMELDINGSFLYT_DEAD_LETTER_KEYS)."""
+    dead_letter_key_id: str | None = None
+    """The key new dead letters are sealed with (default: the first listed); the others only open."""
     profile: Profile = Field(default_factory=detect_profile)
 
     @classmethod
@@ -58,18 +66,35 @@ class ServiceSettings(BaseSettings):
         return read_settings(cls, "service")
 
     @model_validator(mode="after")
-    def _strong_pseudonym_key(self) -> "ServiceSettings":
+    def _secret_keys(self) -> "ServiceSettings":
         check_pseudonym_key(
             self.pseudonym_key,
             given="pseudonym_key_text" in self.model_fields_set,
             development_key=_DEVELOPMENT_KEY.encode(),
             profile=self.profile,
         )
+        if (
+            self.profile is Profile.PRODUCTION
+            and self.dead_letter_keys.get_secret_value() == _DEVELOPMENT_DEAD_LETTER_KEYS
+        ):
+            raise SettingsError(
+                "SYKMELDINGSFLYT_DEAD_LETTER_KEYS: the production profile needs keys of its own; "
+                "the development keys are public"
+            )
         return self
 
     @property
     def pseudonym_key(self) -> bytes:
         return self.pseudonym_key_text.get_secret_value().encode()
+
+    @property
+    def dead_letter_keyring(self) -> DeadLetterKeyring:
+        return DeadLetterKeyring.parse(self.dead_letter_keys.get_secret_value(), self.dead_letter_key_id)
+
+    @model_validator(mode="after")
+    def _keyring_usable(self) -> Self:
+        self.dead_letter_keyring  # noqa: B018 - a KeyringError is a ValueError: refused at start-up
+        return self
 
 
 @dataclass
@@ -102,6 +127,10 @@ class Runtime:
             clock=clock or SystemClock(),
         )
 
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        return DeadLetters(self.codec, self.settings.dead_letter_keyring)
+
     def with_settings(self, settings: ServiceSettings) -> "Runtime":
         """The same runtime as another instance would have it (tests run several in one process)."""
         return replace(self, settings=settings)
@@ -118,6 +147,9 @@ class Runtime:
 
 class Service(ABC):
     name: ClassVar[str]
+    # What the service writes, the dead-letter twins of the inbound topics it dead-letters included (what it
+    # reads, its subscribers tell): the AsyncAPI document and the topic ACLs are made from it.
+    produces: ClassVar[tuple[Topic, ...]] = ()
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

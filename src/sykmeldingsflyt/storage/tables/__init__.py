@@ -11,7 +11,8 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
 )
-from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
+from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -27,7 +28,10 @@ from sykmeldingsflyt.storage.tables.personvern import (
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -42,8 +46,10 @@ __all__ = [
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
+    "OperationsReplay",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
     "OppfolgingSykmelding",
@@ -56,7 +62,10 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

@@ -55,6 +55,7 @@ PRODUCTION = {
     "NAIS_CLUSTER_NAME": "prod-gcp",
     "DATABASE_URL": "postgresql://sykmeldingsflyt@127.0.0.1:1/sykmeldingsflyt",
     "SYKMELDINGSFLYT_PSEUDONYM_KEY": STRONG_KEY,
+    "SYKMELDINGSFLYT_DEAD_LETTER_KEYS": f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
     "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
     "KAFKA_SASL_USERNAME": "sykmeldingsflyt",
     "KAFKA_SASL_PASSWORD": "kafka-password",
@@ -173,3 +174,9 @@ def test_production_trusts_only_https_issuers(tmp_path: Path) -> None:
     result = _gateway(tmp_path, **PRODUCTION, SYKMELDINGSFLYT_ISSUER="http://issuer.example")
 
     assert "https://" in _refused(result, "SYKMELDINGSFLYT_ISSUER")
+
+
+def test_production_needs_dead_letter_keys_of_its_own(tmp_path: Path) -> None:
+    variables = {name: value for name, value in PRODUCTION.items() if name != "SYKMELDINGSFLYT_DEAD_LETTER_KEYS"}
+
+    _refused(_command(tmp_path, "run", "mottak", **variables), "SYKMELDINGSFLYT_DEAD_LETTER_KEYS")

@@ -35,6 +35,9 @@ from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.observability.probes import Health, ProbeSettings, database_answers, serving
 from sykmeldingsflyt.observability.sampler import sample
 from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
+from sykmeldingsflyt.registers.files import bundled_registre
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.storage.database import Database
 
 log = structlog.get_logger(__name__)
@@ -107,9 +110,13 @@ class Runtime:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     # Shared by copies made with `with_settings`: one process, one set of probes.
     health: Health = field(default_factory=Health)
+    registre: Registre = field(default_factory=bundled_registre)
+    """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
     @classmethod
-    def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
+    def from_env(
+        cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None, registre: Registre | None = None
+    ) -> "Runtime":
         registry = (
             ConfluentSchemaRegistry(
                 kafka.schema_registry_url,
@@ -125,6 +132,7 @@ class Runtime:
             codec=AvroCodec(SchemaStore(), registry),
             topics=Topics(kafka.topic_prefix),
             clock=clock or SystemClock(),
+            registre=registre or open_registre(RegisterSettings.from_env()),
         )
 
     @cached_property
@@ -229,4 +237,5 @@ async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) ->
         for service in running:
             service.relay.stop()
         await asyncio.gather(*relays, return_exceptions=True)
+        await runtime.registre.close()
         log.info("services.stopped", services=[service.name for service in running])

@@ -25,6 +25,7 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
@@ -46,6 +47,7 @@ __all__ = [
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakParkert",
     "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",

@@ -47,3 +47,56 @@ class Varsel(DomainModel):
         if self.mottaker is Mottaker.ARBEIDSGIVER and self.orgnr is None:
             raise ValueError("a varsel to ARBEIDSGIVER needs the employer's orgnr")
         return self
+
+    def for_arbeidsgiver(self, ansatt: str) -> "ArbeidsgiverVarsel":
+        """The employer's copy: the person only as `ansatt` (their pseudonym within this employer)."""
+        if self.orgnr is None or self.mottaker is not Mottaker.ARBEIDSGIVER:
+            raise ValueError("only a varsel to ARBEIDSGIVER has an employer's copy")
+        return ArbeidsgiverVarsel(
+            id=self.id,
+            type=self.type,
+            tilfelle_id=self.tilfelle_id,
+            ansatt_ref=ansatt,
+            orgnr=self.orgnr,
+            stoppunkt_dato=self.stoppunkt_dato,
+            opprettet=self.opprettet,
+        )
+
+    def for_arbeidstaker(self) -> "ArbeidstakerVarsel":
+        """The employee's copy: about themselves, so no person reference at all."""
+        if self.mottaker is not Mottaker.ARBEIDSTAKER:
+            raise ValueError("only a varsel to ARBEIDSTAKER has an employee's copy")
+        return ArbeidstakerVarsel(
+            id=self.id,
+            type=self.type,
+            tilfelle_id=self.tilfelle_id,
+            orgnr=self.orgnr,
+            stoppunkt_dato=self.stoppunkt_dato,
+            opprettet=self.opprettet,
+        )
+
+
+class ArbeidsgiverVarsel(DomainModel):
+    """A varsel as the employer's HR system gets it: NAV's person reference replaced by the employer's own."""
+
+    id: Uuid
+    type: Varseltype
+    tilfelle_id: Uuid
+    """The case: derived from the person, this employer and the start, so another employer's differs."""
+    ansatt_ref: str
+    """The employee as this employer alone knows them (the same as on their sykmeldinger here)."""
+    orgnr: Orgnr
+    stoppunkt_dato: date
+    opprettet: UtcTimestamp
+
+
+class ArbeidstakerVarsel(DomainModel):
+    """A varsel as the employee gets it on nav.no."""
+
+    id: Uuid
+    type: Varseltype
+    tilfelle_id: Uuid
+    orgnr: Orgnr | None = None
+    """The employer the case is with."""
+    stoppunkt_dato: date
+    opprettet: UtcTimestamp

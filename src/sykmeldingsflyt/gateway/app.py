@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sykmeldingsflyt.gateway import problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, lps, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -18,7 +18,8 @@ The door to sykmeldingsflyt for systems that post over HTTPS instead of running 
 
 Organisations authenticate with a Maskinporten token and need a scope per job: `nav:sykmeldingsflyt/epj.write`
 (EPJ systems), `nav:sykmeldingsflyt/arbeidsgiver.read` and `.../arbeidsgiver.write` (HR systems),
-`nav:sykmeldingsflyt/nav.read` (NAV). The employee authenticates with a TokenX token.
+`nav:sykmeldingsflyt/nav.read` (NAV). HR vendors reading for a customer use NAV's LPS shape under `/v1` with
+`nav:helseytelser/sykepenger`, as the customer's Altinn system user. The employee authenticates with a TokenX token.
 
 Every POST answers 202 once the broker has the message, with the id and where to follow it. Send an
 `Idempotency-Key` with each POST: a retry with the same key gets the first answer and is not processed again.
@@ -37,7 +38,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal):
+    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, internal):
         app.include_router(routes.router)
     return app
 

@@ -29,6 +29,10 @@ class Purpose(StrEnum):
     """The employer follows up the plan it sent."""
     NAV_OPPGAVE = "nav.oppgave"
     """NAV handles its follow-up tasks (ftrl § 8-7 a, § 8-8)."""
+    ARBEIDSTAKER_VARSEL = "arbeidstaker.varsel"
+    """The employee reads the notices about their own case."""
+    EPJ_DIALOGMELDING = "epj.dialogmelding"
+    """The fastlege receives the follow-up plan of their patient (ftrl § 25-2)."""
 
 
 class Resource(StrEnum):
@@ -36,6 +40,8 @@ class Resource(StrEnum):
     SYKMELDING = "sykmelding"
     PLAN = "oppfolgingsplan"
     OPPGAVE = "oppgave"
+    VARSEL = "varsel"
+    DIALOGMELDING = "dialogmelding"
 
 
 class Audit:

@@ -5,8 +5,10 @@ from enum import StrEnum
 from pydantic import Field
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.status import ArbeidsgiverStatus, SporsmalOgSvar, StatusEvent
+from sykmeldingsflyt.domain.varsel import ArbeidstakerVarsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -45,6 +47,8 @@ class ArbeidsgiverSykmeldingEntry(DomainModel):
     orgnummer: str
     juridisk_orgnummer: str
     status: Sendingstatus
+    ansatt_ref: str | None = None
+    """The employee as this virksomhet alone knows them (the same on its varsler)."""
     sykmelding: ArbeidsgiverSykmelding | None = None
 
 
@@ -60,4 +64,18 @@ class OppgaveFeed(DomainModel):
     """One page of NAV's tasks, oldest change first."""
 
     oppgaver: list[Oppgave]
+    next_cursor: str
+
+
+class ArbeidstakerVarselFeed(DomainModel):
+    """One page of the employee's own varsler, oldest first."""
+
+    varsler: list[ArbeidstakerVarsel]
+    next_cursor: str
+
+
+class DialogmeldingFeed(DomainModel):
+    """One page of the dialogmeldinger to the clinic, oldest first."""
+
+    dialogmeldinger: list[Dialogmelding]
     next_cursor: str

@@ -9,7 +9,7 @@ its own kind of caller.
 
 from typing import Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.messaging.settings import SettingsError
@@ -33,6 +33,19 @@ class GatewaySettings(BaseSettings):
     rate_burst: int = Field(default=40, gt=0)
     """How many requests a client may make at once after being idle."""
     clock_skew_seconds: int = Field(default=30, ge=0)
+    altinn_pdp_url: str | None = None
+    """Altinn's platform (https://platform.altinn.no): HR vendors' reads are asked of its PDP. Unset, the
+    file `altinn_tilganger` answers instead."""
+    altinn_ressurs: str = "nav_sykepenger_fravaer"
+    """The Altinn resource a system user needs for the organisation it reads for."""
+    altinn_subscription_key: SecretStr | None = None
+    altinn_token: SecretStr | None = None
+    """The Altinn token for the PDP (exchanged from Maskinporten with scope altinn:authorization/authorize)."""
+    altinn_tilganger: str = "var/gateway-dev/altinn-tilganger.json"
+    """The stand-in for Altinn: {"<systemuser uuid>": ["<orgnr>", ...]}, read again when it changes."""
+    ansatt_pseudonym_key: SecretStr | None = None
+    """The key of the employee pseudonyms employers see; unset, derived from SYKMELDINGSFLYT_PSEUDONYM_KEY.
+    A new key gives every employee a new pseudonym at every employer at once (nothing stores them)."""
 
     @classmethod
     def from_env(cls) -> Self:

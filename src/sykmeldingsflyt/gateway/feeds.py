@@ -137,15 +137,13 @@ async def latest_view(db: AsyncSession, running: Gateway, sykmelding_id: str) ->
     """The sykmelding as last sent to an employer, if it is not withdrawn."""
     rows = await db.execute(
         _with_owner()
-        .where(
-            GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
-            GatewayArbeidsgiverSykmelding.view.is_not(None),
-        )
+        .where(GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id)
         .order_by(GatewayArbeidsgiverSykmelding.position.desc())
         .limit(1)
     )
     for row, person in rows:
-        return entry(running, row, person)
+        # A withdrawal is stored as JSON null, which `IS NOT NULL` does not see.
+        return None if row.view is None else entry(running, row, person)
     return None
 
 

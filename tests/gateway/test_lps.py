@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.varsel import Mottaker
@@ -18,7 +19,7 @@ from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding
+from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayAudit
 from tests.gateway.parties import employer, publish_varsler, sykmeldinger, varsel
 from tests.gateway.support import HR_VENDOR, Tokens, eventually
 from tests.support.inputs import send_nav
@@ -82,6 +83,11 @@ async def test_a_vendor_reads_its_customers_sykmeldinger_by_loepenr_with_withdra
     pseudonyms = {e["ansattRef"] for e in everything}
     assert len(pseudonyms) == 2 and None not in pseudonyms
     assert not any(received.pasient_fnr in str(everything) for received in (first, second))
+    async with database.session() as session:
+        audited = list(
+            await session.scalars(select(GatewayAudit).where(GatewayAudit.actor == f"{HR_VENDOR}/{BAKERIET.juridisk}"))
+        )
+    assert {a.resource_id for a in audited} == {first.sykmelding.id, second.sykmelding.id}
 
 
 async def test_altinn_decides_and_refusals_say_nothing_of_what_exists(

@@ -71,7 +71,8 @@ class Organisation:
 
     @property
     def actor(self) -> str:
-        return self.orgnr
+        """For the audit log: the organisation, and the customer a vendor acted for."""
+        return self.orgnr if self.systembruker is None else f"{self.orgnr}/{self.systembruker.orgnr}"
 
     @property
     def client_key(self) -> str:

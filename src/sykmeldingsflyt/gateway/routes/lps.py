@@ -47,7 +47,7 @@ async def _require(running: GatewayDep, vendor: Organisation, orgnr: str) -> Non
 @router.post(
     "/sykmeldinger",
     response_model=list[LpsSykmelding],
-    responses=documented(422),
+    responses=documented(400, 422),
     summary="The sykmeldinger sent to an organisation, and their withdrawals, by running number",
 )
 async def post_sykmeldinger(
@@ -91,7 +91,7 @@ async def get_sykmelding(
 @router.post(
     "/varsler",
     response_model=list[LpsVarsel],
-    responses=documented(422),
+    responses=documented(400, 422),
     summary="The varsler to an organisation (stop points of its employees' cases), by running number",
 )
 async def post_varsler(

@@ -19,6 +19,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -31,6 +32,9 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 token_app = typer.Typer(help="Tokens for trying the gateway, from a local development key.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(case_app, name="case")
 
 
 def _kafka_settings() -> KafkaSettings:
@@ -181,16 +185,22 @@ def token_issue(
         typer.Option(help="For an HR vendor: its customer's Altinn system user, as <uuid>:<customer orgnr>"),
     ] = None,
     her_id: Annotated[str | None, typer.Option(help="For an EPJ: its clinic's HER id")] = None,
+    operator: Annotated[
+        str | None, typer.Option(help="A NAV employee's token (Azure AD's shape) for this NAV ident")
+    ] = None,
+    group: Annotated[list[str] | None, typer.Option(help="With --operator: an Azure AD group id they are in")] = None,
     minutes: Annotated[int, typer.Option(min=1, help="How long the token is valid")] = 60,
     folder: Annotated[Path, typer.Option(help="The development key and its JWKS")] = DEFAULT_FOLDER,
 ) -> None:
     """Print a signed token for the gateway; stderr says how to make a gateway trust this key."""
-    if (orgnr is None) == (pid is None):
-        typer.echo("error: give --orgnr (with --scope) or --pid", err=True)
+    if sum(given is not None for given in (orgnr, pid, operator)) != 1:
+        typer.echo("error: give --orgnr (with --scope), --pid, or --operator (with --group)", err=True)
         raise typer.Exit(2)
     issuer = DevIssuer(folder)
     ttl = timedelta(minutes=minutes)
-    if orgnr is not None:
+    if operator is not None:
+        token = issuer.operator_token(operator, group or [], ttl)
+    elif orgnr is not None:
         if not is_valid_orgnr(orgnr):
             typer.echo("error: --orgnr is not a valid organisation number", err=True)
             raise typer.Exit(2)

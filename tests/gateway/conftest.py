@@ -15,7 +15,7 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.storage.database import Database
-from tests.gateway.support import Tokens, url_of
+from tests.gateway.support import OPERATORS, Tokens, url_of
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +42,7 @@ def gateway_settings(issuer: DevIssuer, altinn: AltinnTilgangsfil) -> GatewaySet
         issuer=issuer.issuer,
         audience=issuer.audience,
         altinn_tilganger=str(altinn.path),
+        operator_group=OPERATORS,
     )
 
 

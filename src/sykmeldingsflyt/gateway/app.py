@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sykmeldingsflyt.gateway import problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, lps, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, lps, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -38,7 +38,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, internal):
+    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, internal, admin):
         app.include_router(routes.router)
     return app
 

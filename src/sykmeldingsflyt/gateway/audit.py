@@ -29,6 +29,8 @@ class Purpose(StrEnum):
     """The employer follows up the plan it sent."""
     NAV_OPPGAVE = "nav.oppgave"
     """NAV handles its follow-up tasks (ftrl § 8-7 a, § 8-8)."""
+    DRIFT = "drift"
+    """An operator keeps the flow running: triage, replay, repair; the reason says what for."""
     ARBEIDSTAKER_VARSEL = "arbeidstaker.varsel"
     """The employee reads the notices about their own case."""
     EPJ_DIALOGMELDING = "epj.dialogmelding"
@@ -40,6 +42,9 @@ class Resource(StrEnum):
     SYKMELDING = "sykmelding"
     PLAN = "oppfolgingsplan"
     OPPGAVE = "oppgave"
+    DEAD_LETTER = "dead-letter"
+    CASE = "case"
+    ARBEIDSGIVER_SYKMELDING = "arbeidsgiver-sykmelding"
     VARSEL = "varsel"
     DIALOGMELDING = "dialogmelding"
 
@@ -50,7 +55,7 @@ class Audit:
         self.caller = caller
         self.clock = clock
 
-    async def record(self, purpose: Purpose, resource: Resource, ids: Sequence[str]) -> None:
+    async def record(self, purpose: Purpose, resource: Resource, ids: Sequence[str], reason: str | None = None) -> None:
         """Record reads of `ids`; call before returning them, so a failure here returns nothing."""
         if not ids:
             return
@@ -64,6 +69,7 @@ class Audit:
                 purpose=purpose.value,
                 resource_type=resource.value,
                 resource_id=resource_id,
+                reason=reason,
             )
             for resource_id in ids
         )
@@ -76,4 +82,5 @@ class Audit:
             purpose=purpose.value,
             resource_type=resource.value,
             resource_ids=list(ids),
+            reason=reason,
         )

@@ -1,11 +1,12 @@
 """Who is calling: signed JWT bearer tokens as Maskinporten (organisations) and TokenX (persons) issue them.
 
 An organisation's token names it in the `consumer` claim (ISO 6523, `0192:<orgnr>`) and carries the
-scopes it was granted; a person's token names them in `pid`. An HR vendor acting for a customer holds a
-token for the customer's Altinn system user (`authorization_details[0]`: `systemuser_id`, `systemuser_org`);
-an EPJ's token may name its clinic's HER id (`her_id`), by which dialogmeldinger are addressed. The
-signature, issuer, audience and expiry are checked against the issuer's published keys (JWKS). A person is
-known from then on only by their pseudonym: the fnr in `pid` is not kept.
+scopes it was granted; a person's token names them in `pid`; a NAV employee's (Azure AD) names them in
+`NAVident`, with their groups in `groups`. An HR vendor acting for a customer holds a token for the
+customer's Altinn system user (`authorization_details[0]`: `systemuser_id`, `systemuser_org`); an EPJ's
+token may name its clinic's HER id (`her_id`), by which dialogmeldinger are addressed. The signature,
+issuer, audience and expiry are checked against the issuer's published keys (JWKS). A person is known from
+then on only by their pseudonym: the fnr in `pid` is not kept.
 """
 
 import asyncio
@@ -55,6 +56,7 @@ class Scope(StrEnum):
 class CallerKind(StrEnum):
     ORGANISATION = "organisasjon"
     PERSON = "person"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,27 @@ class Person:
         return f"person:{self.person_ref}"
 
 
-Caller = Organisation | Person
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """A NAV employee, from an Azure AD token: known by their NAV ident, with the groups they are in.
+    Whether a group makes them an operator is the gateway's setting, checked by the route."""
+
+    ident: str
+    client_id: str
+    groups: frozenset[str]
+
+    kind = CallerKind.OPERATOR
+
+    @property
+    def actor(self) -> str:
+        return self.ident
+
+    @property
+    def client_key(self) -> str:
+        return f"operator:{self.ident}"
+
+
+Caller = Organisation | Person | Operator
 
 
 def unauthenticated(code: str, message: str) -> ApiError:
@@ -244,7 +266,15 @@ class TokenVerifier:
                 systembruker=_systembruker(claims.get("authorization_details")),
                 her_id=her_id if isinstance(her_id, str) and her_id.isdigit() and len(her_id) <= 16 else None,
             )
-        raise _invalid("The token names neither an organisation (consumer) nor a person (pid) this issuer vouches for.")
+        ident = claims.get("NAVident")
+        if isinstance(ident, str) and ident and CallerKind.OPERATOR in trusted.vouches_for:
+            groups = claims.get("groups", [])
+            named = frozenset(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else frozenset()
+            return Operator(ident=ident[:64], client_id=client_id, groups=named)
+        raise _invalid(
+            "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) "
+            "this issuer vouches for."
+        )
 
 
 def _systembruker(details: Any) -> Systembruker | None:

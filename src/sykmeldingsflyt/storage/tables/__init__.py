@@ -13,7 +13,8 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
-from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
+from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -46,8 +47,10 @@ __all__ = [
     "GatewaySykmeldingEier",
     "GatewayVarsel",
     "HandledEvent",
+    "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
+    "OperationsReplay",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
     "OppfolgingSykmelding",

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sykmeldingsflyt import devkafka
+from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.demo import run_demo
 from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
@@ -88,6 +89,18 @@ def topics_create() -> None:
     settings = _kafka_settings()
     created = asyncio.run(create_topics(settings, catalogue(settings.topic_prefix)))
     typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
+
+
+@app.command("asyncapi")
+def asyncapi_command(
+    out: Annotated[Path | None, typer.Option(help="Write the document to this file instead of printing it")] = None,
+) -> None:
+    """The AsyncAPI 3.0 document: every topic with its Avro contract, and what each service sends and receives."""
+    text = render(asyncapi_document())
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
 
 
 @app.command("run")

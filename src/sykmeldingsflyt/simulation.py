@@ -6,7 +6,7 @@ them on the virtual clock's day, emit the actions not emitted before, re-arm the
 storage replaced by memory. What it measures is therefore the domain's cost, the floor under the
 service's; the service adds a database transaction and the broker per change.
 
-The shapes follow DOMAIN.md §6: 76 % of cases end within 8 weeks and 92 % within 26, about 32 % last
+The shapes follow docs/domain.md §6: 76 % of cases end within 8 weeks and 92 % within 26, about 32 % last
 6 weeks or more and 14.5 % 17 weeks or more, 4.5 % use up their sick pay; 22 % are graded; plans
 and dialogue meetings come to some of the longer cases.
 """

@@ -1,4 +1,4 @@
-"""Møtebehov: the model's consistency rules and the MELD_BEHOV / SVAR_BEHOV check (DOMAIN.md §4)."""
+"""Møtebehov: the model's consistency rules and the MELD_BEHOV / SVAR_BEHOV check (docs/domain.md §4)."""
 
 import random
 from datetime import UTC, date, datetime, time, timedelta

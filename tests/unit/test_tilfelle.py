@@ -1,4 +1,4 @@
-"""The oppfolgingstilfelle: merging periods into cases (DOMAIN.md §5)."""
+"""The oppfolgingstilfelle: merging periods into cases (docs/domain.md §5)."""
 
 import itertools
 import random
@@ -217,7 +217,7 @@ def test_tilfelle_id_is_deterministic_and_per_employer() -> None:
     assert derive_tilfelle_id("p1", None, BASE) != derive_tilfelle_id("p1", None, day(1))
 
 
-# Properties, checked against a day-by-day model of DOMAIN.md §5.
+# Properties, checked against a day-by-day model of docs/domain.md §5.
 
 _kinds = st.sampled_from(list(PeriodeKind))
 

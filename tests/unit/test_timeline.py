@@ -1,4 +1,4 @@
-"""Stop points and their relevance (DOMAIN.md §5), the versioned rule sets, and the clock port."""
+"""Stop points and their relevance (docs/domain.md §5), the versioned rule sets, and the clock port."""
 
 import random
 from dataclasses import replace
@@ -84,7 +84,7 @@ def emits(facts: CaseFacts, name: StoppunktName, today: date | None = None) -> s
     }
 
 
-# The table in DOMAIN.md §5, with "N weeks" = start + 7N days.
+# The table in docs/domain.md §5, with "N weeks" = start + 7N days.
 EXPECTED_2011 = {
     S.ARBEIDSGIVERPERIODE_SLUTT: (16, set()),
     S.OPPFOLGINGSPLAN_FRIST: (28, {AG}),

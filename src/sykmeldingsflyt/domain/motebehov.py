@@ -1,4 +1,4 @@
-"""Møtebehov: an employee or employer asking for a dialogue meeting with NAV (DOMAIN.md §4).
+"""Møtebehov: an employee or employer asking for a dialogue meeting with NAV (docs/domain.md §4).
 
 MELD_BEHOV may come at any time while the case is active. SVAR_BEHOV answers NAV's question about
 dialogmote 2 and is accepted only inside the window of the case's rule set: today case day 112 to

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from sykmeldingsflyt.gateway import problems
+from sykmeldingsflyt.gateway import documents, problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
 from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, lps, nav, sykmeldt
@@ -37,6 +37,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
 
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
+    documents.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, internal, admin):
         app.include_router(routes.router)

@@ -29,6 +29,14 @@ DAY_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
+class Header:
+    """A Kafka header a topic's messages carry, so a reader can filter or route without decoding."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     key: str
@@ -41,6 +49,7 @@ class Topic:
     retention_ms: int = 30 * DAY_MS
     # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
     has_dlq: bool = False
+    headers: tuple[Header, ...] = ()
 
     def prefixed(self, prefix: str) -> "Topic":
         return replace(self, name=f"{prefix}{self.name}") if prefix else self
@@ -65,6 +74,7 @@ def dead_letter_topic(source: Topic) -> Topic:
     return Topic(
         name=source.name + DLQ_SUFFIX,
         key="source topic, partition and offset (never the original key: it came from outside)",
+        headers=(Header("reason", "The dead letter's reason code, the same as its `reason` field."),),
         value_schema=DEAD_LETTER_SCHEMA,
         description=f"Messages from {source.name} that could not be processed, with the reason.",
         writers=frozenset(),
@@ -92,6 +102,7 @@ SYKMELDING_FRA_EPJ = Topic(
 EPJ_KVITTERING = Topic(
     name="epj.kvittering",
     key="msgId of the sykmelding it answers",
+    headers=(Header("legekontor-orgnr", "The clinic's orgnr, when the sykmelding gave one: an EPJ filters on it."),),
     value_schema="kvittering",
     description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
     writers=_everyone_internal,
@@ -119,6 +130,10 @@ SYKMELDING_STATUS = Topic(
 ARBEIDSGIVER_SYKMELDING = Topic(
     name="arbeidsgiver.sykmelding",
     key="sykmelding id (orgnr in the header 'orgnummer')",
+    headers=(
+        Header("orgnummer", "The virksomhet (underenhet) the employee sent it to: HR systems filter on it."),
+        Header("juridisk-orgnummer", "That virksomhet's legal entity (hovedenhet)."),
+    ),
     value_schema="arbeidsgiver_sykmelding",
     description="The employer view of sykmeldinger the employee sent; a tombstone when withdrawn.",
     writers=_everyone_internal,
@@ -137,6 +152,7 @@ OPPFOLGINGSPLAN_FRA_HR = Topic(
 EPJ_DIALOGMELDING = Topic(
     name="epj.dialogmelding",
     key="plan uuid",
+    headers=(Header("her-id", "The fastlege's HER id: the addressee."),),
     value_schema="dialogmelding",
     description="Follow-up plans to the employee's fastlege, addressed by HER id.",
     writers=_everyone_internal,
@@ -154,6 +170,7 @@ NAV_OPPFOLGINGSPLAN = Topic(
 HR_KVITTERING = Topic(
     name="hr.kvittering",
     key="plan uuid",
+    headers=(Header("orgnummer", "The organisation that posted the plan, when it could be read."),),
     value_schema="plan_kvittering",
     description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
     writers=_everyone_internal,

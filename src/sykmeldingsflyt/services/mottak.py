@@ -37,7 +37,13 @@ from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
+from sykmeldingsflyt.messaging.topics import (
+    EPJ_KVITTERING,
+    NAV_SYKMELDING,
+    SYKMELDING_FRA_EPJ,
+    SYKMELDING_STATUS,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.registers import (
     FixtureHprRegister,
     FixtureLegesuspensjon,
@@ -92,6 +98,7 @@ class _Batch:
 
 class Mottak(Service):
     name = "mottak"
+    produces = (NAV_SYKMELDING, EPJ_KVITTERING, dead_letter_topic(SYKMELDING_FRA_EPJ))
 
     def __init__(self, runtime: Runtime, registers: Registers | None = None) -> None:
         super().__init__(runtime)

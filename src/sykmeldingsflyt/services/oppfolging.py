@@ -63,6 +63,7 @@ from sykmeldingsflyt.messaging.topics import (
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
     Topic,
+    dead_letter_topic,
 )
 from sykmeldingsflyt.registers.fastlege_fixture import FixtureFastlegeRegister
 from sykmeldingsflyt.services.runtime import Runtime, Service
@@ -86,6 +87,14 @@ _SETTLE_BATCH = 500
 
 class Oppfolging(Service):
     name = "oppfolging"
+    produces = (
+        EPJ_DIALOGMELDING,
+        NAV_OPPFOLGINGSPLAN,
+        OPPGAVE_BESTILLING,
+        OPPFOLGINGSPLAN_MOTTATT,
+        HR_KVITTERING,
+        dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR),
+    )
 
     def __init__(
         self,

@@ -116,6 +116,9 @@ class Runtime:
 
 class Service(ABC):
     name: ClassVar[str]
+    # What the service writes, the dead-letter twins of the inbound topics it dead-letters included (what it
+    # reads, its subscribers tell): the AsyncAPI document and the topic ACLs are made from it.
+    produces: ClassVar[tuple[Topic, ...]] = ()
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

@@ -45,6 +45,7 @@ from sykmeldingsflyt.messaging.topics import (
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
     VARSEL,
+    dead_letter_topic,
 )
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
@@ -57,6 +58,7 @@ log = structlog.get_logger(__name__)
 
 class TidslinjeService(Service):
     name = "tidslinje"
+    produces = (VARSEL, OPPGAVE_BESTILLING, dead_letter_topic(NAV_DIALOGMOTE_STATUS))
 
     def __init__(self, runtime: Runtime, poll_interval: float = 30.0, batch_size: int = 200) -> None:
         super().__init__(runtime)

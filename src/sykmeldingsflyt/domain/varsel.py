@@ -76,27 +76,42 @@ class Varsel(DomainModel):
         )
 
 
+_UUID_EXAMPLE = ["9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"]
+
+
 class ArbeidsgiverVarsel(DomainModel):
     """A varsel as the employer's HR system gets it: NAV's person reference replaced by the employer's own."""
 
-    id: Uuid
-    type: Varseltype
-    tilfelle_id: Uuid
-    """The case: derived from the person, this employer and the start, so another employer's differs."""
-    ansatt_ref: str
-    """The employee as this employer alone knows them (the same as on their sykmeldinger here)."""
-    orgnr: Orgnr
-    stoppunkt_dato: date
-    opprettet: UtcTimestamp
+    id: Uuid = Field(description="The varsel's id: the same for every delivery of it.", examples=_UUID_EXAMPLE)
+    type: Varseltype = Field(description="Which notice.", examples=["OPPFOLGINGSPLAN_MANGLER"])
+    tilfelle_id: Uuid = Field(
+        description="The case: derived from the person, this employer and the start, so another employer's differs.",
+        examples=["1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b"],
+    )
+    ansatt_ref: str = Field(
+        description="The employee as this virksomhet alone knows them (the same as on their sykmeldinger here).",
+        examples=["3f1c0e9a7b5d4c2e8a6f1b3d5c7e9a0b2d4f6a8c"],
+    )
+    orgnr: Orgnr = Field(description="The virksomhet the varsel is to.", examples=["311000101"])
+    stoppunkt_dato: date = Field(
+        description="The day the notice is about: the stop point, or the deadline it reminds of.",
+        examples=["2026-12-29"],
+    )
+    opprettet: UtcTimestamp = Field(description="When the varsel was made.", examples=["2026-12-01T08:00:00Z"])
 
 
 class ArbeidstakerVarsel(DomainModel):
     """A varsel as the employee gets it on nav.no."""
 
-    id: Uuid
-    type: Varseltype
-    tilfelle_id: Uuid
-    orgnr: Orgnr | None = None
-    """The employer the case is with."""
-    stoppunkt_dato: date
-    opprettet: UtcTimestamp
+    id: Uuid = Field(description="The varsel's id: the same for every delivery of it.", examples=_UUID_EXAMPLE)
+    type: Varseltype = Field(description="Which notice.", examples=["SVAR_MOTEBEHOV"])
+    tilfelle_id: Uuid = Field(
+        description="The case (one per employer) the notice is about.",
+        examples=["1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b"],
+    )
+    orgnr: Orgnr | None = Field(default=None, description="The employer the case is with.", examples=["311000101"])
+    stoppunkt_dato: date = Field(
+        description="The day the notice is about: the stop point, or the deadline it reminds of.",
+        examples=["2026-12-29"],
+    )
+    opprettet: UtcTimestamp = Field(description="When the varsel was made.", examples=["2026-12-01T08:00:00Z"])

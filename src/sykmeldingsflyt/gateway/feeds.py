@@ -34,6 +34,8 @@ MAKS_VENTETID = 30
 _POLL_EVERY = 0.5
 
 T = TypeVar("T")
+_LOEPENR = "The entry's running number: pass the last one you got as `fraLoepenr` to resume after it."
+_FRA_LOEPENR = "Only entries after this running number: the last `loepenr` of the previous answer."
 
 
 class SykmeldingFilter(DomainModel):
@@ -41,43 +43,56 @@ class SykmeldingFilter(DomainModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    orgnr: Orgnr
-    """The virksomhet or legal entity to read for; the system user must have it in Altinn."""
-    fnr: Fnr | None = None
-    """Only this employee's."""
-    fom: date | None = None
-    tom: date | None = None
-    fra_loepenr: int | None = Field(default=None, ge=0, le=2**62)
-    """Only entries after this running number: the last one of the previous answer."""
+    orgnr: Orgnr = Field(
+        description="The virksomhet or legal entity to read for; the system user must have it in Altinn.",
+        examples=["311000004"],
+    )
+    fnr: Fnr | None = Field(default=None, description="Only this employee's.", examples=["17857233115"])
+    fom: date | None = Field(
+        default=None, description="Only those sent to the employer on or after this day.", examples=["2026-12-01"]
+    )
+    tom: date | None = Field(
+        default=None, description="Only those sent to the employer on or before this day.", examples=["2026-12-31"]
+    )
+    fra_loepenr: int | None = Field(default=None, ge=0, le=2**62, description=_FRA_LOEPENR, examples=[1742])
 
 
 class VarselFilter(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
-    orgnr: Orgnr
-    fra_loepenr: int | None = Field(default=None, ge=0, le=2**62)
+    orgnr: Orgnr = Field(
+        description="The virksomhet or legal entity to read for; the system user must have it in Altinn.",
+        examples=["311000101"],
+    )
+    fra_loepenr: int | None = Field(default=None, ge=0, le=2**62, description=_FRA_LOEPENR, examples=[1742])
 
 
 class LpsSykmelding(DomainModel):
     """One entry of the feed: a sykmelding sent to the employer, or its withdrawal."""
 
-    loepenr: int
-    sykmelding_id: Uuid
-    orgnr: Orgnr
-    """The virksomhet it was sent to."""
-    juridisk_orgnr: Orgnr
-    ansatt_ref: str | None
-    """The employee, as this virksomhet alone knows them; None only before NAV's copy has been read."""
-    status: Sendingstatus
-    sendt_til_arbeidsgiver: datetime
-    """When this entry last changed: sent, or withdrawn."""
-    sykmelding: ArbeidsgiverSykmelding | None = None
-    """The employer view; None once withdrawn."""
+    loepenr: int = Field(description=_LOEPENR, examples=[1743])
+    sykmelding_id: Uuid = Field(description="The sykmelding's id.", examples=["9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"])
+    orgnr: Orgnr = Field(description="The virksomhet (underenhet) it was sent to.", examples=["311000101"])
+    juridisk_orgnr: Orgnr = Field(description="That virksomhet's legal entity (hovedenhet).", examples=["311000004"])
+    ansatt_ref: str | None = Field(
+        description="The employee as this virksomhet alone knows them (a pseudonym; the same on its varsler); "
+        "null only until NAV's copy has been read.",
+        examples=["3f1c0e9a7b5d4c2e8a6f1b3d5c7e9a0b2d4f6a8c"],
+    )
+    status: Sendingstatus = Field(
+        description="SENDT with the view, or TRUKKET when the employee withdrew it.", examples=["SENDT"]
+    )
+    sendt_til_arbeidsgiver: datetime = Field(
+        description="When this entry last changed: sent, or withdrawn.", examples=["2026-12-01T08:00:00Z"]
+    )
+    sykmelding: ArbeidsgiverSykmelding | None = Field(
+        default=None, description="The employer's view of the sykmelding; null when TRUKKET."
+    )
 
 
 class LpsVarsel(DomainModel):
-    loepenr: int
-    varsel: ArbeidsgiverVarsel
+    loepenr: int = Field(description=_LOEPENR, examples=[57])
+    varsel: ArbeidsgiverVarsel = Field(description="The varsel, with the employee as this virksomhet knows them.")
 
 
 def wait_seconds(

@@ -21,6 +21,9 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
+from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -118,13 +121,18 @@ def run(
         raise typer.Exit(2)
     settings = _kafka_settings()
     settings.require_bootstrap()
-    asyncio.run(_run(settings, names))
+    try:
+        registre = open_registre(RegisterSettings.from_env())
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    asyncio.run(_run(settings, names, registre))
 
 
-async def _run(settings: KafkaSettings, names: list[str]) -> None:
+async def _run(settings: KafkaSettings, names: list[str], registre: Registre) -> None:
     database = Database.from_env()
     await database.migrate()
-    runtime = Runtime.from_env(settings, database)
+    runtime = Runtime.from_env(settings, database, registre=registre)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -232,3 +240,20 @@ def token_issue(
     for name, value in issuer.environment().items():
         typer.echo(f"export {name}={value}", err=True)
     typer.echo(token)
+
+
+registers_app = typer.Typer(help="The registers the services consult.", no_args_is_help=True)
+app.add_typer(registers_app, name="registers")
+
+
+@registers_app.command("check")
+def registers_check(
+    path: Annotated[Path, typer.Argument(help="A folder of register files (behandlere.yaml, personer.yaml, ...)")],
+) -> None:
+    """Validate a folder of register files; every problem names its file, entry and field (exit 2 on any)."""
+    try:
+        FileRegistre.read(path)
+    except RegisterfilFeil as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{path}: the register files are valid")

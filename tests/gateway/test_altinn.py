@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from sykmeldingsflyt.domain.altinn import AltinnUnavailableError, Systembruker
 from sykmeldingsflyt.gateway.altinn import AltinnPdp, AltinnTilgangsfil
-from tests.support.http import serving
+from tests.support.asgi import serving
 
 RESSURS = "nav_sykepenger_fravaer"
 KUNDE = Systembruker(id=str(uuid.uuid4()), orgnr="311000004")

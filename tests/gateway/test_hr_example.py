@@ -20,7 +20,7 @@ from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.storage.database import Database
 from tests.gateway.parties import Employer, employer, publish_varsler, sykmeldinger, varsel
 from tests.gateway.support import Tokens, eventually, url_of
-from tests.support.http import serving
+from tests.support.asgi import serving
 from tests.support.inputs import send_nav
 from tests.support.services import running
 

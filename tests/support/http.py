@@ -1,29 +1,41 @@
-"""An ASGI application served by uvicorn on a free 127.0.0.1 port, in the test's event loop."""
+"""Real HTTP servers for a test's outside services (pytest-httpserver), threaded so a slow answer to one
+call does not hold up the next, and clients of NAV's registers pointed at them."""
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
+import httpx
+from pytest_httpserver import HTTPServer
+
+from sykmeldingsflyt.registers.nav.azure import AzureAdCredentials, AzureAdTokens
+from sykmeldingsflyt.registers.nav.client import Endepunkt, RegisterKlient
+from sykmeldingsflyt.registers.resilience import Policy
 
 
-@asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """The application's base URL while it serves; its lifespan runs as in production."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+@contextmanager
+def http_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(threaded=True)
+    server.start()
     try:
-        while not server.started:
-            if task.done():
-                await task  # raises why it could not start
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
-        server.should_exit = True
-        await task
-        sock.close()
+        server.clear()
+        server.stop()
+
+
+TOKEN_PATH = "/oauth2/v2.0/token"
+SCOPE = "api://dev-gcp.teamsykmelding.register/.default"
+
+
+def register_klient(server: HTTPServer, http: httpx.AsyncClient, register: str, policy: Policy) -> RegisterKlient[Any]:
+    """A client of `register` at `server`, with Azure AD tokens from `server`'s TOKEN_PATH."""
+    credentials = AzureAdCredentials("sykmeldingsflyt", server.url_for(TOKEN_PATH), client_secret="hemmelig")
+    tokens = AzureAdTokens(http, credentials)
+    return RegisterKlient(register, Endepunkt(url=server.url_for("/"), scope=SCOPE), http, tokens, policy)
+
+
+def serve_tokens(server: HTTPServer) -> None:
+    server.expect_request(TOKEN_PATH, method="POST").respond_with_json(
+        {"token_type": "Bearer", "access_token": "t", "expires_in": 3600}
+    )

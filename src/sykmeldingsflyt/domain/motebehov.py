@@ -170,9 +170,7 @@ def decide(
             return _refuse(avvisning)
     if not motebehov.har_motebehov:
         return MotebehovDecision(avvisning=None, oppgave=None)
-    tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(
-        motebehov.person_ref, motebehov.orgnr, tilfelle.start
-    )
+    tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(motebehov.person_ref, tilfelle.start)
     oppgave = Oppgave(
         id=str(uuid5(OPPGAVE_NAMESPACE, motebehov.id)),
         type=Oppgavetype.MOTEBEHOV_SVAR,

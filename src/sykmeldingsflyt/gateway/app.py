@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sykmeldingsflyt.gateway import documents, problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, lps, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, lps, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -39,7 +39,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     problems.install(app)
     documents.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, internal, admin):
+    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
     return app
 

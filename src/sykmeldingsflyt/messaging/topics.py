@@ -202,6 +202,42 @@ NAV_DIALOGMOTE_STATUS = Topic(
     readers=_everyone_internal,
     has_dlq=True,
 )
+SYKEPENGESOKNAD = Topic(
+    name="sykepengesoknad",
+    key="soknad id",
+    value_schema="sykepengesoknad",
+    description="Sent sykepengesøknader: the days as they turned out (work resumed, holiday, leave, behandlingsdager).",
+    writers=frozenset({Party.SYKMELDT}),
+    readers=frozenset({Party.NAV}),
+    has_dlq=True,
+)
+NAV_DODSFALL = Topic(
+    name="nav.dodsfall",
+    key="hendelse id",
+    value_schema="dodsfall",
+    description="Deaths registered in the population register: a death ends the person's cases.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+NAV_DIALOGMOTEKANDIDAT = Topic(
+    name="nav.dialogmotekandidat",
+    key="case id",
+    value_schema="dialogmotekandidat_endring",
+    description="Every change of a dialogmøte-2 candidature, with its reason; by pseudonym, never medical data.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+)
+NAV_DIALOGMOTEKANDIDAT_VURDERING = Topic(
+    name="nav.dialogmotekandidat-vurdering",
+    key="vurdering uuid",
+    value_schema="dialogmotekandidat_vurdering",
+    description="NAV officers' exceptions (unntak) and ikke aktuell for dialogmøte-2 candidates.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
 OPPGAVE_BESTILLING = Topic(
     name="oppgave.bestilling",
     key="oppgave id (stable per trigger)",
@@ -250,6 +286,10 @@ _PRIMARY: tuple[Topic, ...] = (
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
+    SYKEPENGESOKNAD,
+    NAV_DODSFALL,
+    NAV_DIALOGMOTEKANDIDAT,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
     OPPGAVE_BESTILLING,
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,

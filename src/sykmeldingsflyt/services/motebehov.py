@@ -38,7 +38,10 @@ class MotebehovService(Service):
         if fra_part is None:
             return
         motebehov = fra_part.pseudonymised(person_ref(fra_part.arbeidstaker_fnr, self.runtime.settings.pseudonym_key))
-        cases = (await case_inputs(uow.session, motebehov.person_ref, motebehov.orgnr)).cases()
+        # The person's cases in this employer's view: a case the employer is not part of is not theirs.
+        cases = [
+            f for f in (await case_inputs(uow.session, motebehov.person_ref)).cases() if f.orgnr == motebehov.orgnr
+        ]
         decision = decide(
             motebehov,
             [facts.tilfelle for facts in cases],

@@ -27,10 +27,14 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -47,6 +51,7 @@ __all__ = [
     "GatewaySykmeldingEier",
     "GatewayVarsel",
     "HandledEvent",
+    "MottakParkert",
     "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
@@ -63,7 +68,10 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

@@ -14,6 +14,7 @@ import yaml
 from sykmeldingsflyt import devkafka, nais, startup
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.demo import run_demo
+from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
 from sykmeldingsflyt.gateway.devtokens import DEFAULT_FOLDER, DevIssuer
@@ -242,6 +243,11 @@ def token_issue(
         str | None, typer.Option(help="An organisation token (Maskinporten's shape) for this orgnr")
     ] = None,
     pid: Annotated[str | None, typer.Option(help="A person token (TokenX's shape) for this fnr")] = None,
+    systembruker: Annotated[
+        str | None,
+        typer.Option(help="For an HR vendor: its customer's Altinn system user, as <uuid>:<customer orgnr>"),
+    ] = None,
+    her_id: Annotated[str | None, typer.Option(help="For an EPJ: its clinic's HER id")] = None,
     operator: Annotated[
         str | None, typer.Option(help="A NAV employee's token (Azure AD's shape) for this NAV ident")
     ] = None,
@@ -261,7 +267,12 @@ def token_issue(
         if not is_valid_orgnr(orgnr):
             typer.echo("error: --orgnr is not a valid organisation number", err=True)
             raise typer.Exit(2)
-        token = issuer.organisation_token(orgnr, scope or [], ttl)
+        user_id, _, customer = (systembruker or "").partition(":")
+        if systembruker is not None and not (user_id and is_valid_orgnr(customer)):
+            typer.echo("error: --systembruker is <uuid>:<customer orgnr>", err=True)
+            raise typer.Exit(2)
+        user = Systembruker(id=user_id, orgnr=customer) if systembruker else None
+        token = issuer.organisation_token(orgnr, scope or [], ttl, systembruker=user, her_id=her_id)
     else:
         assert pid is not None
         if not is_valid_fnr(pid):

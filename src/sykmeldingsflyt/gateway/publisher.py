@@ -14,6 +14,7 @@ from sykmeldingsflyt.gateway.problems import ApiError
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.topics import (
     MOTEBEHOV_FRA_PART,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
     OPPFOLGINGSPLAN_FRA_HR,
     SYKMELDING_FRA_EPJ,
     SYKMELDING_STATUS,
@@ -25,7 +26,13 @@ log = structlog.get_logger(__name__)
 
 # The inbound topics the HTTP door writes for the parties behind it; the AsyncAPI document and the topic
 # ACLs are made from this, so a route cannot write anywhere else.
-PUBLISHES: tuple[Topic, ...] = (SYKMELDING_FRA_EPJ, SYKMELDING_STATUS, OPPFOLGINGSPLAN_FRA_HR, MOTEBEHOV_FRA_PART)
+PUBLISHES: tuple[Topic, ...] = (
+    SYKMELDING_FRA_EPJ,
+    SYKMELDING_STATUS,
+    OPPFOLGINGSPLAN_FRA_HR,
+    MOTEBEHOV_FRA_PART,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
+)
 
 
 class Publisher:

@@ -52,12 +52,29 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migrations (one branch per service may follow 0003); safe when
-        several instances start at once."""
+        several instances start at once, and all or nothing: a process killed half-way leaves the
+        database as it was, and the next start migrates it from there."""
         with self._sqlite_migration_lock():
-            async with self.engine.begin() as connection:
-                if not self.is_sqlite:
-                    await connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-                await connection.run_sync(_upgrade)
+            engine = self._migration_engine()
+            try:
+                async with engine.begin() as connection:
+                    if not self.is_sqlite:
+                        await connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+                    await connection.run_sync(_upgrade)
+            finally:
+                if engine is not self.engine:
+                    await engine.dispose()
+
+    def _migration_engine(self) -> AsyncEngine:
+        """PostgreSQL runs DDL in transactions as it is. Python's sqlite3 does not: it commits each
+        CREATE TABLE on its own, so a crash left half a schema. An engine of its own, with the driver's
+        transaction handling off and our own BEGIN, makes SQLite's (real) transactional DDL work."""
+        if not self.is_sqlite:
+            return self.engine
+        engine = create_async_engine(self.url, connect_args={"timeout": 30, "isolation_level": None})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
+        return engine
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -84,8 +101,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _upgrade(connection: Connection) -> None:
+def _begin_immediately(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at once: the file lock already orders this host's migrations.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration, run on `connection` (in the caller's transaction); there is no alembic.ini."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "heads")
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "heads")

@@ -1,10 +1,10 @@
 """Plain aiokafka clients for tests: they read and write the topics as a party's own system would."""
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -30,11 +30,16 @@ async def produce(settings: KafkaSettings, topic: str, messages: Iterable[tuple[
         await producer.stop()
 
 
+# How long a topic's end offsets must stand still before a reader believes nothing more is coming.
+SETTLE_SECONDS = 2.0
+
+
 async def read_topic(
     settings: KafkaSettings, topic: str, expected: int, timeout: float = 30.0, *, until_quiet: bool = True
 ) -> list[Received]:
-    """Every committed message on `topic`: waits for `expected`, then (`until_quiet`) until a second
-    passes without more, so that an unexpected extra message is caught too."""
+    """Every committed message on `topic`: waits for `expected`, then (`until_quiet`) until the topic's
+    end offsets have stood still for SETTLE_SECONDS and everything before them is read, so that an
+    unexpected extra message is caught too."""
     consumer = AIOKafkaConsumer(
         topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
     )
@@ -43,19 +48,62 @@ async def read_topic(
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        quiet_rounds = 0
-        while loop.time() < deadline and (len(seen) < expected or (until_quiet and quiet_rounds < 2)):
-            batches = await consumer.getmany(timeout_ms=500)
-            records = [record for batch in batches.values() for record in batch]
-            quiet_rounds = 0 if records else quiet_rounds + 1
+        settled = _Settling(consumer, loop.time)
+        while loop.time() < deadline and (len(seen) < expected or (until_quiet and not await settled.all_read())):
+            batches = await consumer.getmany(timeout_ms=200)
             seen.extend(
                 Received(
                     key=record.key,
                     value=record.value,
                     headers={name: value.decode() for name, value in record.headers},
                 )
-                for record in records
+                for batch in batches.values()
+                for record in batch
             )
         return seen
     finally:
         await consumer.stop()
+
+
+async def settled_end_offsets(settings: KafkaSettings, topic: str, timeout: float = 60.0) -> int:
+    """How many offsets `topic` has (records and transaction markers, committed) once its end offsets
+    have stood still for SETTLE_SECONDS: 0 means nothing was ever written to it."""
+    consumer = AIOKafkaConsumer(topic, **settings.aiokafka_kwargs(), isolation_level="read_committed")
+    await consumer.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        settling = _Settling(consumer, loop.time)
+        while not await settling.still():
+            if loop.time() > deadline:
+                raise TimeoutError(f"the end offsets of {topic} did not settle in {timeout} s")
+            await asyncio.sleep(0.2)
+        return sum(settling.ends.values())
+    finally:
+        await consumer.stop()
+
+
+class _Settling:
+    """Watches a consumer's partitions' end offsets until they stand still."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, now: Callable[[], float]) -> None:
+        self.consumer = consumer
+        self.now = now
+        self.ends: dict[TopicPartition, int] = {}
+        self.since = now()
+
+    async def still(self) -> bool:
+        partitions = self.consumer.assignment()
+        if not partitions:
+            await self.consumer.getmany(timeout_ms=200)  # the first fetch assigns the partitions
+            return False
+        ends = await self.consumer.end_offsets(list(partitions))
+        if ends != self.ends:
+            self.ends, self.since = ends, self.now()
+        return self.now() - self.since >= SETTLE_SECONDS
+
+    async def all_read(self) -> bool:
+        if not await self.still():
+            return False
+        positions = [await self.consumer.position(partition) for partition in self.ends]
+        return all(position >= end for position, end in zip(positions, self.ends.values(), strict=True))

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.messaging.transient import Outage, is_transient
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
@@ -63,6 +64,7 @@ class OutboxRelay:
         self._positions_recorded = float("-inf")
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
+        self._outage = Outage(f"relay:{producer_name}", max_backoff=5.0)
 
     def notify(self) -> None:
         """Called after a stage commits, so its messages go out now rather than at the next poll."""
@@ -88,6 +90,7 @@ class OutboxRelay:
     async def _step(self) -> None:
         try:
             if not await self._hold_lease():
+                self._outage.succeeded()  # the database answered, and a standby needs nothing else
                 await self._release_producer()
                 return
             if self._producer is None:
@@ -104,12 +107,16 @@ class OutboxRelay:
             while await self.publish_pending() == self.batch_size:
                 pass
             await self._prune()
+            self._outage.succeeded()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.warning("relay.error", producer=self.producer_name, exc_info=True)
+        except Exception as error:
             await self._release_producer()
-            await asyncio.sleep(1.0)
+            if not is_transient(error):
+                log.warning("relay.error", producer=self.producer_name, exc_info=True)
+                await asyncio.sleep(1.0)
+                return
+            await asyncio.sleep(self._outage.failed(error))
 
     async def publish_pending(self) -> int:
         """Publish the oldest unpublished rows in one transaction; returns how many."""

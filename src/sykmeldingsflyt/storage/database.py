@@ -1,5 +1,6 @@
 """The database: SQLite by default, PostgreSQL via DATABASE_URL, both through SQLAlchemy's async engine."""
 
+import asyncio
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,15 @@ class Database:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediately)
         return engine
+
+    async def answers(self, timeout: float = 5.0) -> bool:
+        """Whether the database answers a trivial query now."""
+        try:
+            async with asyncio.timeout(timeout), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -86,6 +86,8 @@ class OutboxRelay:
                 self._wake.clear()
         finally:
             await self._release_producer()
+            if self._stopping:
+                await self._give_up_lease()
 
     async def _step(self) -> None:
         try:
@@ -238,6 +240,21 @@ class OutboxRelay:
                 .on_conflict_do_nothing()
             )
             return bool(created.rowcount)  # type: ignore[attr-defined]
+
+    async def _give_up_lease(self) -> None:
+        """An orderly stop hands the lease on at once: the next instance (or this one restarted, under a
+        new instance id) need not wait for it to expire."""
+        try:
+            async with self.database.session.begin() as session:
+                await session.execute(
+                    update(RelayLease)
+                    .where(RelayLease.producer == self.producer_name, RelayLease.holder == self.holder)
+                    .values(expires_at=datetime.now(UTC))
+                )
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.info("relay.lease_left_to_expire", producer=self.producer_name)
 
     async def _release_producer(self) -> None:
         if self._producer is not None:

@@ -8,6 +8,8 @@ as a consumer group).
 
 import asyncio
 import logging
+import os
+import secrets
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -36,11 +38,26 @@ log = structlog.get_logger(__name__)
 _DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
 
 
+# A member that stops heartbeating (killed, hung, cut off) loses its partitions after this long: the
+# broker's smallest allowed session (group.min.session.timeout.ms), since a stage's work between polls
+# is bounded by max.poll.interval, not by heartbeats. A replica that stops in order leaves at once
+# (dynamic membership) or, under static membership, is expected back within the same window.
+SESSION_TIMEOUT_MS = 6000
+HEARTBEAT_INTERVAL_MS = 1500
+
+
+def _unique_instance_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SYKMELDINGSFLYT_", extra="ignore")
 
-    # Stable across restarts on the same host, so a restarted relay takes its lease back at once.
-    instance_id: str = Field(default_factory=socket.gethostname)
+    # Unique per process unless set: two replicas on one host must never both hold a relay's lease.
+    instance_id: str = Field(default_factory=_unique_instance_id)
+    # A name stable across restarts (a StatefulSet pod's name), unique per replica: it turns on static
+    # group membership, so a restarted replica gets its partitions back at once, without a rebalance.
+    replica: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]+$")
     pseudonym_key_text: SecretStr = Field(
         default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
     )
@@ -109,6 +126,7 @@ class Service(ABC):
 
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
+        replica = self.runtime.settings.replica
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
             # A group per service and topic: a service's subscribers then never rebalance one another.
@@ -119,6 +137,11 @@ class Service(ABC):
             isolation_level="read_committed",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{self.name}:{topic.name}",
+            group_instance_id=f"{replica}.{self.name}.{topic.name}"
+            if (replica := self.runtime.settings.replica)
+            else None,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
+            heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
         )
 
         @subscriber

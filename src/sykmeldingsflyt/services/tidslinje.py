@@ -48,8 +48,16 @@ from sykmeldingsflyt.messaging.topics import (
 )
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
-from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeSykmelding
-from sykmeldingsflyt.storage.tidslinje import case_inputs, claim_due, mark_fired, save_cases, stored_perioder
+from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan
+from sykmeldingsflyt.storage.tidslinje import (
+    case_inputs,
+    claim_due,
+    lock_cases,
+    mark_fired,
+    save_cases,
+    stored_perioder,
+    sykmelding_row,
+)
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -103,7 +111,7 @@ class TidslinjeService(Service):
         if nav is None:
             return
         sykmelding = nav.received_sykmelding.sykmelding
-        row = await self._sykmelding(uow, sykmelding.id)
+        row = await sykmelding_row(uow.session, sykmelding.id)
         row.person_ref = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
         rejected = nav.validation_result.status is RuleStatus.INVALID
         row.perioder = [] if rejected else stored_perioder(sykeperioder(sykmelding.id, sykmelding.perioder))
@@ -117,7 +125,7 @@ class TidslinjeService(Service):
         if inbound.key is None or orgnummer is None:
             log.error("tidslinje.employer_view_without_key_or_orgnummer", event_id=inbound.event_id)
             return
-        row = await self._sykmelding(uow, inbound.key.decode())
+        row = await sykmelding_row(uow.session, inbound.key.decode())
         before, row.orgnummer = row.orgnummer, None if inbound.value is None else orgnummer
         if row.person_ref is not None:
             for changed in dict.fromkeys(org for org in (before, row.orgnummer) if org is not None):
@@ -171,15 +179,9 @@ class TidslinjeService(Service):
         if inbound.topic == self.runtime.topics.name(NAV_DIALOGMOTE_STATUS):
             dead_letter_poison(self, uow, inbound, error)
 
-    async def _sykmelding(self, uow: UnitOfWork, sykmelding_id: str) -> TidslinjeSykmelding:
-        row = await uow.session.get(TidslinjeSykmelding, sykmelding_id)
-        if row is None:
-            row = TidslinjeSykmelding(sykmelding_id=sykmelding_id, person_ref=None, perioder=[], orgnummer=None)
-            uow.session.add(row)
-        return row
-
     async def _recompute(self, uow: UnitOfWork, pasient: str, orgnummer: str) -> list[CaseFacts]:
         """Rebuild the cases of one person with one employer, emit what is due today, re-arm the timers."""
+        await lock_cases(uow.session, pasient, orgnummer)
         cases = (await case_inputs(uow.session, pasient, orgnummer)).cases()
         today, now = self.runtime.clock.today(), self.runtime.clock.now()
         evaluations = [(facts, evaluate(facts, today)) for facts in cases]

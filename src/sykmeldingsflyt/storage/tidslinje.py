@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,6 +67,32 @@ async def case_inputs(session: AsyncSession, person_ref: str, orgnummer: str) ->
     )
 
 
+async def sykmelding_row(session: AsyncSession, sykmelding_id: str) -> TidslinjeSykmelding:
+    """The row of a sykmelding (empty if it is new), locked to this transaction. Its two halves come from
+    two topics whose consumers run side by side: both may make the row at once (the insert that loses
+    does nothing), and the second to write must see what the first committed, or neither would see the
+    sykmelding whole and count it."""
+    await session.execute(
+        _insert(session)(TidslinjeSykmelding)
+        .values(sykmelding_id=sykmelding_id, person_ref=None, perioder=[], orgnummer=None)
+        .on_conflict_do_nothing()
+    )
+    row = await session.get(TidslinjeSykmelding, sykmelding_id, with_for_update=True, populate_existing=True)
+    assert row is not None  # inserted above, and never deleted
+    return row
+
+
+async def lock_cases(session: AsyncSession, person_ref: str, orgnummer: str) -> None:
+    """Take the cases of one person with one employer for this transaction, so that two consumers
+    (a sykmelding and a dialogmøte, say) do not each recompute them without the other's news. SQLite
+    has one writer at a time already."""
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"tidslinje:{person_ref}:{orgnummer}"},
+        )
+
+
 async def save_cases(
     session: AsyncSession, person_ref: str, orgnummer: str, cases: Sequence[tuple[CaseFacts, date | None]]
 ) -> None:
@@ -107,10 +133,13 @@ async def claim_due(session: AsyncSession, today: date, limit: int) -> list[tupl
 async def mark_fired(session: AsyncSession, action_id: str, tilfelle_id: str, at: datetime) -> bool:
     """Record that an action is emitted; False if it was already, by this instance or another. A racing
     insert waits for the other transaction and then loses on the primary key, without an error."""
-    insert: Any = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     result = await session.execute(
-        insert(TidslinjeFiredAction)
+        _insert(session)(TidslinjeFiredAction)
         .values(action_id=action_id, tilfelle_id=tilfelle_id, fired_at=at)
         .on_conflict_do_nothing()
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _insert(session: AsyncSession) -> Any:
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert

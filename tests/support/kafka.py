@@ -1,7 +1,7 @@
 """Plain aiokafka clients for tests: they read and write the topics as a party's own system would."""
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -11,6 +11,7 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings
 
 @dataclass(frozen=True)
 class Received:
+    topic: str
     key: bytes | None
     value: bytes | None
     headers: dict[str, str]
@@ -35,24 +36,32 @@ SETTLE_SECONDS = 2.0
 
 
 async def read_topic(
-    settings: KafkaSettings, topic: str, expected: int, timeout: float = 30.0, *, until_quiet: bool = True
+    settings: KafkaSettings,
+    topic: str | Sequence[str],
+    expected: int,
+    timeout: float = 30.0,
+    *,
+    until_quiet: bool = True,
+    settle: float = SETTLE_SECONDS,
 ) -> list[Received]:
-    """Every committed message on `topic`: waits for `expected`, then (`until_quiet`) until the topic's
-    end offsets have stood still for SETTLE_SECONDS and everything before them is read, so that an
+    """Every committed message on `topic` (or topics): waits for `expected`, then (`until_quiet`) until
+    the end offsets have stood still for `settle` seconds and everything before them is read, so that an
     unexpected extra message is caught too."""
+    topics = [topic] if isinstance(topic, str) else list(topic)
     consumer = AIOKafkaConsumer(
-        topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
+        *topics, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
     )
     await consumer.start()
     seen: list[Received] = []
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        settled = _Settling(consumer, loop.time)
+        settled = _Settling(consumer, loop.time, settle)
         while loop.time() < deadline and (len(seen) < expected or (until_quiet and not await settled.all_read())):
             batches = await consumer.getmany(timeout_ms=200)
             seen.extend(
                 Received(
+                    topic=record.topic,
                     key=record.key,
                     value=record.value,
                     headers={name: value.decode() for name, value in record.headers},
@@ -86,9 +95,10 @@ async def settled_end_offsets(settings: KafkaSettings, topic: str, timeout: floa
 class _Settling:
     """Watches a consumer's partitions' end offsets until they stand still."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, now: Callable[[], float]) -> None:
+    def __init__(self, consumer: AIOKafkaConsumer, now: Callable[[], float], settle: float = SETTLE_SECONDS) -> None:
         self.consumer = consumer
         self.now = now
+        self.settle = settle
         self.ends: dict[TopicPartition, int] = {}
         self.since = now()
 
@@ -100,7 +110,7 @@ class _Settling:
         ends = await self.consumer.end_offsets(list(partitions))
         if ends != self.ends:
             self.ends, self.since = ends, self.now()
-        return self.now() - self.since >= SETTLE_SECONDS
+        return self.now() - self.since >= self.settle
 
     async def all_read(self) -> bool:
         if not await self.still():

@@ -106,7 +106,9 @@ class OutboxRelay:
                     max_batch_size=256 * 1024,
                 )
                 await self._producer.start()
-            while await self.publish_pending() == self.batch_size:
+            # The lease is renewed before every batch: a long backlog must not outlast it, or a standby
+            # would take it meanwhile and the two would fence each other's producers in turn.
+            while await self.publish_pending() == self.batch_size and await self._hold_lease():
                 pass
             await self._prune()
             self._outage.succeeded()

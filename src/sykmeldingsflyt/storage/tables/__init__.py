@@ -9,6 +9,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayKvittering,
     GatewayOppgave,
     GatewayPlanKvittering,
+    GatewayRateLimit,
     GatewaySykmeldingEier,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
@@ -40,6 +41,7 @@ __all__ = [
     "GatewayKvittering",
     "GatewayOppgave",
     "GatewayPlanKvittering",
+    "GatewayRateLimit",
     "GatewaySykmeldingEier",
     "HandledEvent",
     "MottattSykmelding",

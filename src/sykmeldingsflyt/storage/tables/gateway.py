@@ -7,7 +7,7 @@ no medical field), a kvittering, and per sykmelding a person pseudonym, never an
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sykmeldingsflyt.storage.tables.base import AutoId, Base
@@ -113,3 +113,15 @@ class GatewayAudit(Base):
     purpose: Mapped[str] = mapped_column(String(64))
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class GatewayRateLimit(Base):
+    """Where one client (an address before authentication, a caller after) stands in its rate limit,
+    shared by every gateway instance: GCRA's theoretical arrival time, in epoch seconds."""
+
+    __tablename__ = "gateway_rate_limit"
+
+    client: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, index=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    """Whether the last request was let through (the same statement decides and records it)."""

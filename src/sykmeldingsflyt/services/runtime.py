@@ -27,6 +27,7 @@ from sykmeldingsflyt.domain.clock import Clock, SystemClock
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
+from sykmeldingsflyt.messaging.schema_topic import SchemaTopic
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
@@ -76,6 +77,8 @@ class Runtime:
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # Without a schema registry, where the schemas of other builds are found (rolling deploys).
+    schema_topic: SchemaTopic | None = None
 
     @classmethod
     def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
@@ -88,12 +91,14 @@ class Runtime:
             if kafka.schema_registry_url
             else None
         )
+        store, topics = SchemaStore(), Topics(kafka.topic_prefix)
         return cls(
             kafka=kafka,
             database=database,
-            codec=AvroCodec(SchemaStore(), registry),
-            topics=Topics(kafka.topic_prefix),
+            codec=AvroCodec(store, registry),
+            topics=topics,
             clock=clock or SystemClock(),
+            schema_topic=None if registry else SchemaTopic(kafka, store, topics),
         )
 
     def with_settings(self, settings: ServiceSettings) -> "Runtime":
@@ -149,6 +154,8 @@ class Service(ABC):
             records = message.raw_message
             # A batch is a tuple from aiokafka and a list from FastStream's in-memory TestKafkaBroker.
             batch = records if isinstance(records, tuple | list) else (records,)
+            if self.runtime.schema_topic is not None:
+                await self.runtime.schema_topic.learn_unknown(record.value for record in batch)
             await stage.process([Inbound.from_record(record) for record in batch])
 
 
@@ -165,6 +172,8 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
     )
     for service in running:
         service.subscribe(broker)
+    if runtime.schema_topic is not None:
+        await runtime.schema_topic.publish()  # before anything this build writes can be read
     relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
     chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
     await broker.start()

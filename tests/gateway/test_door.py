@@ -34,7 +34,7 @@ def _body(seed: int = 1) -> dict[str, object]:
 
 
 def _json_headers(tokens: Tokens) -> dict[str, str]:
-    return {**tokens.epj(), "Content-Type": "application/json"}
+    return {**tokens.epj(), "Content-Type": "Application/JSON; charset=UTF-8"}
 
 
 async def test_a_lone_surrogate_in_a_text_field_is_400_naming_the_field(

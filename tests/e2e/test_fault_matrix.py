@@ -232,4 +232,7 @@ async def test_the_relay_lease_holder_lost_mid_stream_hands_over_and_a_zombie_is
                 await _stop(process, log)
 
     assert Counter(m.key for m in nav) == Counter(s.sykmelding.id.encode() for s in sykmeldinger)
-    assert _holding(replicas, taken_over_by) is not lost
+    if fault == "killed" or not database_url.startswith("sqlite"):
+        # A stopped SQLite writer may hold the file's one write lock: then nobody takes over until it
+        # resumes (and is fenced), which only the count above can show.
+        assert _holding(replicas, taken_over_by) is not lost

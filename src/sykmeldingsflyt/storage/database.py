@@ -35,7 +35,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(async_url(url))
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        options: dict[str, Any] = {}
+        # An error's text never quotes the values of a statement: they may be an fnr or a diagnosis.
+        options: dict[str, Any] = {"hide_parameters": True}
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,9 @@ class Database:
         transaction handling off and our own BEGIN, makes SQLite's (real) transactional DDL work."""
         if not self.is_sqlite:
             return self.engine
-        engine = create_async_engine(self.url, connect_args={"timeout": 30, "isolation_level": None})
+        engine = create_async_engine(
+            self.url, hide_parameters=True, connect_args={"timeout": 30, "isolation_level": None}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediately)
         return engine

@@ -18,6 +18,7 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -30,6 +31,9 @@ app.add_typer(kafka_app, name="kafka")
 app.add_typer(topics_app, name="topics")
 token_app = typer.Typer(help="Tokens for trying the gateway, from a local development key.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(case_app, name="case")
 
 
 def _kafka_settings() -> KafkaSettings:
@@ -167,6 +171,7 @@ def gateway(
 
 @token_app.command("issue")
 def token_issue(
+    *,
     scope: Annotated[
         list[str] | None, typer.Option(help="A scope for an organisation, e.g. nav:sykmeldingsflyt/epj.write")
     ] = None,
@@ -174,16 +179,22 @@ def token_issue(
         str | None, typer.Option(help="An organisation token (Maskinporten's shape) for this orgnr")
     ] = None,
     pid: Annotated[str | None, typer.Option(help="A person token (TokenX's shape) for this fnr")] = None,
+    operator: Annotated[
+        str | None, typer.Option(help="A NAV employee's token (Azure AD's shape) for this NAV ident")
+    ] = None,
+    group: Annotated[list[str] | None, typer.Option(help="With --operator: an Azure AD group id they are in")] = None,
     minutes: Annotated[int, typer.Option(min=1, help="How long the token is valid")] = 60,
     folder: Annotated[Path, typer.Option(help="The development key and its JWKS")] = DEFAULT_FOLDER,
 ) -> None:
     """Print a signed token for the gateway; stderr says how to make a gateway trust this key."""
-    if (orgnr is None) == (pid is None):
-        typer.echo("error: give --orgnr (with --scope) or --pid", err=True)
+    if sum(given is not None for given in (orgnr, pid, operator)) != 1:
+        typer.echo("error: give --orgnr (with --scope), --pid, or --operator (with --group)", err=True)
         raise typer.Exit(2)
     issuer = DevIssuer(folder)
     ttl = timedelta(minutes=minutes)
-    if orgnr is not None:
+    if operator is not None:
+        token = issuer.operator_token(operator, group or [], ttl)
+    elif orgnr is not None:
         if not is_valid_orgnr(orgnr):
             typer.echo("error: --orgnr is not a valid organisation number", err=True)
             raise typer.Exit(2)

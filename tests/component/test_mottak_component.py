@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
+from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.services.mottak import Mottak
@@ -79,3 +80,24 @@ async def test_an_fnr_used_as_key_is_never_echoed(runtime: Runtime) -> None:
     assert fnr not in receipt.key and fnr not in (receipt.value or b"")
     # The dead letter keeps the bytes as received, for an operator to replay; its key is the position.
     assert queued["sykmelding.fra-epj.dlq"].key == f"{SOURCE}:0:0".encode()
+
+
+async def test_a_sykmelding_refused_at_intake_is_dead_lettered_sealed_with_its_ids_and_pseudonym(
+    runtime: Runtime,
+) -> None:
+    valid = synthetic.make_sykmelding(random.Random(3), fom=date(2024, 3, 4))
+    orgnr = valid.legekontor_orgnr or ""
+    refused = valid.model_copy(update={"legekontor_orgnr": orgnr[:8] + str((int(orgnr[8]) + 1) % 10)})
+    sent = contracts.encode(runtime.codec, refused, SOURCE)
+    queued = await _outbox_after(runtime, refused.msg_id.encode(), sent)
+
+    dead = queued["sykmelding.fra-epj.dlq"]
+    assert refused.pasient_fnr.encode() not in (dead.value or b"")
+    letter = runtime.dead_letters.read(dead.value or b"")
+    assert letter.field == "legekontorOrgnr"
+    assert letter.references == {
+        "key": refused.msg_id,  # a UUID: an id, so visible
+        "sykmeldingId": refused.sykmelding.id,
+        "personRef": person_ref(refused.pasient_fnr, runtime.settings.pseudonym_key),
+    }
+    assert runtime.dead_letters.original(letter) == (refused.msg_id.encode(), sent)

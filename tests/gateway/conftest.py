@@ -13,7 +13,7 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.storage.database import Database
-from tests.gateway.support import Tokens, url_of
+from tests.gateway.support import OPERATORS, Tokens, url_of
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,12 @@ def tokens(issuer: DevIssuer) -> Tokens:
 @pytest.fixture
 def gateway_settings(issuer: DevIssuer) -> GatewaySettings:
     environment = issuer.environment()
-    return GatewaySettings(jwks=environment["SYKMELDINGSFLYT_JWKS"], issuer=issuer.issuer, audience=issuer.audience)
+    return GatewaySettings(
+        jwks=environment["SYKMELDINGSFLYT_JWKS"],
+        issuer=issuer.issuer,
+        audience=issuer.audience,
+        operator_group=OPERATORS,
+    )
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ VIRKSOMHET = DEMO_ARBEIDSGIVER.orgnummer
 JURIDISK = DEMO_ARBEIDSGIVER.juridisk_orgnummer
 OTHER_EMPLOYER = "311000128"
 NAV_ORGNR = "889640782"
+OPERATORS = "5f0c1d9e-0000-4000-8000-0000000000aa"
+"""The Azure AD group whose members are operators, in the gateway's settings for tests."""
 SENDT = {"statusEvent": "SENDT", "arbeidsgiver": DEMO_ARBEIDSGIVER.model_dump(mode="json", by_alias=True)}
 
 
@@ -46,6 +48,9 @@ class Tokens:
 
     def person(self, fnr: str) -> dict[str, str]:
         return _bearer(self.issuer.person_token(fnr))
+
+    def operator(self, ident: str, *groups: str) -> dict[str, str]:
+        return _bearer(self.issuer.operator_token(ident, list(groups)))
 
 
 def url_of(database: Database) -> str:

@@ -18,14 +18,17 @@ from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.gateway.auth import (
     CallerKind,
     KeySource,
+    Operator,
     Organisation,
     Person,
     Scope,
     TokenVerifier,
     TrustedIssuer,
 )
+from sykmeldingsflyt.gateway.context import trusted_issuers
 from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.gateway.problems import ApiError
+from sykmeldingsflyt.gateway.settings import GatewaySettings
 
 KEY = b"test-pseudonym-key"
 FNR = "17857233115"
@@ -211,3 +214,23 @@ async def test_a_remembered_token_is_refused_once_it_expires(issuer: DevIssuer) 
     await asyncio.sleep(2.1)  # past the real expiry too, which PyJWT checks against the wall clock
     now[0] += 2
     assert await _refusal(verifier, token) == "TOKEN_EXPIRED"
+
+
+async def test_with_azure_ad_configured_only_azure_ad_vouches_for_operators(issuer: DevIssuer, tmp_path: Path) -> None:
+    azure = DevIssuer(tmp_path / "azure", issuer="https://login.microsoftonline.invalid/nav/v2.0", audience="gateway")
+    environment = azure.environment()
+    settings = GatewaySettings(
+        jwks=str(issuer.jwks_path),
+        issuer=issuer.issuer,
+        audience=issuer.audience,
+        azure_jwks=environment["SYKMELDINGSFLYT_JWKS"],
+        azure_issuer=azure.issuer,
+        azure_audience=azure.audience,
+    )
+    verifier = TokenVerifier(trusted_issuers(settings), KEY)
+
+    operator = await verifier.caller(azure.operator_token("Z990001", ["operators"]))
+    assert operator == Operator(ident="Z990001", client_id="dev-client-azuread", groups=frozenset({"operators"}))
+    assert await _refusal(verifier, issuer.operator_token("Z990001", ["operators"])) == "TOKEN_INVALID"
+    assert await _refusal(verifier, azure.organisation_token(ORGNR, [])) == "TOKEN_INVALID"
+    assert isinstance(await verifier.caller(issuer.organisation_token(ORGNR, [])), Organisation)

@@ -26,7 +26,7 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.storage.database import Database
-from tests.gateway.support import VIRKSOMHET, Tokens, url_of
+from tests.gateway.support import OPERATORS, VIRKSOMHET, Tokens, url_of
 
 pytestmark = pytest.mark.integration
 
@@ -61,6 +61,8 @@ def _credentials(path: str, tokens: Tokens) -> dict[str, str]:
         return tokens.nav()
     if path.startswith("/sykmeldt/"):
         return tokens.person("17857233115")
+    if path.startswith("/admin/"):
+        return tokens.operator("Z990001", OPERATORS)
     return {}
 
 

@@ -70,13 +70,13 @@ def test_dead_letter_topics_are_read_only_by_operators_and_written_by_no_party()
             assert topic.value_schema == "dead_letter"
 
 
-def test_dead_letters_are_kept_at_least_as_long_as_their_source() -> None:
+def test_dead_letters_are_kept_no_longer_than_their_source() -> None:
     topics = catalogue()
 
     for source, dead_letter in itertools.pairwise(topics):
         if source.has_dlq:
             assert dead_letter.cleanup is Cleanup.DELETE
-            assert dead_letter.retention_ms >= source.retention_ms
+            assert dead_letter.retention_ms == source.retention_ms
 
 
 def test_topic_names_are_unique() -> None:

@@ -1,7 +1,7 @@
 """Scene 1: an EPJ sends sykmeldinger; mottak answers every one and hands NAV its view."""
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.demo.parties import Demo
@@ -79,3 +79,36 @@ async def play(demo: Demo) -> None:
         record = demo.runtime.codec.decode("dead_letter", letter or b"")
         position = f"{record['sourceTopic']}@{record['sourcePartition']}:{record['sourceOffset']}"
         demo.out(f"  {position}: {record['reason']}: {record['detail']}")
+
+    await _forlengelse(demo, rng)
+
+
+async def _forlengelse(demo: Demo, rng: random.Random) -> None:
+    """NAV's own example of a history rule: an extension signed 6 days after its fom, with no reason given,
+    is accepted because it extends an earlier sykmelding (FORLENGELSE), which mottak remembers."""
+    today = demo.runtime.clock.today()
+    # The latest autumn whose 7 November has passed, so nothing is signed in the future.
+    year = today.year if today >= date(today.year, 11, 7) else today.year - 1
+    pasient_fnr = synthetic.synthetic_pasient_fnr(rng)
+    oktober = synthetic.make_sykmelding(rng, fom=date(year, 10, 1), tom=date(year, 10, 31), pasient_fnr=pasient_fnr)
+    november = synthetic.make_sykmelding(
+        rng,
+        fom=date(year, 11, 1),
+        tom=date(year, 11, 20),
+        pasient_fnr=pasient_fnr,
+        signatur_dato=datetime.combine(date(year, 11, 7), time(9), UTC),
+        kontakt_med_pasient=KontaktMedPasient(),
+    )
+    demo.heading("EPJ sends another patient's sykmelding and, a month later, its extension")
+    demo.out(f"  4. aktivitet ikke mulig 1-31 October {year} (msgId {oktober.msg_id})")
+    demo.out(f"  5. aktivitet ikke mulig 1-20 November, signed 7 November without a reason (msgId {november.msg_id})")
+    await demo.send(SYKMELDING_FRA_EPJ, [(oktober.msg_id, oktober)])
+    # Each waits for the one before: sykmeldinger keyed by different msgIds may take different partitions.
+    await demo.receive(EPJ_KVITTERING, Kvittering, expected=4)
+    await demo.send(SYKMELDING_FRA_EPJ, [(november.msg_id, november)])
+
+    demo.heading("what the EPJ received on epj.kvittering for the two")
+    kvitteringer = {k.msg_id: k for k in await demo.receive(EPJ_KVITTERING, Kvittering, expected=5)}
+    for received in (oktober, november):
+        demo.out(f"  msgId {received.msg_id}: {kvitteringer[received.msg_id].status.value}")
+    demo.out("  (6 days backdated without a reason is INNTIL_8_DAGER, unless it extends an earlier sykmelding)")

@@ -68,6 +68,11 @@ _NY_STATUS = {
 }
 
 
+def status_etter(status: SykmeldingStatus, hendelse: StatusEvent) -> SykmeldingStatus:
+    """The status after `hendelse`; unchanged when the lifecycle does not allow the event."""
+    return _NY_STATUS[hendelse] if hendelse in _TILLATT[status] else status
+
+
 def anvend(tilstand: Tilstand, event: SykmeldingStatusEvent) -> Overgang | Avslatt:
     """The sykmelding after `event`, with what the employer must see; or why the event is refused."""
     hendelse = event.status_event

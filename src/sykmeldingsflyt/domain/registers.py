@@ -101,3 +101,11 @@ class Diagnosekoder(Protocol):
     def text(self, system: str, kode: str) -> str | None:
         """The code's Norwegian text; `system` is the code system's OID. None for an unknown code."""
         ...
+
+
+class Legesuspensjon(Protocol):
+    """NAV's register of doctors whose right to write sykmeldinger is suspended (btsys)."""
+
+    async def er_suspendert(self, behandler_fnr: str, dato: date) -> bool:
+        """Whether the doctor with this fnr is suspended on `dato` (the signature day)."""
+        ...

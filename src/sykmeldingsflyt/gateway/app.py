@@ -10,7 +10,7 @@ from sykmeldingsflyt.gateway import problems
 from sykmeldingsflyt.gateway.body import JsonBody
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import arbeidsgiver, epj, internal, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -40,7 +40,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     # The last added runs first: the size is checked before the body is read as JSON.
     app.add_middleware(JsonBody)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal):
+    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal, admin):
         app.include_router(routes.router)
     return app
 

@@ -29,6 +29,8 @@ class Purpose(StrEnum):
     """The employer follows up the plan it sent."""
     NAV_OPPGAVE = "nav.oppgave"
     """NAV handles its follow-up tasks (ftrl § 8-7 a, § 8-8)."""
+    DRIFT = "drift"
+    """An operator keeps the flow running: triage, replay, repair; the reason says what for."""
 
 
 class Resource(StrEnum):
@@ -36,6 +38,9 @@ class Resource(StrEnum):
     SYKMELDING = "sykmelding"
     PLAN = "oppfolgingsplan"
     OPPGAVE = "oppgave"
+    DEAD_LETTER = "dead-letter"
+    CASE = "case"
+    ARBEIDSGIVER_SYKMELDING = "arbeidsgiver-sykmelding"
 
 
 class Audit:
@@ -44,7 +49,7 @@ class Audit:
         self.caller = caller
         self.clock = clock
 
-    async def record(self, purpose: Purpose, resource: Resource, ids: Sequence[str]) -> None:
+    async def record(self, purpose: Purpose, resource: Resource, ids: Sequence[str], reason: str | None = None) -> None:
         """Record reads of `ids`; call before returning them, so a failure here returns nothing."""
         if not ids:
             return
@@ -58,6 +63,7 @@ class Audit:
                 purpose=purpose.value,
                 resource_type=resource.value,
                 resource_id=resource_id,
+                reason=reason,
             )
             for resource_id in ids
         )
@@ -70,4 +76,5 @@ class Audit:
             purpose=purpose.value,
             resource_type=resource.value,
             resource_ids=list(ids),
+            reason=reason,
         )

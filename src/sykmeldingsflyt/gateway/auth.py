@@ -1,7 +1,8 @@
 """Who is calling: signed JWT bearer tokens as Maskinporten (organisations) and TokenX (persons) issue them.
 
 An organisation's token names it in the `consumer` claim (ISO 6523, `0192:<orgnr>`) and carries the
-scopes it was granted; a person's token names them in `pid`. The signature, issuer, audience and expiry
+scopes it was granted; a person's token names them in `pid`; a NAV employee's (Azure AD) names them in
+`NAVident`, with their groups in `groups`. The signature, issuer, audience and expiry
 are checked against the issuer's published keys (JWKS). A person is known from then on only by their
 pseudonym: the fnr in `pid` is not kept.
 """
@@ -48,6 +49,7 @@ class Scope(StrEnum):
 class CallerKind(StrEnum):
     ORGANISATION = "organisasjon"
     PERSON = "person"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,27 @@ class Person:
         return f"person:{self.person_ref}"
 
 
-Caller = Organisation | Person
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """A NAV employee, from an Azure AD token: known by their NAV ident, with the groups they are in.
+    Whether a group makes them an operator is the gateway's setting, checked by the route."""
+
+    ident: str
+    client_id: str
+    groups: frozenset[str]
+
+    kind = CallerKind.OPERATOR
+
+    @property
+    def actor(self) -> str:
+        return self.ident
+
+    @property
+    def client_key(self) -> str:
+        return f"operator:{self.ident}"
+
+
+Caller = Organisation | Person | Operator
 
 
 def unauthenticated(code: str, message: str) -> ApiError:
@@ -230,4 +252,12 @@ class TokenVerifier:
             scope = claims.get("scope", "")
             scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
             return Organisation(orgnr=orgnr, client_id=client_id, scopes=scopes)
-        raise _invalid("The token names neither an organisation (consumer) nor a person (pid) this issuer vouches for.")
+        ident = claims.get("NAVident")
+        if isinstance(ident, str) and ident and CallerKind.OPERATOR in trusted.vouches_for:
+            groups = claims.get("groups", [])
+            named = frozenset(g for g in groups if isinstance(g, str)) if isinstance(groups, list) else frozenset()
+            return Operator(ident=ident[:64], client_id=client_id, groups=named)
+        raise _invalid(
+            "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) "
+            "this issuer vouches for."
+        )

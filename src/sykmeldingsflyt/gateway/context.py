@@ -64,9 +64,22 @@ async def open_gateway(settings: GatewaySettings, kafka: KafkaSettings, database
 
 
 def trusted_issuers(settings: GatewaySettings) -> list[TrustedIssuer]:
-    both = frozenset(CallerKind)
+    azure = (
+        [
+            TrustedIssuer(
+                settings.azure_issuer,
+                settings.azure_audience,
+                KeySource(settings.azure_jwks),
+                frozenset({CallerKind.OPERATOR}),
+            )
+        ]
+        if settings.azure_issuer and settings.azure_jwks and settings.azure_audience
+        else []
+    )
+    # With Azure AD configured, it alone vouches for operators.
+    both = frozenset(CallerKind) - ({CallerKind.OPERATOR} if azure else set())
     if not (settings.tokenx_issuer and settings.tokenx_jwks and settings.tokenx_audience):
-        return [TrustedIssuer(settings.issuer, settings.audience, KeySource(settings.jwks), both)]
+        return [TrustedIssuer(settings.issuer, settings.audience, KeySource(settings.jwks), both), *azure]
     return [
         TrustedIssuer(
             settings.issuer, settings.audience, KeySource(settings.jwks), frozenset({CallerKind.ORGANISATION})
@@ -77,4 +90,5 @@ def trusted_issuers(settings: GatewaySettings) -> list[TrustedIssuer]:
             KeySource(settings.tokenx_jwks),
             frozenset({CallerKind.PERSON}),
         ),
+        *azure,
     ]

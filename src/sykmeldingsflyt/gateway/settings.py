@@ -4,7 +4,8 @@ Tokens are trusted from one issuer (`SYKMELDINGSFLYT_ISSUER`, its keys at `SYKME
 `SYKMELDINGSFLYT_AUDIENCE`), which then vouches for organisations and persons alike, as the development
 issuer does. In production Maskinporten vouches for organisations and TokenX for persons: set
 `SYKMELDINGSFLYT_TOKENX_ISSUER`, `_TOKENX_JWKS` and `_TOKENX_AUDIENCE` too, and each is trusted only for
-its own kind of caller.
+its own kind of caller. Operators (/admin) come with an Azure AD token: set `SYKMELDINGSFLYT_AZURE_ISSUER`,
+`_AZURE_JWKS` and `_AZURE_AUDIENCE`, and `SYKMELDINGSFLYT_OPERATOR_GROUP` to the operators' group id.
 """
 
 from typing import Self
@@ -42,6 +43,12 @@ class GatewaySettings(BaseSettings):
     """The longest a token may live (exp - iat): a stolen token is worth little for long. Maskinporten's
     live 2 minutes by default, TokenX's minutes."""
     clock_skew_seconds: int = Field(default=30, ge=0)
+    operator_group: str | None = None
+    """The Azure AD group (object id) whose members may use /admin; without it nobody may."""
+    azure_jwks: str | None = None
+    azure_issuer: str | None = None
+    azure_audience: str | None = None
+    """Azure AD, which vouches for NAV employees (operators): give all three, or the main issuer does."""
 
     @classmethod
     def from_env(cls) -> Self:
@@ -61,5 +68,14 @@ class GatewaySettings(BaseSettings):
         if any(given) and not all(given):
             raise ValueError(
                 f"{_PREFIX}TOKENX_JWKS, {_PREFIX}TOKENX_ISSUER and {_PREFIX}TOKENX_AUDIENCE: give all three or none"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _azure_complete(self) -> Self:
+        given = (self.azure_jwks, self.azure_issuer, self.azure_audience)
+        if any(given) and not all(given):
+            raise ValueError(
+                f"{_PREFIX}AZURE_JWKS, {_PREFIX}AZURE_ISSUER and {_PREFIX}AZURE_AUDIENCE: give all three or none"
             )
         return self

@@ -70,7 +70,8 @@ def dead_letter_topic(source: Topic) -> Topic:
         writers=frozenset(),
         readers=frozenset({Party.OPERATOR}),
         partitions=1,
-        retention_ms=90 * DAY_MS,
+        # No longer than the source keeps the message itself (a compacted source: its nominal retention).
+        retention_ms=source.retention_ms,
     )
 
 

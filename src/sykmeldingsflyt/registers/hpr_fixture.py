@@ -64,6 +64,8 @@ LEGE_UTEN_AUTORISASJON = HprBehandler(
     # An active approval of a kind NAV does not count as authorisation (not 1, 2, 4, 14, 17 or 18).
     (_godkjenning(Kategori.LEGE, autorisasjon="3"),),
 )
+SUSPENDERT_LEGE = HprBehandler("9000009", "12837000082", (_godkjenning(Kategori.LEGE),))
+"""A doctor HPR authorises but NAV has suspended: `legesuspensjon_fixture.SUSPENSJONER`."""
 
 FIXTURE_BEHANDLERE = (
     LEGE,
@@ -74,6 +76,7 @@ FIXTURE_BEHANDLERE = (
     FYSIOTERAPEUT,
     INAKTIV_LEGE,
     LEGE_UTEN_AUTORISASJON,
+    SUSPENDERT_LEGE,
 )
 
 

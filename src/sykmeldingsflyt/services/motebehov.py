@@ -46,7 +46,9 @@ class MotebehovService(Service):
         )
         if decision.avvisning is not None:
             reason = decision.avvisning.value
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=reason, detail=FORKLARING[decision.avvisning])
+            send_to_dead_letter(
+                uow, self.runtime.dead_letters, inbound, reason=reason, detail=FORKLARING[decision.avvisning]
+            )
             log.info("motebehov.refused", motebehov_id=motebehov.id, reason=reason)
             return
         if decision.oppgave is not None:

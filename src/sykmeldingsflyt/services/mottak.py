@@ -3,34 +3,50 @@
 sykmelding.fra-epj ──► decode, intake checks, duplicates, rules ──► nav.sykmelding (every outcome)
                                                                 ├──► epj.kvittering (OK / AVVIST)
                                                                 └──► sykmelding.fra-epj.dlq (unreadable)
+sykmelding.status ──► the employee's latest status per sykmelding (AVBRUTT and SLETTET stop counting)
+
+The rules read the patient's earlier sykmeldinger as NAV's rules read them (DOMAIN.md §2.3): mottak keeps
+of each its periods, hoveddiagnose, outcome, merknader, signature day, and follows sykmelding.status in
+its own consumer group for the latest status. A status may come before its sykmelding: it waits in the
+status table, which the history reads together with the sykmeldinger.
 """
 
+import asyncio
 import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import structlog
 from faststream.kafka import KafkaBroker
 
+from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn, Kvittering, KvitteringStatus
 from sykmeldingsflyt.domain.privacy import nav_view
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, PersonRegister
-from sykmeldingsflyt.domain.rules import RuleContext, validate
+from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, Legesuspensjon, PersonRegister
+from sykmeldingsflyt.domain.rules import RuleContext, som_tidligere, validate
 from sykmeldingsflyt.domain.rules.intake import intake_problems
-from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding, SykmeldingStatus
+from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ
-from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
+from sykmeldingsflyt.registers import (
+    FixtureHprRegister,
+    FixtureLegesuspensjon,
+    FixturePersonRegister,
+    bundled_diagnosekoder,
+)
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt
+from sykmeldingsflyt.services.wiring import read_own
+from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -48,10 +64,11 @@ class Registers:
     hpr: HprRegister
     persons: PersonRegister
     diagnosekoder: Diagnosekoder
+    legesuspensjon: Legesuspensjon
 
     @classmethod
     def local(cls) -> "Registers":
-        return cls(FixtureHprRegister(), FixturePersonRegister(), bundled_diagnosekoder())
+        return cls(FixtureHprRegister(), FixturePersonRegister(), bundled_diagnosekoder(), FixtureLegesuspensjon())
 
 
 DUPLIKAT_MSG_ID = "Duplikat: en melding med samme msgId er mottatt tidligere."
@@ -69,6 +86,8 @@ class _Batch:
 
     decoded: dict[str, "_Decoded | list[Avvisningsgrunn]"]
     repository: MottakRepository
+    suspendert: dict[tuple[str, date], bool]
+    """btsys's answer per signer and signature day."""
 
 
 class Mottak(Service):
@@ -79,7 +98,11 @@ class Mottak(Service):
         self.registers = registers or Registers.local()
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        stage = Stage(
+        self.consume(broker, SYKMELDING_FRA_EPJ, self.sykmelding_stage())
+        self.consume(broker, SYKMELDING_STATUS, self.status_stage())
+
+    def sykmelding_stage(self) -> Stage:
+        return Stage(
             name=self.name,
             database=self.runtime.database,
             handler=self.handle,
@@ -88,14 +111,41 @@ class Mottak(Service):
             prepare=self.prepare,
             autoflush=False,
         )
-        self.consume(broker, SYKMELDING_FRA_EPJ, stage)
+
+    def status_stage(self) -> Stage:
+        return Stage(
+            name=self.name,
+            database=self.runtime.database,
+            handler=self.on_status,
+            on_poison=self.status_poisoned,
+        )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
-        """Decode the batch and fetch, in one query, what the store knows of its sykmeldinger."""
+        """Decode the batch, fetch what the store knows of its sykmeldinger and patients (one query for the
+        whole batch), and ask the suspension register about each signer (all at once)."""
         decoded = {inbound.event_id: self._decode(inbound) for inbound in batch}
+        sykmeldinger = [d for d in decoded.values() if isinstance(d, _Decoded)]
         repository = MottakRepository(uow)
-        await repository.load(d for d in decoded.values() if isinstance(d, _Decoded))
-        uow.scratch = _Batch(decoded, repository)
+        await repository.load(sykmeldinger)
+        uow.scratch = _Batch(decoded, repository, await self._suspensjoner(sykmeldinger))
+
+    async def _suspensjoner(self, sykmeldinger: Sequence["_Decoded"]) -> dict[tuple[str, date], bool]:
+        # As NAV asks btsys: the signer's fnr, on the day the sykmelding was signed.
+        wanted = list({_signer_on_signature_day(d.received) for d in sykmeldinger})
+        answers = await asyncio.gather(*(self.registers.legesuspensjon.er_suspendert(*key) for key in wanted))
+        return dict(zip(wanted, answers, strict=True))
+
+    async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
+
+        personvern answers an unreadable event with a dead letter; mottak only skips it."""
+        event = read_own(self, inbound, SykmeldingStatusEvent)
+        if event is not None:
+            await registrer_status(uow.session, event.sykmelding_id, event.status_event)
+
+    async def status_poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
+        # personvern dead-letters the same event; a second copy in the DLQ would only duplicate it.
+        log.error("mottak.status_failed", event_id=inbound.event_id, error=type(error).__name__)
 
     async def handle(self, uow: UnitOfWork, inbound: Inbound) -> None:
         batch: _Batch = uow.scratch
@@ -113,27 +163,24 @@ class Mottak(Service):
         problems = intake_problems(received, self.registers.persons, self.runtime.clock.today())
         if problems:
             self._answer(uow, inbound, received, problems)
-            _dead_letter(uow, self.runtime, inbound, problems)
+            _dead_letter(uow, self.runtime, inbound, problems, received)
             return
 
         context = RuleContext(
             hpr=self.registers.hpr,
             persons=self.registers.persons,
             diagnosekoder=self.registers.diagnosekoder,
-            earlier_perioder=batch.repository.earlier_perioder(decoded),
+            tidligere=batch.repository.tidligere(decoded),
+            behandler_suspendert=batch.suspendert[_signer_on_signature_day(received)],
         )
         result = validate(received, context)
         batch.repository.add(
             Mottatt(
-                sykmelding_id=decoded.sykmelding_id,
                 msg_id=decoded.msg_id,
                 content_hash=decoded.content_hash,
                 pasient_ref=decoded.pasient_ref,
-                hoveddiagnose=decoded.hoveddiagnose,
-                status=SykmeldingStatus.APEN.value,
-                validation_status=result.status.value,
-                perioder=[[p.fom.isoformat(), p.tom.isoformat()] for p in received.sykmelding.perioder],
                 mottatt_dato=received.mottatt_dato,
+                historikk=som_tidligere(received, result),
             )
         )
         topic = self.runtime.topics.name(NAV_SYKMELDING)
@@ -163,13 +210,11 @@ class Mottak(Service):
             return [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
         except DecodeError as error:
             return [_grunn(error.reason, str(error))]
-        diagnose = received.sykmelding.medisinsk_vurdering.hoved_diagnose
         return _Decoded(
             msg_id=received.msg_id,
             sykmelding_id=received.sykmelding.id,
             content_hash=_content_hash(received),
             pasient_ref=person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key),
-            hoveddiagnose=diagnose.kode if diagnose else None,
             received=received,
         )
 
@@ -224,15 +269,35 @@ def _grunn(rule_name: str, message: str, field: str | None = None) -> Avvisnings
     return Avvisningsgrunn(rule_name=rule_name, message_for_sender=message, field=field)
 
 
-def _dead_letter(uow: UnitOfWork, runtime: Runtime, inbound: Inbound, grunner: list[Avvisningsgrunn]) -> None:
+def _dead_letter(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    inbound: Inbound,
+    grunner: list[Avvisningsgrunn],
+    received: ReceivedSykmelding | None = None,
+) -> None:
+    # What finds the case (`case show`) without opening the sealed message: never the msgId, a sender's text.
+    references = (
+        {}
+        if received is None
+        else {
+            "sykmeldingId": received.sykmelding.id,
+            "personRef": person_ref(received.pasient_fnr, runtime.settings.pseudonym_key),
+        }
+    )
     send_to_dead_letter(
         uow,
-        runtime.codec,
+        runtime.dead_letters,
         inbound,
         reason=grunner[0].rule_name,
         detail="; ".join(grunn.message_for_sender for grunn in grunner),
         field=grunner[0].field,
+        references=references,
     )
+
+
+def _signer_on_signature_day(received: ReceivedSykmelding) -> tuple[str, date]:
+    return received.avsender_fnr, norwegian_date(received.sykmelding.signatur_dato)
 
 
 def _safe_key(key: bytes | None) -> str:

@@ -319,7 +319,7 @@ class Oppfolging(Service):
         )
         send_to_dead_letter(
             uow,
-            self.runtime.codec,
+            self.runtime.dead_letters,
             source,
             reason=dead_letter_reason or refusals[0].code.value,
             detail=kvittering.message or "",

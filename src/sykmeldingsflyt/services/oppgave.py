@@ -68,14 +68,14 @@ class OppgaveService(Service):
         row = await uow.session.get(NavOppgave, behandlet.oppgave_id)
         if row is None:
             detail = "No task with this id was given to NAV."
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=UKJENT_OPPGAVE, detail=detail)
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=UKJENT_OPPGAVE, detail=detail)
             return
         before = Oppgave.model_validate(row.oppgave)
         try:
             after = before.with_status(Oppgavestatus.BEHANDLET, behandlet.behandlet)
         except ValidationError:
             detail = "The task cannot have been handled before it was created."
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=UGYLDIG_BEHANDLING, detail=detail)
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=UGYLDIG_BEHANDLING, detail=detail)
             return
         if after == before:
             return  # handled already: NAV said it twice

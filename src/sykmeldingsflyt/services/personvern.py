@@ -143,7 +143,7 @@ class Personvern(Service):
                 elif too_late:
                     detail = f"No sykmelding with this id arrived within {self.wait_for_sykmelding}."
                     send_to_dead_letter(
-                        uow, self.runtime.codec, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
+                        uow, self.runtime.dead_letters, _inbound_of(pending), reason=UKJENT_SYKMELDING, detail=detail
                     )
                 else:
                     continue
@@ -163,7 +163,9 @@ class Personvern(Service):
         before = Tilstand(SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer)
         outcome = anvend(before, event)
         if isinstance(outcome, Avslatt):
-            send_to_dead_letter(uow, self.runtime.codec, inbound, reason=outcome.grunn.value, detail=outcome.forklaring)
+            send_to_dead_letter(
+                uow, self.runtime.dead_letters, inbound, reason=outcome.grunn.value, detail=outcome.forklaring
+            )
             log.info("personvern.refused", sykmelding_id=event.sykmelding_id, reason=outcome.grunn.value)
             return
         uow.session.add(

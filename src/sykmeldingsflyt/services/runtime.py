@@ -14,17 +14,19 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from functools import cached_property
+from typing import ClassVar, Self
 
 import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
+from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring, DeadLetters
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
 from sykmeldingsflyt.messaging.schema_topic import SchemaTopic
@@ -37,6 +39,8 @@ log = structlog.get_logger(__name__)
 
 
 _DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
+# Public, so dead letters sealed with it are as good as clear: for development only.
+_DEVELOPMENT_DEAD_LETTER_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1kZWFkLWxldHRlci1rZXk="
 
 
 # A member that stops heartbeating (killed, hung, cut off) loses its partitions after this long: the
@@ -63,10 +67,23 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
     )
     max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+    dead_letter_keys: SecretStr = Field(default=SecretStr(_DEVELOPMENT_DEAD_LETTER_KEYS))
+    """The dead-letter keyring, `id:base64,...` of 32-byte AES keys (SYKMELDINGSFLYT_DEAD_LETTER_KEYS)."""
+    dead_letter_key_id: str | None = None
+    """The key new dead letters are sealed with (default: the first listed); the others only open."""
 
     @property
     def pseudonym_key(self) -> bytes:
         return self.pseudonym_key_text.get_secret_value().encode()
+
+    @property
+    def dead_letter_keyring(self) -> DeadLetterKeyring:
+        return DeadLetterKeyring.parse(self.dead_letter_keys.get_secret_value(), self.dead_letter_key_id)
+
+    @model_validator(mode="after")
+    def _keyring_usable(self) -> Self:
+        self.dead_letter_keyring  # noqa: B018 - a KeyringError is a ValueError: refused at start-up
+        return self
 
 
 @dataclass
@@ -100,6 +117,10 @@ class Runtime:
             clock=clock or SystemClock(),
             schema_topic=None if registry else SchemaTopic(kafka, store, topics),
         )
+
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        return DeadLetters(self.codec, self.settings.dead_letter_keyring)
 
     def with_settings(self, settings: ServiceSettings) -> "Runtime":
         """The same runtime as another instance would have it (tests run several in one process)."""

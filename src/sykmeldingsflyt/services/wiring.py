@@ -54,11 +54,11 @@ def read_or_dead_letter(service: Service, uow: UnitOfWork, inbound: Inbound, mod
     try:
         return contracts.decode(service.runtime.codec, inbound.value or b"", model)
     except DecodeError as error:
-        send_to_dead_letter(uow, service.runtime.codec, inbound, reason=error.reason, detail=str(error))
+        send_to_dead_letter(uow, service.runtime.dead_letters, inbound, reason=error.reason, detail=str(error))
         return None
 
 
 def dead_letter_poison(service: Service, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
     """A party's message that made the handler fail goes to its dead-letter topic for operators."""
     detail = f"The message could not be processed ({type(error).__name__}); operators have been alerted."
-    send_to_dead_letter(uow, service.runtime.codec, inbound, reason="INTERNAL_ERROR", detail=detail)
+    send_to_dead_letter(uow, service.runtime.dead_letters, inbound, reason="INTERNAL_ERROR", detail=detail)

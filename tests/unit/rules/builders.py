@@ -1,11 +1,12 @@
 """Sykmeldinger for the rule tests: the synthetic valid one, changed in exactly the way a test needs."""
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sykmeldingsflyt.domain.registers import HprBehandler
-from sykmeldingsflyt.domain.rules import RuleContext, validate
+from sykmeldingsflyt.domain.rules import RuleContext, TidligerePeriode, TidligereSykmelding, validate
 from sykmeldingsflyt.domain.rules.engine import RuleTree
 from sykmeldingsflyt.domain.rules.facts import RuleInput
 from sykmeldingsflyt.domain.sykmelding import (
@@ -18,10 +19,11 @@ from sykmeldingsflyt.domain.sykmelding import (
     MedisinskVurdering,
     Periode,
     ReceivedSykmelding,
+    SykmeldingStatus,
 )
-from sykmeldingsflyt.domain.validering import ValidationResult
+from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
-from sykmeldingsflyt.synthetic import make_sykmelding
+from sykmeldingsflyt.synthetic import L87, make_sykmelding
 
 FOM = date(2026, 11, 2)
 """A Monday."""
@@ -53,6 +55,36 @@ def aktivitet_ikke_mulig(fom: date, tom: date) -> Periode:
 
 def gradert(fom: date, tom: date, grad: int) -> Periode:
     return Periode(fom=fom, tom=tom, gradert=Gradert(grad=grad, reisetilskudd=False))
+
+
+def tidligere(
+    *perioder: Periode,
+    hoveddiagnose: Diagnose | None = L87,
+    regelstatus: RuleStatus = RuleStatus.OK,
+    merknader: tuple[str, ...] = (),
+    status: SykmeldingStatus = SykmeldingStatus.APEN,
+) -> TidligereSykmelding:
+    """An earlier sykmelding of the patient with these periods, by default accepted, APEN, with the
+    synthetic sykmelding's hoveddiagnose (L87)."""
+    return TidligereSykmelding(
+        sykmelding_id=f"tidligere-{perioder[0].fom.isoformat()}" if perioder else "tidligere",
+        perioder=tuple(TidligerePeriode.av(periode) for periode in perioder),
+        hoveddiagnose_system=hoveddiagnose.system if hoveddiagnose else None,
+        hoveddiagnose_kode=hoveddiagnose.kode if hoveddiagnose else None,
+        regelstatus=regelstatus,
+        merknader=merknader,
+        signatur_dato=perioder[0].fom if perioder else None,
+        status=status,
+    )
+
+
+def med_tidligere(*earlier: TidligereSykmelding) -> RuleContext:
+    return replace(CONTEXT, tidligere=earlier)
+
+
+def hver_for_seg(*perioder: Periode) -> RuleContext:
+    """A context where each period is an earlier sykmelding of its own."""
+    return med_tidligere(*(tidligere(periode) for periode in perioder))
 
 
 def med_perioder(*perioder: Periode) -> ReceivedSykmelding:

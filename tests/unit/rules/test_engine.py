@@ -14,7 +14,8 @@ from sykmeldingsflyt.synthetic import make_sykmelding
 from tests.unit.rules.builders import FOM, Z09, aktivitet_ikke_mulig, gradert, hits, med_perioder, run, sykmelding
 
 DOMAIN_RULES = {
-    # DOMAIN.md §2.2, tree by tree, plus BEHANDLER_IKKE_I_HPR for a signer HPR does not know.
+    # DOMAIN.md §2.3's tree 0, then §2.2 tree by tree, plus BEHANDLER_IKKE_I_HPR for a signer HPR does not know.
+    "BEHANDLER_SUSPENDERT",
     "UGYLDIG_ORGNR_LENGDE", "UGYLDIG_REGELSETTVERSJON", "MANGLENDE_DYNAMISKE_SPOERSMAL_VERSJON2_UKE_39",
     "AVSENDER_FNR_ER_SAMME_SOM_PASIENT_FNR", "BEHANDLER_FNR_ER_SAMME_SOM_PASIENT_FNR",
     "PERIODER_MANGLER", "FRADATO_ETTER_TILDATO", "OVERLAPPENDE_PERIODER", "OPPHOLD_MELLOM_PERIODER",
@@ -38,7 +39,8 @@ def test_the_rule_set_in_force_has_every_rule_of_domain_md_and_no_other() -> Non
 
 def test_trees_run_in_navs_order() -> None:
     assert [tree.name for tree in SYKMELDING_2024.trees] == [
-        "VALIDERING", "PERIODLOGIKK", "HPR", "ARBEIDSUFORHET", "PASIENTALDER", "DATO", "TILBAKEDATERING",
+        "LEGESUSPENSJON", "VALIDERING", "PERIODLOGIKK", "HPR", "ARBEIDSUFORHET", "PASIENTALDER", "DATO",
+        "TILBAKEDATERING",
     ]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from sykmeldingsflyt.domain.rules.hpr import HPR_TREE
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.registers import FixtureHprRegister
 from sykmeldingsflyt.registers import hpr_fixture as hpr
-from tests.unit.rules.builders import CONTEXT, FOM, aktivitet_ikke_mulig, signert_av, tree_hit
+from tests.unit.rules.builders import CONTEXT, FOM, aktivitet_ikke_mulig, hver_for_seg, signert_av, tree_hit
 
 
 def _hit(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> str | None:
@@ -33,7 +33,7 @@ def test_12_weeks_count_from_the_start_of_the_case() -> None:
     # Ten weeks (70 days) of earlier sick leave right up to FOM: from the case start to the last tom is
     # 83 days with a 14-day sykmelding, 85 days with a 16-day one.
     earlier = aktivitet_ikke_mulig(FOM - timedelta(days=70), FOM - timedelta(days=1))
-    context = replace(CONTEXT, earlier_perioder=(earlier,))
+    context = hver_for_seg(earlier)
     assert _hit(signert_av(hpr.MANUELLTERAPEUT, days=14), context) is None
     assert _hit(signert_av(hpr.MANUELLTERAPEUT, days=16), context) == "BEHANDLER_MT_FT_KI_OVER_12_UKER"
 
@@ -41,7 +41,7 @@ def test_12_weeks_count_from_the_start_of_the_case() -> None:
 @pytest.mark.parametrize(("non_sick_days", "hit"), [(15, "BEHANDLER_MT_FT_KI_OVER_12_UKER"), (16, None)])
 def test_sixteen_non_sick_days_start_a_new_case(non_sick_days: int, hit: str | None) -> None:
     tom = FOM - timedelta(days=non_sick_days + 1)
-    context = replace(CONTEXT, earlier_perioder=(aktivitet_ikke_mulig(tom - timedelta(days=80), tom),))
+    context = hver_for_seg(aktivitet_ikke_mulig(tom - timedelta(days=80), tom))
     assert _hit(signert_av(hpr.MANUELLTERAPEUT, days=14), context) == hit
 
 

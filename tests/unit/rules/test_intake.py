@@ -30,6 +30,8 @@ def test_a_clinic_orgnr_with_a_wrong_check_digit_is_rejected_and_other_lengths_a
     [problem] = intake_problems(valid.model_copy(update={"legekontor_orgnr": wrong_digit}), PERSONS, today=FOM)
     assert (problem.rule_name, problem.field) == ("UGYLDIG_ORGNR_KONTROLLSIFFER", "legekontorOrgnr")
     assert wrong_digit not in problem.message_for_sender
+    # The sender is told why intake is stricter here than NAV's length-only rule.
+    assert "strengere enn NAVs regler" in problem.message_for_sender
     assert intake_problems(valid.model_copy(update={"legekontor_orgnr": "12345"}), PERSONS, today=FOM) == []
 
 

@@ -1,6 +1,5 @@
 """Properties of the period-logic and backdating rules, and of the whole run, over generated sykmeldinger."""
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import assume, given
@@ -22,12 +21,12 @@ from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.registers import hpr_fixture as hpr
 from sykmeldingsflyt.synthetic import L87
 from tests.unit.rules.builders import (
-    CONTEXT,
     FOM,
     M545,
     Z09,
     aktivitet_ikke_mulig,
     at_nine,
+    hver_for_seg,
     med_perioder,
     run,
     sykmelding,
@@ -88,7 +87,7 @@ def earlier_perioder(draw: st.DrawFn) -> tuple[Periode, ...]:
 def test_signing_later_never_makes_a_backdating_outcome_milder(
     signed: list[int], length: int, begrunnelse: str | None, hoveddiagnose: Diagnose, earlier: tuple[Periode, ...]
 ) -> None:
-    context = replace(CONTEXT, earlier_perioder=earlier)
+    context = hver_for_seg(*earlier)
 
     def severity(days_after_fom: int) -> int:
         received = sykmelding(
@@ -138,6 +137,6 @@ def test_any_sykmelding_gets_one_verdict_and_at_most_one_hit(
         signatur_dato=at_nine(FOM + timedelta(days=signed_after_fom)),
         medisinsk_vurdering=MedisinskVurdering(hoved_diagnose=hoveddiagnose, svangerskap=False, yrkesskade=False),
     ).model_copy(update={"avsender_hpr": behandler.hpr_nummer})
-    result = run(received, replace(CONTEXT, earlier_perioder=tuple(earlier)))
+    result = run(received, hver_for_seg(*earlier))
     assert len(result.rule_hits) <= 1
     assert result.status is (result.rule_hits[0].rule_status if result.rule_hits else RuleStatus.OK)

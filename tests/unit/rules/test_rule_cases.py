@@ -210,8 +210,13 @@ CASES: dict[str, tuple[Case, Case]] = {
 }
 
 
+FROM_GATHERED_FACTS = {"BEHANDLER_SUSPENDERT"}
+"""Rules that read what intake asked a register before the rules (tests/unit/rules/test_historikk.py)."""
+
+
 def test_every_rule_in_force_has_a_case() -> None:
-    assert sorted(CASES) == sorted(rule.name for rule in SYKMELDING_2024.rules())
+    in_force = (rule.name for rule in SYKMELDING_2024.rules() if rule.name not in FROM_GATHERED_FACTS)
+    assert sorted(CASES) == sorted(in_force)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

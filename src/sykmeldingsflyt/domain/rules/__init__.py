@@ -1,12 +1,14 @@
 """NAV's validation rules for a sykmelding (syfosmregler, DOMAIN.md §2.2), and the intake checks before them.
 
-result = validate(received, RuleContext(hpr=..., persons=..., diagnosekoder=...))
+context = RuleContext(hpr=..., persons=..., diagnosekoder=..., tidligere=..., behandler_suspendert=...)
+result = validate(received, context)
 """
 
 from sykmeldingsflyt.domain.rules.engine import Rule, RuleSet, RuleTree
 from sykmeldingsflyt.domain.rules.facts import RuleContext
+from sykmeldingsflyt.domain.rules.historikk import TidligerePeriode, TidligereSykmelding
 from sykmeldingsflyt.domain.rules.intake import intake_problems
-from sykmeldingsflyt.domain.rules.ruleset import RULESETS, ruleset_for, validate
+from sykmeldingsflyt.domain.rules.ruleset import RULESETS, ruleset_for, som_tidligere, validate
 
 __all__ = [
     "RULESETS",
@@ -14,7 +16,10 @@ __all__ = [
     "RuleContext",
     "RuleSet",
     "RuleTree",
+    "TidligerePeriode",
+    "TidligereSykmelding",
     "intake_problems",
     "ruleset_for",
+    "som_tidligere",
     "validate",
 ]

@@ -5,9 +5,10 @@ DOMAIN.md states it: up to 4 days is fine; 5 to 8 days needs a justification (ko
 begrunnelseIkkeKontakt) unless it extends an earlier sykmelding (INNTIL_8_DAGER); up to one month
 without a justification is INVALID (MINDRE_ENN_1_MAANED) and with one goes to manual processing
 (MINDRE_ENN_1_MAANED_MED_BEGRUNNELSE); over one month needs a justification of at least 3 words, else
-INVALID (OVER_1_MND), and with one goes to manual processing (OVER_1_MND_MED_BEGRUNNELSE). A word is a
-whitespace-separated token with at least one letter. "One month" is Java's `plusMonths(1)`: signed on
-or before fom + 1 month.
+INVALID (OVER_1_MND), and with one goes to manual processing (OVER_1_MND_MED_BEGRUNNELSE). A word is,
+as NAV counts it, a token between spaces with at least one ASCII letter (A-Z, a-z): digits, punctuation
+and tokens of only æøå are no words. "One month" is Java's `plusMonths(1)`: signed on or before fom +
+1 month.
 
 Where DOMAIN.md is silent we follow NAV's current tree (regulus-regula):
 - Leniency within the employer period: a justified backdating of 9 days to 1 month is accepted
@@ -15,23 +16,25 @@ Where DOMAIN.md is silent we follow NAV's current tree (regulus-regula):
   sick days up to this sykmelding's last tom still fit in the 16-day arbeidsgiverperiode. Those days
   are this sykmelding's days plus the earlier sick days of the same case, a weekend between two sick
   days counting as sick (NAV's `getSykedagerForArbeidsgiverperiode`).
-- An extension (forlengelse) is an earlier aktivitetIkkeMulig or gradert period that ends with no
-  working day before this first fom, or that this sykmelding starts inside and reaches past. NAV also
-  demands that the earlier sykmelding had one period; the context carries periods, not sykmeldinger,
-  so that condition is left out.
+- An extension (forlengelse) is of an earlier sykmelding with the same hoveddiagnose code and exactly
+  one period, aktivitetIkkeMulig or gradert, that ends with no working day before this first fom, or
+  that this sykmelding starts inside and reaches past (NAV's `erForlengelse`).
 - Never backdating-checked: a sykmelding from the specialist health service (hoveddiagnose in ICD-10),
-  and a resend (ettersending) of an earlier one: a single period with a hoveddiagnose whose fom, tom,
-  kind and grade an earlier period has exactly.
+  and a resend (ettersending) of an earlier one with the same hoveddiagnose code: a single period whose
+  fom, tom, kind and grade a period of the earlier one has exactly (NAV's `erEttersending`).
+- Which earlier sykmeldinger count (outcome, merknader, status) is `historikk`'s.
 """
 
+import re
 from enum import Enum, auto
 
 from sykmeldingsflyt.domain.rules.datemath import add_months, has_weekday_between
 from sykmeldingsflyt.domain.rules.engine import Rule, RuleTree
 from sykmeldingsflyt.domain.rules.facts import RuleInput
+from sykmeldingsflyt.domain.rules.historikk import UNDER_BEHANDLING, TidligerePeriode
 from sykmeldingsflyt.domain.rules.messages import SKRIV_NY
-from sykmeldingsflyt.domain.sykmelding import ICD10_SYSTEM, Periode, Periodetype
-from sykmeldingsflyt.domain.validering import RuleStatus
+from sykmeldingsflyt.domain.sykmelding import ICD10_SYSTEM, Periodetype
+from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 
 UTEN_BEGRUNNELSE_DAGER = 4
 KORT_TILBAKEDATERING_DAGER = 8
@@ -40,6 +43,7 @@ LANG_BEGRUNNELSE_ORD = 3
 LOVHENVISNING = "Folketrygdloven § 8-7"
 LOVHENVISNING_DOKUMENTASJON = "Folketrygdloven § 8-7 første ledd første punktum"
 _FORLENGBARE = frozenset({Periodetype.AKTIVITET_IKKE_MULIG, Periodetype.GRADERT})
+_ORD = re.compile("[A-Za-z]")
 _MANUELL_FOR_PASIENT = "Sykmeldingen blir manuelt behandlet fordi den er tilbakedatert."
 _UTEN_BEGRUNNELSE_FOR_PASIENT = (
     "Sykmeldingen er tilbakedatert uten tilstrekkelig begrunnelse fra den som sykmeldte deg."
@@ -55,35 +59,30 @@ class Tilbakedatering(Enum):
     OVER_1_MND = auto()
 
 
-def _grad(periode: Periode) -> int | None:
-    return periode.gradert.grad if periode.gradert else None
-
-
-def _spesialisthelsetjenesten(f: RuleInput) -> bool:
-    hoved = f.sykmelding.medisinsk_vurdering.hoved_diagnose
-    return hoved is not None and hoved.system == ICD10_SYSTEM
-
-
 def _ettersending(f: RuleInput) -> bool:
-    if len(f.perioder) != 1 or f.sykmelding.medisinsk_vurdering.hoved_diagnose is None:
+    if len(f.perioder) != 1:
         return False
-    periode = f.perioder[0]
-    return any(
-        (tidligere.fom, tidligere.tom, tidligere.kind, _grad(tidligere))
-        == (periode.fom, periode.tom, periode.kind, _grad(periode))
-        for tidligere in f.context.earlier_perioder
+    periode = TidligerePeriode.av(f.perioder[0])
+    return any(periode in tidligere.perioder for tidligere in f.tidligere_med_samme_hoveddiagnose)
+
+
+def _forlenger(tidligere: TidligerePeriode, f: RuleInput) -> bool:
+    return tidligere.kind in _FORLENGBARE and (
+        (tidligere.tom <= f.first_fom and not has_weekday_between(tidligere.tom, f.first_fom))
+        or tidligere.fom <= f.first_fom <= tidligere.tom <= f.last_tom
     )
 
 
 def _forlengelse(f: RuleInput) -> bool:
     return any(
-        tidligere.kind in _FORLENGBARE
-        and (
-            (tidligere.tom <= f.first_fom and not has_weekday_between(tidligere.tom, f.first_fom))
-            or tidligere.fom <= f.first_fom <= tidligere.tom <= f.last_tom
-        )
-        for tidligere in f.context.earlier_perioder
+        len(tidligere.perioder) == 1 and _forlenger(tidligere.perioder[0], f)
+        for tidligere in f.tidligere_med_samme_hoveddiagnose
     )
+
+
+def _spesialisthelsetjenesten(f: RuleInput) -> bool:
+    hoved = f.sykmelding.medisinsk_vurdering.hoved_diagnose
+    return hoved is not None and hoved.system == ICD10_SYSTEM
 
 
 def _innenfor_arbeidsgiverperioden(f: RuleInput) -> bool:
@@ -99,7 +98,7 @@ def _innenfor_arbeidsgiverperioden(f: RuleInput) -> bool:
 
 def _begrunnelse_ord(f: RuleInput) -> int:
     tekst = f.sykmelding.kontakt_med_pasient.begrunnelse_ikke_kontakt or ""
-    return sum(1 for token in tekst.split() if any(tegn.isalpha() for tegn in token))
+    return sum(1 for token in tekst.split(" ") if _ORD.search(token))
 
 
 def _tilbakedatering(f: RuleInput) -> Tilbakedatering:
@@ -174,3 +173,14 @@ BACKDATING_TREE = RuleTree(
         ),
     ),
 )
+
+_TIL_MANUELL_VURDERING = frozenset(
+    rule.name for rule in BACKDATING_TREE.rules if rule.status is RuleStatus.MANUAL_PROCESSING
+)
+
+
+def merknader_ved_mottak(result: ValidationResult) -> tuple[str, ...]:
+    """The merknader a sykmelding has once intake has decided it: a backdating sent to manual processing
+    is UNDER_BEHANDLING until a person decides it, and no forlengelse or ettersending can be of it."""
+    til_vurdering = any(hit.rule_name in _TIL_MANUELL_VURDERING for hit in result.rule_hits)
+    return (UNDER_BEHANDLING,) if til_vurdering else ()

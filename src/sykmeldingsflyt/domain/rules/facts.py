@@ -8,6 +8,7 @@ from operator import attrgetter
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.identifiers import fnr_birth_date
 from sykmeldingsflyt.domain.registers import Diagnosekoder, HprBehandler, HprRegister, PersonRegister
+from sykmeldingsflyt.domain.rules.historikk import TidligereSykmelding, med_samme_hoveddiagnose
 from sykmeldingsflyt.domain.sykmelding import Periode, Periodetype, ReceivedSykmelding
 
 # NAV's syketilfelle: sick days at most 16 days apart belong to one case; earlier days count back 40 weeks.
@@ -17,18 +18,18 @@ _EARLIER_DAYS_LOOKBACK = timedelta(weeks=40)
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """The registers the rules consult, and what the store knows of the patient's earlier sick leave."""
+    """The registers the rules consult, the facts gathered from registers before them, and the patient's
+    earlier sykmeldinger."""
 
     hpr: HprRegister
     persons: PersonRegister
     diagnosekoder: Diagnosekoder
-    earlier_perioder: tuple[Periode, ...] = ()
-    """The periods of the patient's earlier accepted sykmeldinger with the same hoveddiagnose code.
-
-    The caller selects them as NAV does: not INVALID, not cancelled (AVBRUTT), not flagged for an
-    invalid backdating. The backdating rules read them to tell an extension (forlengelse) or a
-    resend (ettersending) from a new case, and the HPR rules to find when the case started.
-    """
+    tidligere: tuple[TidligereSykmelding, ...] = ()
+    """Every earlier sykmelding of the patient intake knows, whatever its outcome and status: each rule
+    picks the ones NAV's rule reads (see `historikk`)."""
+    behandler_suspendert: bool = False
+    """Whether NAV's suspension register (btsys) has the signer suspended on the signature day. An I/O
+    the caller makes before the rules, as NAV does, so that the rules stay pure."""
 
 
 class RuleInput:
@@ -66,17 +67,33 @@ class RuleInput:
         return self.context.hpr.lookup(self.received.avsender_hpr or self.received.avsender_fnr)
 
     @cached_property
+    def tidligere_med_samme_hoveddiagnose(self) -> tuple[TidligereSykmelding, ...]:
+        """The earlier sykmeldinger this one may extend or resend."""
+        hoved = self.sykmelding.medisinsk_vurdering.hoved_diagnose
+        return med_samme_hoveddiagnose(self.context.tidligere, hoved.kode if hoved else None)
+
+    @cached_property
     def earlier_sick_days(self) -> tuple[date, ...]:
-        """Days before `first_fom` that earlier periods covered, latest first (avventende excluded)."""
+        """Days before `first_fom` that the syketilfelle's earlier sykmeldinger covered, latest first.
+
+        As NAV's `filterDates`: every diagnosis; sykmeldinger that start before `first_fom` and end
+        within 40 weeks before it; their periods except avventende. NAV also keeps the days from
+        `first_fom` on, which its employer-period count then counts twice; we stop the day before.
+        """
         horizon = self.first_fom - _EARLIER_DAYS_LOOKBACK
         days: set[date] = set()
-        for periode in self.context.earlier_perioder:
-            if periode.kind is Periodetype.AVVENTENDE or periode.tom <= horizon:
+        for tidligere in self.context.tidligere:
+            if not tidligere.teller_for_syketilfellet or not tidligere.perioder:
                 continue
-            day, last = periode.fom, min(periode.tom, self.first_fom - timedelta(days=1))
-            while day <= last:
-                days.add(day)
-                day += timedelta(days=1)
+            if tidligere.siste_tom <= horizon or tidligere.forste_fom >= self.first_fom:
+                continue
+            for periode in tidligere.perioder:
+                if periode.kind is Periodetype.AVVENTENDE:
+                    continue
+                day, last = periode.fom, min(periode.tom, self.first_fom - timedelta(days=1))
+                while day <= last:
+                    days.add(day)
+                    day += timedelta(days=1)
         return tuple(sorted(days, reverse=True))
 
     @cached_property

@@ -28,7 +28,9 @@ def _missing_codes(diagnose: Diagnose, path: str) -> list[Avvisningsgrunn]:
 
 
 def _wrong_check_digit(orgnr: str | None) -> bool:
-    # Only nine digits can have a wrong check digit; any other orgnr is UGYLDIG_ORGNR_LENGDE's, a rule's.
+    # Deliberately stricter than NAV, whose UGYLDIG_ORGNR_LENGDE checks the length alone: receipts and each
+    # clinic's own door are keyed by this number. Only nine digits can have a wrong check digit; any
+    # other orgnr is UGYLDIG_ORGNR_LENGDE's, a rule's.
     nine_digits = orgnr is not None and len(orgnr) == ORGNR_LENGTH and orgnr.isascii() and orgnr.isdigit()
     return nine_digits and not is_valid_orgnr(orgnr or "")
 
@@ -48,7 +50,11 @@ def intake_problems(received: ReceivedSykmelding, persons: PersonRegister, today
         problems.append(
             Avvisningsgrunn(
                 rule_name="UGYLDIG_ORGNR_KONTROLLSIFFER",
-                message_for_sender="Legekontorets organisasjonsnummer (legekontorOrgnr) har feil kontrollsiffer.",
+                message_for_sender=(
+                    "Legekontorets organisasjonsnummer (legekontorOrgnr) har feil kontrollsiffer. Mottaket avviser "
+                    "dette strengere enn NAVs regler, som bare sjekker lengden: et nummer med feil kontrollsiffer "
+                    "finnes ikke i Enhetsregisteret, og kvitteringer og oppslag per legekontor bygger på det."
+                ),
                 field="legekontorOrgnr",
             )
         )

@@ -10,16 +10,18 @@ Removed in 2024 and deliberately absent from the current version: GRADERT_SYKMEL
 from collections.abc import Sequence
 from datetime import date
 
-from sykmeldingsflyt.domain.rules.backdating import BACKDATING_TREE
+from sykmeldingsflyt.domain.rules.backdating import BACKDATING_TREE, merknader_ved_mottak
 from sykmeldingsflyt.domain.rules.dates import DATES_TREE
 from sykmeldingsflyt.domain.rules.diagnosis import DIAGNOSIS_TREE
 from sykmeldingsflyt.domain.rules.engine import RuleSet
 from sykmeldingsflyt.domain.rules.facts import RuleContext, RuleInput
+from sykmeldingsflyt.domain.rules.historikk import TidligereSykmelding
 from sykmeldingsflyt.domain.rules.hpr import HPR_TREE
+from sykmeldingsflyt.domain.rules.legesuspensjon import LEGESUSPENSJON_TREE
 from sykmeldingsflyt.domain.rules.patientage import PATIENT_AGE_TREE
 from sykmeldingsflyt.domain.rules.periodlogic import PERIODLOGIC_TREE
 from sykmeldingsflyt.domain.rules.validation import VALIDATION_TREE
-from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding, SykmeldingStatus
 from sykmeldingsflyt.domain.validering import ValidationResult
 
 SYKMELDING_2024 = RuleSet(
@@ -29,6 +31,7 @@ SYKMELDING_2024 = RuleSet(
     # first this product runs, applies to everything received from the start of that year.
     valid_from=date(2024, 1, 1),
     trees=(
+        LEGESUSPENSJON_TREE,
         VALIDATION_TREE,
         PERIODLOGIC_TREE,
         HPR_TREE,
@@ -55,3 +58,10 @@ def validate(received: ReceivedSykmelding, context: RuleContext) -> ValidationRe
     """Run the rule set in force on the day the sykmelding was received (a Norwegian day)."""
     facts = RuleInput(received, context)
     return ruleset_for(facts.mottatt_dag).evaluate(facts)
+
+
+def som_tidligere(
+    received: ReceivedSykmelding, result: ValidationResult, status: SykmeldingStatus = SykmeldingStatus.APEN
+) -> TidligereSykmelding:
+    """What the rules of later sykmeldinger read of `received`, decided `result`, now in `status`."""
+    return TidligereSykmelding.av(received, result, merknader_ved_mottak(result), status)

@@ -6,6 +6,8 @@ Interpretations:
 - MANGLENDE_DYNAMISKE_SPOERSMAL_VERSJON2_UKE_39 hits when question group 6.5 has no answers, as
   DOMAIN.md words it; NAV's newest code demands all of 6.5.1-6.5.4.
 - NAV gives these formal rules no legal reference, and neither do we.
+- The order is NAV's: the orgnr's length first. A nine-digit orgnr with a wrong check digit never gets
+  here: intake refuses it first (UGYLDIG_ORGNR_KONTROLLSIFFER), stricter than NAV, which accepts it.
 """
 
 from sykmeldingsflyt.domain.identifiers import ORGNR_LENGTH
@@ -36,6 +38,14 @@ VALIDATION_TREE = RuleTree(
     name="VALIDERING",
     rules=(
         Rule(
+            name="UGYLDIG_ORGNR_LENGDE",
+            status=RuleStatus.INVALID,
+            message_for_sender=SKRIV_NY + "Feil format på organisasjonsnummer. Dette skal være 9 sifre.",
+            message_for_user="Den må ha riktig organisasjonsnummer.",
+            legal_reference=None,
+            predicate=_orgnr_not_9_digits,
+        ),
+        Rule(
             name="UGYLDIG_REGELSETTVERSJON",
             status=RuleStatus.INVALID,
             message_for_sender=SKRIV_NY + "Feil regelsett er brukt i sykmeldingen.",
@@ -53,14 +63,6 @@ VALIDATION_TREE = RuleTree(
             ),
             legal_reference=None,
             predicate=_uke_39_sporsmal_mangler,
-        ),
-        Rule(
-            name="UGYLDIG_ORGNR_LENGDE",
-            status=RuleStatus.INVALID,
-            message_for_sender=SKRIV_NY + "Feil format på organisasjonsnummer. Dette skal være 9 sifre.",
-            message_for_user="Den må ha riktig organisasjonsnummer.",
-            legal_reference=None,
-            predicate=_orgnr_not_9_digits,
         ),
         Rule(
             name="AVSENDER_FNR_ER_SAMME_SOM_PASIENT_FNR",

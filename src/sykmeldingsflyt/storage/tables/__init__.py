@@ -12,7 +12,8 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayRateLimit,
     GatewaySykmeldingEier,
 )
-from sykmeldingsflyt.storage.tables.mottak import MottattSykmelding
+from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
+from sykmeldingsflyt.storage.tables.operations import OperationsReplay
 from sykmeldingsflyt.storage.tables.oppfolging import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -44,8 +45,10 @@ __all__ = [
     "GatewayRateLimit",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
+    "OperationsReplay",
     "OppfolgingPlan",
     "OppfolgingSendtSykmelding",
     "OppfolgingSykmelding",

@@ -113,6 +113,8 @@ class GatewayAudit(Base):
     purpose: Mapped[str] = mapped_column(String(64))
     resource_type: Mapped[str] = mapped_column(String(32))
     resource_id: Mapped[str] = mapped_column(String(64), index=True)
+    # Why an operator looked (given with --reason or ?reason=); None for a party reading its own data.
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class GatewayRateLimit(Base):

@@ -6,11 +6,11 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from sykmeldingsflyt.gateway import problems
+from sykmeldingsflyt.gateway import documents, problems
 from sykmeldingsflyt.gateway.body import JsonBody
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -37,10 +37,11 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
 
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
+    documents.install(app)
     # The last added runs first: the size is checked before the body is read as JSON.
     app.add_middleware(JsonBody)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal, admin):
+    for routes in (epj, sykmeldt, arbeidsgiver, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
     return app
 

@@ -33,6 +33,9 @@ from sykmeldingsflyt.messaging.schema_topic import SchemaTopic
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.registers.files import bundled_registre
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.storage.database import Database
 
 log = structlog.get_logger(__name__)
@@ -96,9 +99,13 @@ class Runtime:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     # Without a schema registry, where the schemas of other builds are found (rolling deploys).
     schema_topic: SchemaTopic | None = None
+    registre: Registre = field(default_factory=bundled_registre)
+    """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
     @classmethod
-    def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
+    def from_env(
+        cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None, registre: Registre | None = None
+    ) -> "Runtime":
         registry = (
             ConfluentSchemaRegistry(
                 kafka.schema_registry_url,
@@ -116,6 +123,7 @@ class Runtime:
             topics=topics,
             clock=clock or SystemClock(),
             schema_topic=None if registry else SchemaTopic(kafka, store, topics),
+            registre=registre or open_registre(RegisterSettings.from_env()),
         )
 
     @cached_property
@@ -138,6 +146,9 @@ class Runtime:
 
 class Service(ABC):
     name: ClassVar[str]
+    # What the service writes, the dead-letter twins of the inbound topics it dead-letters included (what it
+    # reads, its subscribers tell): the AsyncAPI document and the topic ACLs are made from it.
+    produces: ClassVar[tuple[Topic, ...]] = ()
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -209,4 +220,5 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
         for service in running:
             service.relay.stop()
         await asyncio.gather(*relays, return_exceptions=True)
+        await runtime.registre.close()
         log.info("services.stopped", services=[service.name for service in running])

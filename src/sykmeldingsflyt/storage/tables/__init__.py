@@ -26,10 +26,14 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -45,6 +49,7 @@ __all__ = [
     "GatewayRateLimit",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakParkert",
     "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
@@ -61,7 +66,10 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

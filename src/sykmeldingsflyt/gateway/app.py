@@ -7,6 +7,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from sykmeldingsflyt.gateway import documents, problems
+from sykmeldingsflyt.gateway.body import JsonBody
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
 from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, lps, nav, sykmeldt
@@ -40,6 +41,8 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     documents.install(app)
+    # The last added runs first: the size is checked before the body is read as JSON.
+    app.add_middleware(JsonBody)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(ObservedHttp)
     for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, dialogmotekandidat, internal, admin):

@@ -197,13 +197,16 @@ class TokenVerifier:
         self,
         issuers: Iterable[TrustedIssuer],
         pseudonym_key: bytes,
+        *,
         leeway: float = 30.0,
+        max_lifetime: float = 2 * 60 * 60,
         remember: int = 10_000,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuers = {trusted.issuer: trusted for trusted in issuers}
         self.pseudonym_key = pseudonym_key
         self.leeway = leeway
+        self.max_lifetime = max_lifetime
         self.remember = remember
         self.clock = clock
         self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
@@ -246,6 +249,8 @@ class TokenVerifier:
             raise unauthenticated("TOKEN_EXPIRED", "The token has expired.") from None
         except jwt.PyJWTError as error:
             raise _invalid(f"The token is not valid ({type(error).__name__}).") from None
+        if claims["exp"] - claims["iat"] > self.max_lifetime:
+            raise _invalid(f"The token lives longer than the {self.max_lifetime:.0f} seconds the gateway accepts.")
         return claims
 
     def _caller_of(self, claims: dict[str, Any], trusted: TrustedIssuer) -> Caller:

@@ -1,4 +1,4 @@
-"""What the HTTP side holds while it runs: settings, database, token verifier, rate limiter and producer."""
+"""What the HTTP side holds while it runs: settings, database, token verifier, rate limiters and producer."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +24,7 @@ class Gateway:
     runtime: Runtime
     verifier: TokenVerifier
     limiter: RateLimiter
+    address_limiter: RateLimiter
     publisher: Publisher
     idempotency: Idempotency
     altinn: Altinn
@@ -60,8 +61,10 @@ async def open_gateway(settings: GatewaySettings, kafka: KafkaSettings, database
                     trusted_issuers(settings),
                     runtime.settings.pseudonym_key,
                     leeway=settings.clock_skew_seconds,
+                    max_lifetime=settings.max_token_lifetime_seconds,
                 ),
-                limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
+                limiter=RateLimiter(database, settings.rate_per_second, settings.rate_burst),
+                address_limiter=RateLimiter(database, settings.address_rate_per_second, settings.address_rate_burst),
                 publisher=publisher,
                 idempotency=Idempotency(database),
                 altinn=altinn,

@@ -30,9 +30,18 @@ class GatewaySettings(BaseSettings):
     tokenx_audience: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     rate_per_second: float = Field(default=20.0, gt=0)
-    """Requests per second each client may make on average (a token bucket per client, in memory)."""
+    """Requests per second each caller (an organisation or a person) may make on average, counted
+    across every gateway instance (in the database)."""
     rate_burst: int = Field(default=40, gt=0)
-    """How many requests a client may make at once after being idle."""
+    """How many requests a caller may make at once after being idle."""
+    address_rate_per_second: float = Field(default=50.0, gt=0)
+    """Requests per second from one client address, counted before the token is verified: a flood of
+    bad tokens costs a database write each, not a signature check each. Generous, for addresses that
+    many callers share."""
+    address_rate_burst: int = Field(default=100, gt=0)
+    max_token_lifetime_seconds: int = Field(default=2 * 60 * 60, gt=0)
+    """The longest a token may live (exp - iat): a stolen token is worth little for long. Maskinporten's
+    live 2 minutes by default, TokenX's minutes."""
     clock_skew_seconds: int = Field(default=30, ge=0)
     operator_group: str | None = None
     """The Azure AD group (object id) whose members may use /admin; without it nobody may."""

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.messaging.transient import Outage, is_transient
 from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
@@ -75,6 +76,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
         _RELAYS.add(self)
+        self._outage = Outage(f"relay:{producer_name}", max_backoff=5.0)
 
     def notify(self) -> None:
         """Called after a stage commits, so its messages go out now rather than at the next poll. Every relay of
@@ -101,6 +103,8 @@ class OutboxRelay:
                         await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
         finally:
             await self._release_producer()
+            if self._stopping:
+                await self._give_up_lease()
 
     @contextlib.asynccontextmanager
     async def _listening(self) -> AsyncIterator[None]:
@@ -130,6 +134,7 @@ class OutboxRelay:
     async def _step(self) -> None:
         try:
             if not await self._hold_lease():
+                self._outage.succeeded()  # the database answered, and a standby needs nothing else
                 await self._release_producer()
                 return
             if self._producer is None:
@@ -143,15 +148,21 @@ class OutboxRelay:
                     max_batch_size=256 * 1024,
                 )
                 await self._producer.start()
-            while await self.publish_pending() == self.batch_size:
+            # The lease is renewed before every batch: a long backlog must not outlast it, or a standby
+            # would take it meanwhile and the two would fence each other's producers in turn.
+            while await self.publish_pending() == self.batch_size and await self._hold_lease():
                 pass
             await self._prune()
+            self._outage.succeeded()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.warning("relay.error", producer=self.producer_name, exc_info=True)
+        except Exception as error:
             await self._release_producer()
-            await asyncio.sleep(1.0)
+            if not is_transient(error):
+                log.warning("relay.error", producer=self.producer_name, exc_info=True)
+                await asyncio.sleep(1.0)
+                return
+            await asyncio.sleep(self._outage.failed(error))
 
     async def publish_pending(self) -> int:
         """Publish the oldest unpublished rows in one transaction; returns how many."""
@@ -274,6 +285,21 @@ class OutboxRelay:
                 .on_conflict_do_nothing()
             )
             return bool(created.rowcount)  # type: ignore[attr-defined]
+
+    async def _give_up_lease(self) -> None:
+        """An orderly stop hands the lease on at once: the next instance (or this one restarted, under a
+        new instance id) need not wait for it to expire."""
+        try:
+            async with self.database.session.begin() as session:
+                await session.execute(
+                    update(RelayLease)
+                    .where(RelayLease.producer == self.producer_name, RelayLease.holder == self.holder)
+                    .values(expires_at=datetime.now(UTC))
+                )
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.info("relay.lease_left_to_expire", producer=self.producer_name)
 
     async def _release_producer(self) -> None:
         if self._producer is not None:

@@ -95,7 +95,7 @@ async def get_sykmelding(
     "/oppfolgingsplaner",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 422),
+    responses=documented(400, 409, 413, 415, 422),
     summary="Send a follow-up plan",
 )
 async def post_plan(
@@ -142,7 +142,7 @@ async def get_plan_kvittering(
     "/motebehov",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 422),
+    responses=documented(400, 409, 413, 415, 422),
     summary="Ask for a dialogue meeting with NAV about an employee, or answer NAV's question about one",
 )
 async def post_motebehov(

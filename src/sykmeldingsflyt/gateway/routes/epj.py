@@ -30,7 +30,7 @@ Epj = Annotated[Organisation, Depends(organisation_with(Scope.EPJ_WRITE))]
     "/sykmeldinger",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 422),
+    responses=documented(400, 409, 413, 415, 422),
     summary="Send a sykmelding",
 )
 async def post_sykmelding(

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/sykmeldt/v1", tags=["Sykmeldt"], responses=documente
     "/sykmeldinger/{sykmeldingId}/status",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 404, 409, 413, 422),
+    responses=documented(400, 404, 409, 413, 415, 422),
     summary="Send, confirm, cancel, reopen or delete one's own sykmelding",
 )
 async def post_status(
@@ -62,7 +62,7 @@ async def post_status(
     "/motebehov",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 422),
+    responses=documented(400, 409, 413, 415, 422),
     summary="Ask for a dialogue meeting with NAV, or answer NAV's question about one",
 )
 async def post_motebehov(

@@ -10,6 +10,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayKvittering,
     GatewayOppgave,
     GatewayPlanKvittering,
+    GatewayRateLimit,
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "GatewayKvittering",
     "GatewayOppgave",
     "GatewayPlanKvittering",
+    "GatewayRateLimit",
     "GatewaySykmeldingEier",
     "GatewayVarsel",
     "HandledEvent",

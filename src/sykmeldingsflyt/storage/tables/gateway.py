@@ -7,7 +7,7 @@ no medical field), a kvittering, and per sykmelding a person pseudonym, never an
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sykmeldingsflyt.storage.tables.base import AutoId, Base
@@ -140,3 +140,15 @@ class GatewayDialogmelding(Base):
     dialogmelding_id: Mapped[str] = mapped_column(String(36), unique=True)
     legekontor_her_id: Mapped[str] = mapped_column(String(16), index=True)
     dialogmelding: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GatewayRateLimit(Base):
+    """Where one client (an address before authentication, a caller after) stands in its rate limit,
+    shared by every gateway instance: GCRA's theoretical arrival time, in epoch seconds."""
+
+    __tablename__ = "gateway_rate_limit"
+
+    client: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, index=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    """Whether the last request was let through (the same statement decides and records it)."""

@@ -94,7 +94,9 @@ async def everything_on(settings: KafkaSettings, topic: str, timeout: float = 30
                 raise TimeoutError(f"{topic} was not read to its end")
             batches = await consumer.getmany(timeout_ms=500)
             seen.extend(
-                Received(record.topic, record.key, record.value, {name: value.decode() for name, value in record.headers})
+                Received(
+                    record.topic, record.key, record.value, {name: value.decode() for name, value in record.headers}
+                )
                 for batch in batches.values()
                 for record in batch
             )

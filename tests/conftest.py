@@ -69,13 +69,17 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
-    """A fresh, migrated database of each kind."""
+async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a fresh, empty database of each kind."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db')}/test.sqlite"
-    else:
-        url = await _fresh_postgres_database(request.getfixturevalue("postgres_server"))
-    db = Database(url)
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db')}/test.sqlite"
+    return await _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database of each kind."""
+    db = Database(database_url)
     await db.migrate()
     yield db
     await db.dispose()

@@ -7,6 +7,7 @@ redelivery, the relay) is tested against the real broker in tests/integration an
 
 import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +32,9 @@ SOURCE = "sykmelding.fra-epj"
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path}/mottak.sqlite")
     await database.migrate()
-    yield Runtime.from_env(KafkaSettings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092"), database)
+    runtime = Runtime.from_env(KafkaSettings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092"), database)
+    # The in-memory broker has no schema topic to look an unknown schema up in.
+    yield replace(runtime, schema_topic=None)
     await database.dispose()
 
 

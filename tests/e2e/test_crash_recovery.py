@@ -1,10 +1,8 @@
 """SIGKILL a consuming service mid-stream, restart it, and count: every input produced its outputs once."""
 
 import asyncio
-import os
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -19,29 +17,15 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, Topics, catalogue
 from sykmeldingsflyt.storage.database import Database
 from tests.support.kafka import produce, read_topic
+from tests.support.processes import start_services
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
 MESSAGES = 3000
 
 
 async def _start_mottak(settings: KafkaSettings, database: Database, log: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
-        "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
-        "DATABASE_URL": database.url.render_as_string(hide_password=False),
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sykmeldingsflyt",
-        "run",
-        "mottak",
-        env=env,
-        stdout=log.open("ab"),
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    return await start_services(settings, database.url.render_as_string(hide_password=False), "mottak", log=log)
 
 
 async def _wait_for_output(settings: KafkaSettings, topic: str, at_least: int, timeout: float = 60) -> None:

@@ -1,19 +1,14 @@
-"""The `token issue` command, and the gateway's migration against its table models."""
+"""The `token issue` command."""
 
 import json
 from pathlib import Path
 
 import jwt
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection
 from typer.testing import CliRunner
 
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.devtokens import DEV_AUDIENCE, DEV_ISSUER
-from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import metadata
 
 
 def test_token_issue_prints_a_token_the_written_jwks_verifies(tmp_path: Path) -> None:
@@ -39,19 +34,3 @@ def test_token_issue_refuses_what_is_not_one_valid_party(tmp_path: Path, argumen
 
     assert result.exit_code == 2
     assert "17857233116" not in result.output
-
-
-def _differences(connection: Connection) -> list[object]:
-    differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    return [difference for difference in differences if any(t in repr(difference) for t in _TABLES)]
-
-
-_TABLES = ("gateway_", "operations_")
-
-
-@pytest.mark.integration
-async def test_the_migration_makes_exactly_the_gateway_and_operations_tables_the_code_declares(
-    database: Database,
-) -> None:
-    async with database.engine.connect() as connection:
-        assert await connection.run_sync(_differences) == []

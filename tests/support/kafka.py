@@ -1,16 +1,17 @@
 """Plain aiokafka clients for tests: they read and write the topics as a party's own system would."""
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
 
 @dataclass(frozen=True)
 class Received:
+    topic: str
     key: bytes | None
     value: bytes | None
     headers: dict[str, str]
@@ -30,32 +31,122 @@ async def produce(settings: KafkaSettings, topic: str, messages: Iterable[tuple[
         await producer.stop()
 
 
+# How long a topic's end offsets must stand still before a reader believes nothing more is coming.
+SETTLE_SECONDS = 2.0
+
+
 async def read_topic(
-    settings: KafkaSettings, topic: str, expected: int, timeout: float = 30.0, *, until_quiet: bool = True
+    settings: KafkaSettings,
+    topic: str | Sequence[str],
+    expected: int,
+    timeout: float = 30.0,
+    *,
+    until_quiet: bool = True,
+    settle: float = SETTLE_SECONDS,
 ) -> list[Received]:
-    """Every committed message on `topic`: waits for `expected`, then (`until_quiet`) until a second
-    passes without more, so that an unexpected extra message is caught too."""
+    """Every committed message on `topic` (or topics): waits for `expected`, then (`until_quiet`) until
+    the end offsets have stood still for `settle` seconds and everything before them is read, so that an
+    unexpected extra message is caught too."""
+    topics = [topic] if isinstance(topic, str) else list(topic)
     consumer = AIOKafkaConsumer(
-        topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
+        *topics, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
     )
     await consumer.start()
     seen: list[Received] = []
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        quiet_rounds = 0
-        while loop.time() < deadline and (len(seen) < expected or (until_quiet and quiet_rounds < 2)):
-            batches = await consumer.getmany(timeout_ms=500)
-            records = [record for batch in batches.values() for record in batch]
-            quiet_rounds = 0 if records else quiet_rounds + 1
+        settled = _Settling(consumer, loop.time, settle)
+        while loop.time() < deadline and (len(seen) < expected or (until_quiet and not await settled.all_read())):
+            batches = await consumer.getmany(timeout_ms=200)
             seen.extend(
                 Received(
+                    topic=record.topic,
                     key=record.key,
                     value=record.value,
                     headers={name: value.decode() for name, value in record.headers},
                 )
-                for record in records
+                for batch in batches.values()
+                for record in batch
             )
         return seen
     finally:
         await consumer.stop()
+
+
+async def everything_on(settings: KafkaSettings, topic: str, timeout: float = 30.0) -> list[Received]:
+    """Every committed message on `topic` up to its end now, read without a consumer group."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        **settings.aiokafka_kwargs(),
+        isolation_level="read_committed",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        seen: list[Received] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        ends: dict[TopicPartition, int] = {}
+        while not ends or [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            if loop.time() > deadline:
+                raise TimeoutError(f"{topic} was not read to its end")
+            batches = await consumer.getmany(timeout_ms=500)
+            seen.extend(
+                Received(
+                    record.topic, record.key, record.value, {name: value.decode() for name, value in record.headers}
+                )
+                for batch in batches.values()
+                for record in batch
+            )
+            if not ends and consumer.assignment():
+                ends = await consumer.end_offsets(list(consumer.assignment()))
+        return seen
+    finally:
+        await consumer.stop()
+
+
+async def settled_end_offsets(settings: KafkaSettings, topic: str, timeout: float = 60.0) -> int:
+    """How many offsets `topic` has (records and transaction markers, committed) once its end offsets
+    have stood still for SETTLE_SECONDS: 0 means nothing was ever written to it."""
+    consumer = AIOKafkaConsumer(topic, **settings.aiokafka_kwargs(), isolation_level="read_committed")
+    await consumer.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        settling = _Settling(consumer, loop.time)
+        while not await settling.still():
+            if loop.time() > deadline:
+                raise TimeoutError(f"the end offsets of {topic} did not settle in {timeout} s")
+            await asyncio.sleep(0.2)
+        return sum(settling.ends.values())
+    finally:
+        await consumer.stop()
+
+
+class _Settling:
+    """Watches a consumer's partitions' end offsets until they stand still."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, now: Callable[[], float], settle: float = SETTLE_SECONDS) -> None:
+        self.consumer = consumer
+        self.now = now
+        self.settle = settle
+        self.ends: dict[TopicPartition, int] = {}
+        self.since = now()
+
+    async def still(self) -> bool:
+        partitions = self.consumer.assignment()
+        if not partitions:
+            await self.consumer.getmany(timeout_ms=200)  # the first fetch assigns the partitions
+            return False
+        ends = await self.consumer.end_offsets(list(partitions))
+        if ends != self.ends:
+            self.ends, self.since = ends, self.now()
+        return self.now() - self.since >= self.settle
+
+    async def all_read(self) -> bool:
+        if not await self.still():
+            return False
+        positions = [await self.consumer.position(partition) for partition in self.ends]
+        return all(position >= end for position, end in zip(positions, self.ends.values(), strict=True))

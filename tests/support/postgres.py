@@ -29,9 +29,44 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Cluster:
+    """A running cluster the test may stop (as an operator or a crash would) and start again."""
+
+    def __init__(self, bin_dir: Path, data: Path, port: int, run_as: list[str]) -> None:
+        self.bin_dir = bin_dir
+        self.data = data
+        self.port = port
+        self.run_as = run_as
+        self.url = f"postgresql://test@127.0.0.1:{port}/postgres"
+
+    def _pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        subprocess.run(
+            [*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.data / "db"), *arguments],
+            check=check,
+            capture_output=True,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.data} -h 127.0.0.1 -c fsync=off -c max_connections=200"
+        self._pg_ctl("-l", str(self.data / "log"), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast", *, wait: bool = True) -> None:
+        """`smart` refuses new sessions (CannotConnectNow) until the last one ends, `fast` ends every
+        session (AdminShutdown), `immediate` is a crash."""
+        self._pg_ctl("-m", mode, "-w" if wait else "-W", "stop", check=False)  # already stopped is fine
+
+
 @contextmanager
 def temporary_cluster() -> Iterator[str]:
     """Yield a superuser URL of a fresh cluster on a free loopback port; removed afterwards."""
+    with stoppable_cluster() as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def stoppable_cluster() -> Iterator[Cluster]:
+    """A fresh cluster on a free loopback port; removed afterwards."""
     bin_dir = _binaries()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql (or set TEST_POSTGRES_URL)")
@@ -40,50 +75,17 @@ def temporary_cluster() -> Iterator[str]:
     data = Path(tempfile.mkdtemp(prefix="sykmeldingsflyt-pg-"))
     if as_root:
         shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    cluster = Cluster(bin_dir, data, _free_port(), run_as)
     try:
         subprocess.run(
-            [
-                *run_as,
-                str(bin_dir / "initdb"),
-                "-D",
-                str(data / "db"),
-                "-U",
-                "test",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-            ],
+            [*run_as, str(bin_dir / "initdb"), "-D", str(data / "db"), "-U", "test", "-A", "trust", "-E", "UTF8"],
             check=True,
             capture_output=True,
-            env=env,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
-        subprocess.run(
-            [
-                *run_as,
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data / "db"),
-                "-l",
-                str(data / "log"),
-                "-o",
-                f"-p {port} -k {data} -h 127.0.0.1 -c fsync=off -c max_connections=200",
-                "-w",
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        yield f"postgresql://test@127.0.0.1:{port}/postgres"
+        cluster.start()
+        yield cluster
     finally:
-        subprocess.run(
-            [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
-            capture_output=True,
-            env=env,
-            check=False,  # already stopped is fine: the folder goes either way
-        )
+        cluster.stop("immediate")
         time.sleep(0.1)
         shutil.rmtree(data, ignore_errors=True)

@@ -17,7 +17,7 @@ from sykmeldingsflyt.gateway.audit import Audit
 from sykmeldingsflyt.gateway.auth import Caller, Organisation, Person, Scope, unauthenticated
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.idempotency import Answer, Idempotency, request_hash
-from sykmeldingsflyt.gateway.limits import retry_after
+from sykmeldingsflyt.gateway.limits import RateLimiter, retry_after
 from sykmeldingsflyt.gateway.models import accepted
 from sykmeldingsflyt.gateway.problems import ApiError
 from sykmeldingsflyt.gateway.publisher import Publisher
@@ -54,18 +54,25 @@ ClockDep = Annotated[Clock, Depends(clock)]
 
 
 async def caller(
-    running: GatewayDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    running: GatewayDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
-    """The verified caller, within its rate limit."""
+    """The verified caller, within its address's rate limit before the token is verified and within its
+    own after."""
+    address = request.client.host if request.client else "unknown"
+    await _within(running.address_limiter, f"address:{address}", "Too many requests from this address.")
     if credentials is None:
         raise unauthenticated("TOKEN_MISSING", "A bearer token is required.")
     who = await running.verifier.caller(credentials.credentials)
-    wait = running.limiter.take(who.client_key)
-    if wait > 0:
-        raise ApiError(
-            429, "RATE_LIMITED", "Too many requests from this client.", headers={"Retry-After": retry_after(wait)}
-        )
+    await _within(running.limiter, f"caller:{who.client_key}", "Too many requests from this client.")
     return who
+
+
+async def _within(limiter: RateLimiter, client: str, message: str) -> None:
+    wait = await limiter.take(client)
+    if wait > 0:
+        raise ApiError(429, "RATE_LIMITED", message, headers={"Retry-After": retry_after(wait)})
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

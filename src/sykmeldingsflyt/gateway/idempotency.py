@@ -90,6 +90,8 @@ class Idempotency:
                     GatewayIdempotencyKey.created_at < now - STALE_CLAIM,
                 )
                 .values(created_at=now)
+                # Not matched against `earlier` in Python: SQLite gives its time back without a zone.
+                .execution_options(synchronize_session=False)
             )
             if taken_over.rowcount == 1:  # type: ignore[attr-defined]
                 return None

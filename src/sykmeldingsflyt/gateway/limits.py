@@ -3,52 +3,62 @@
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import case, delete, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sykmeldingsflyt.gateway.problems import problem_response
-
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    updated: float
+from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.tables import GatewayRateLimit
 
 
 class RateLimiter:
-    """A token bucket per client, in this process's memory: `rate` requests a second on average and up to
-    `burst` at once. With N instances behind a load balancer a client gets up to N times the rate."""
+    """A rate per client kept in the database, so that every gateway instance counts against one limit:
+    `rate` requests a second on average and up to `burst` at once (the generic cell rate algorithm, one
+    row and one statement per request, which decides and records at once)."""
 
     def __init__(
-        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic, max_clients: int = 100_000
+        self,
+        database: Database,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+        prune_every: float = 60.0,
     ) -> None:
-        self.rate = rate
-        self.burst = burst
+        self.database = database
+        self.interval = 1.0 / rate
+        self.ceiling = burst * self.interval
         self.clock = clock
-        self.max_clients = max_clients
-        self._buckets: dict[str, _Bucket] = {}
+        self.prune_every = prune_every
+        self._pruned = clock()
 
-    def take(self, client: str) -> float:
-        """Spend one token; returns 0 when allowed, else the seconds until a token is free."""
+    async def take(self, client: str) -> float:
+        """Spend one request; returns 0 when allowed, else the seconds until one is."""
         now = self.clock()
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            self._forget_idle(now)
-            bucket = self._buckets[client] = _Bucket(tokens=float(self.burst), updated=now)
-        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return 0.0
-        return (1.0 - bucket.tokens) / self.rate
-
-    def _forget_idle(self, now: float) -> None:
-        # A bucket that has refilled is the same as no bucket; dropping those bounds the memory per client.
-        if len(self._buckets) < self.max_clients:
-            return
-        full_after = self.burst / self.rate
-        self._buckets = {key: b for key, b in self._buckets.items() if now - b.updated < full_after}
+        table = GatewayRateLimit.__table__.c
+        insert: Any = sqlite_insert if self.database.is_sqlite else pg_insert
+        greatest: Any = func.max if self.database.is_sqlite else func.greatest
+        start = greatest(table.tat, now)
+        fits = start + self.interval - now <= self.ceiling
+        statement = (
+            insert(GatewayRateLimit)
+            .values(client=client, tat=now + self.interval, allowed=True)
+            .on_conflict_do_update(
+                index_elements=["client"],
+                set_={"tat": case((fits, start + self.interval), else_=table.tat), "allowed": fits},
+            )
+            .returning(table.tat, table.allowed)
+        )
+        async with self.database.session.begin() as session:
+            tat, allowed = (await session.execute(statement)).one()
+            if now - self._pruned > self.prune_every:
+                # A client whose time has come is the same as one never seen: its row can go.
+                self._pruned = now
+                await session.execute(delete(GatewayRateLimit).where(GatewayRateLimit.tat < now))
+        return 0.0 if allowed else max(tat + self.interval - self.ceiling - now, 0.001)
 
 
 class BodySizeLimit:
@@ -76,7 +86,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] != "http.request":
                 # The client went away; let the application see that as it would have.
-                await self.app(scope, _replay([message], receive), send)
+                await self.app(scope, replay([message], receive), send)
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
@@ -87,7 +97,7 @@ class BodySizeLimit:
             if not message.get("more_body", False):
                 break
         body: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([body], receive), send)
+        await self.app(scope, replay([body], receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
@@ -106,7 +116,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A `receive` that gives `messages` first: for a middleware that read the body before the app."""
     pending = list(messages)
 
     async def replayed() -> Message:

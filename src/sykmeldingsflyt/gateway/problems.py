@@ -160,15 +160,18 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _DESCRIPTIONS = {
-    400: "The body could not be read as JSON text at all, e.g. it is not UTF-8 (`MALFORMED_BODY`).",
+    400: "The body's text could not be read: not UTF-8, or a string that is not valid Unicode such as a lone "
+    "UTF-16 surrogate escape (`MALFORMED_BODY`, naming the field).",
     401: "No valid token: `TOKEN_MISSING`, `TOKEN_INVALID` or `TOKEN_EXPIRED`.",
     403: "The token does not allow this: `INSUFFICIENT_SCOPE`, `ORGANISATION_TOKEN_REQUIRED`, "
     "`PERSON_TOKEN_REQUIRED` or `WRONG_ORGANISATION`.",
     404: "Nothing of this id that the caller may see (`NOT_FOUND`); whether it exists for others is not said.",
     409: "A request with this Idempotency-Key is still being processed (`IDEMPOTENCY_KEY_IN_USE`).",
+    415: "The body is not `application/json` in UTF-8 (`UNSUPPORTED_MEDIA_TYPE`).",
     413: "The request body is larger than the gateway accepts (`REQUEST_TOO_LARGE`).",
     422: "A field breaks a rule (`VALIDATION_ERROR`, naming field and rule, never the value), or the "
     "Idempotency-Key was used before for a different request (`IDEMPOTENCY_KEY_REUSED`).",
-    429: "Too many requests from this client (`RATE_LIMITED`); see Retry-After.",
+    429: "Too many requests from this address, or from this organisation or person, across every gateway "
+    "instance (`RATE_LIMITED`); see Retry-After.",
     503: "The broker did not confirm the message (`BROKER_UNAVAILABLE`); retry with the same Idempotency-Key.",
 }

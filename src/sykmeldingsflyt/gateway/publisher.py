@@ -42,6 +42,8 @@ class Publisher:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
+        if self.runtime.schema_topic is not None:
+            await self.runtime.schema_topic.publish()
         self._producer = AIOKafkaProducer(
             **self.runtime.kafka.aiokafka_kwargs(),
             client_id="sykmeldingsflyt-gateway",

@@ -10,7 +10,7 @@ its own kind of caller. Operators (/admin) come with an Azure AD token: set `SYK
 
 from typing import Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.messaging.settings import SettingsError
@@ -30,9 +30,18 @@ class GatewaySettings(BaseSettings):
     tokenx_audience: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     rate_per_second: float = Field(default=20.0, gt=0)
-    """Requests per second each client may make on average (a token bucket per client, in memory)."""
+    """Requests per second each caller (an organisation or a person) may make on average, counted
+    across every gateway instance (in the database)."""
     rate_burst: int = Field(default=40, gt=0)
-    """How many requests a client may make at once after being idle."""
+    """How many requests a caller may make at once after being idle."""
+    address_rate_per_second: float = Field(default=50.0, gt=0)
+    """Requests per second from one client address, counted before the token is verified: a flood of
+    bad tokens costs a database write each, not a signature check each. Generous, for addresses that
+    many callers share."""
+    address_rate_burst: int = Field(default=100, gt=0)
+    max_token_lifetime_seconds: int = Field(default=2 * 60 * 60, gt=0)
+    """The longest a token may live (exp - iat): a stolen token is worth little for long. Maskinporten's
+    live 2 minutes by default, TokenX's minutes."""
     clock_skew_seconds: int = Field(default=30, ge=0)
     operator_group: str | None = None
     """The Azure AD group (object id) whose members may use /admin; without it nobody may."""
@@ -40,6 +49,19 @@ class GatewaySettings(BaseSettings):
     azure_issuer: str | None = None
     azure_audience: str | None = None
     """Azure AD, which vouches for NAV employees (operators): give all three, or the main issuer does."""
+    altinn_pdp_url: str | None = None
+    """Altinn's platform (https://platform.altinn.no): HR vendors' reads are asked of its PDP. Unset, the
+    file `altinn_tilganger` answers instead."""
+    altinn_ressurs: str = "nav_sykepenger_fravaer"
+    """The Altinn resource a system user needs for the organisation it reads for."""
+    altinn_subscription_key: SecretStr | None = None
+    altinn_token: SecretStr | None = None
+    """The Altinn token for the PDP (exchanged from Maskinporten with scope altinn:authorization/authorize)."""
+    altinn_tilganger: str = "var/gateway-dev/altinn-tilganger.json"
+    """The stand-in for Altinn: {"<systemuser uuid>": ["<orgnr>", ...]}, read again when it changes."""
+    ansatt_pseudonym_key: SecretStr | None = None
+    """The key of the employee pseudonyms employers see; unset, derived from SYKMELDINGSFLYT_PSEUDONYM_KEY.
+    A new key gives every employee a new pseudonym at every employer at once (nothing stores them)."""
 
     @classmethod
     def from_env(cls) -> Self:

@@ -83,6 +83,26 @@ class SchemaStore:
     def names(self) -> list[str]:
         return sorted(self._current)
 
+    def writes(self) -> list[Schema]:
+        """The schemas this build writes with."""
+        return list(self._current.values())
+
+    def learn(self, text: str) -> bool:
+        """Know a schema another build writes with (from the schema topic); False if it was known."""
+        schema = _parse(text)
+        if schema.fingerprint in self._by_fingerprint:
+            return False
+        self._by_fingerprint[schema.fingerprint] = schema
+        return True
+
+    def is_unknown(self, message: bytes) -> bool:
+        """Whether `message` is single-object framed with a schema this store does not know."""
+        return (
+            message.startswith(SINGLE_OBJECT_MAGIC)
+            and len(message) >= _SINGLE_OBJECT_HEADER
+            and message[2:_SINGLE_OBJECT_HEADER] not in self._by_fingerprint
+        )
+
     def by_fingerprint(self, value: bytes) -> Schema:
         try:
             return self._by_fingerprint[value]
@@ -91,8 +111,13 @@ class SchemaStore:
 
 
 def _load(path: Path) -> Schema:
-    text = path.read_text()
-    return Schema(name=path.stem, parsed=fastavro.parse_schema(json.loads(text)), text=text)
+    return _parse(path.read_text(), path.stem)
+
+
+def _parse(text: str, name: str | None = None) -> Schema:
+    definition = json.loads(text)
+    named = definition.get("name") if isinstance(definition, dict) else None
+    return Schema(name=name or str(named or "unnamed"), parsed=fastavro.parse_schema(definition), text=text)
 
 
 class SchemaRegistry(Protocol):

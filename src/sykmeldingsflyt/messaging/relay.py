@@ -7,12 +7,18 @@ after the Kafka commit and before the database marks the rows: a relay that take
 first reads the committed tail of every topic it still has pending rows for, from the last offsets it
 recorded, and marks the rows whose `event-id` it finds there. Consumers reading with
 isolation.level=read_committed thus see every outbox row exactly once.
+
+Idle, a relay sleeps. It wakes when a commit fills its outbox: in its own process through `notify` (the
+stages call it after each commit), from other processes through PostgreSQL's LISTEN/NOTIFY (a trigger on
+the outbox notifies at commit, whoever wrote the rows). A slow poll catches what neither signals (SQLite
+across processes, a lost listening connection) and renews the lease.
 """
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -24,12 +30,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.messaging.transient import Outage, is_transient
+from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
 log = structlog.get_logger(__name__)
 
+_RELAYS: "weakref.WeakSet[OutboxRelay]" = weakref.WeakSet()
+
 POSITION_INTERVAL_SECONDS = 5.0
+# The channel the outbox trigger (migration 0008_operable) notifies, with the producer as the payload.
+OUTBOX_CHANNEL = "sykmeldingsflyt_outbox"
 
 
 class OutboxRelay:
@@ -42,7 +54,7 @@ class OutboxRelay:
         *,
         transactional_id: str,
         batch_size: int = 1000,
-        poll_interval: float = 0.2,
+        poll_interval: float = 3.0,
         lease_ttl: timedelta = timedelta(seconds=10),
         keep_published: timedelta = timedelta(hours=1),
         keep_handled: timedelta = timedelta(days=7),
@@ -63,10 +75,15 @@ class OutboxRelay:
         self._positions_recorded = float("-inf")
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
+        _RELAYS.add(self)
+        self._outage = Outage(f"relay:{producer_name}", max_backoff=5.0)
 
     def notify(self) -> None:
-        """Called after a stage commits, so its messages go out now rather than at the next poll."""
-        self._wake.set()
+        """Called after a stage commits, so its messages go out now rather than at the next poll. Every relay of
+        the producer in this process wakes: the one holding the lease may be another instance's."""
+        for relay in _RELAYS:
+            if relay.producer_name == self.producer_name:
+                relay._wake.set()
 
     def stop(self) -> None:
         """Publish what is committed, then let `run` return."""
@@ -75,19 +92,49 @@ class OutboxRelay:
 
     async def run(self) -> None:
         try:
-            while True:
-                await self._step()
-                if self._stopping:
-                    return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-                self._wake.clear()
+            async with self._listening():
+                while True:
+                    # Cleared before the step: a commit during the step wakes the next one at once.
+                    self._wake.clear()
+                    await self._step()
+                    if self._stopping:
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
         finally:
             await self._release_producer()
+            if self._stopping:
+                await self._give_up_lease()
+
+    @contextlib.asynccontextmanager
+    async def _listening(self) -> AsyncIterator[None]:
+        """On PostgreSQL, wake on OUTBOX_CHANNEL notices naming this producer while inside."""
+        if self.database.is_sqlite:
+            yield
+            return
+        try:
+            connection = await self.database.engine.connect()
+            listener: Any = (await connection.get_raw_connection()).driver_connection
+            await listener.add_listener(OUTBOX_CHANNEL, self._noticed)
+        except Exception:
+            log.warning("relay.not_listening", producer=self.producer_name, exc_info=True)
+            yield
+            return
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(OUTBOX_CHANNEL, self._noticed)
+            await connection.close()
+
+    def _noticed(self, _connection: object, _pid: int, _channel: str, producer: str) -> None:
+        if producer == self.producer_name:
+            self._wake.set()
 
     async def _step(self) -> None:
         try:
             if not await self._hold_lease():
+                self._outage.succeeded()  # the database answered, and a standby needs nothing else
                 await self._release_producer()
                 return
             if self._producer is None:
@@ -101,15 +148,21 @@ class OutboxRelay:
                     max_batch_size=256 * 1024,
                 )
                 await self._producer.start()
-            while await self.publish_pending() == self.batch_size:
+            # The lease is renewed before every batch: a long backlog must not outlast it, or a standby
+            # would take it meanwhile and the two would fence each other's producers in turn.
+            while await self.publish_pending() == self.batch_size and await self._hold_lease():
                 pass
             await self._prune()
+            self._outage.succeeded()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.warning("relay.error", producer=self.producer_name, exc_info=True)
+        except Exception as error:
             await self._release_producer()
-            await asyncio.sleep(1.0)
+            if not is_transient(error):
+                log.warning("relay.error", producer=self.producer_name, exc_info=True)
+                await asyncio.sleep(1.0)
+                return
+            await asyncio.sleep(self._outage.failed(error))
 
     async def publish_pending(self) -> int:
         """Publish the oldest unpublished rows in one transaction; returns how many."""
@@ -131,6 +184,7 @@ class OutboxRelay:
         for metadata in await asyncio.gather(*deliveries):
             place = (metadata.topic, metadata.partition)
             self._positions[place] = max(self._positions.get(place, -1), metadata.offset)
+        metrics.published(self.producer_name, [(row.topic, row.headers) for row in rows])
         async with self.database.session.begin() as session:
             await self._mark_published(session, [row.id for row in rows])
             # The positions only bound how far back recovery reads, so a few seconds' lag costs a little
@@ -231,6 +285,21 @@ class OutboxRelay:
                 .on_conflict_do_nothing()
             )
             return bool(created.rowcount)  # type: ignore[attr-defined]
+
+    async def _give_up_lease(self) -> None:
+        """An orderly stop hands the lease on at once: the next instance (or this one restarted, under a
+        new instance id) need not wait for it to expire."""
+        try:
+            async with self.database.session.begin() as session:
+                await session.execute(
+                    update(RelayLease)
+                    .where(RelayLease.producer == self.producer_name, RelayLease.holder == self.holder)
+                    .values(expires_at=datetime.now(UTC))
+                )
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.info("relay.lease_left_to_expire", producer=self.producer_name)
 
     async def _release_producer(self) -> None:
         if self._producer is not None:

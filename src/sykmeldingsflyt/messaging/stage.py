@@ -3,7 +3,9 @@
 The Kafka offset is committed by the caller only after `process` returns, i.e. after the transaction has
 committed. A crash before that redelivers the batch, and the handled-event ids make the replay a no-op.
 A message that makes the handler raise (a bug, not bad input: bad input is answered by the handler itself)
-is isolated and handed to `on_poison` so that one message can never stop a partition.
+is isolated and handed to `on_poison` so that one message can never stop a partition. A message is poison
+only when it fails alone while the database answers: a database or broker that is away (messaging/transient)
+makes the stage retry the whole batch with backoff, never dead-letter a good message.
 """
 
 import asyncio
@@ -13,8 +15,8 @@ from dataclasses import dataclass
 
 import structlog
 from aiokafka import ConsumerRecord
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from sykmeldingsflyt.messaging.transient import DependencyUnavailableError, Outage, is_transient
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -57,10 +59,9 @@ class Inbound:
 Handler = Callable[[UnitOfWork, Inbound], Awaitable[None]]
 PoisonHandler = Callable[[UnitOfWork, Inbound, Exception], Awaitable[None]]
 
-# Errors of the infrastructure, not of a message: the batch is retried, never dead-lettered. A constraint
-# violation is not one of them: it goes the way of a failing message, alone, where a row that another
-# instance committed meanwhile is seen and answered (a duplicate), and a real bug ends in the DLQ.
-_TRANSIENT = (OperationalError, InterfaceError, OSError, ConnectionError)
+# How long a stage retries a batch in place before it hands the batch back to be fetched again: well
+# inside the consumer's max.poll.interval, so that a long outage does not also cost the group membership.
+RETRY_IN_PLACE_SECONDS = 60.0
 
 
 class Stage:
@@ -72,7 +73,7 @@ class Stage:
         handler: Handler,
         on_poison: PoisonHandler,
         on_commit: Callable[[], None] = lambda: None,
-        retry_backoff: float = 1.0,
+        retry_backoff: float = 0.5,
         autoflush: bool = True,
         prepare: Callable[[UnitOfWork, Sequence[Inbound]], Awaitable[None]] | None = None,
     ) -> None:
@@ -81,7 +82,7 @@ class Stage:
         self.handler = handler
         self.on_poison = on_poison
         self.on_commit = on_commit
-        self.retry_backoff = retry_backoff
+        self.outage = Outage(f"stage:{name}", backoff=retry_backoff)
         # Off, every write waits for the commit: on SQLite that keeps the one write lock for milliseconds
         # instead of the whole batch, but the handler must look in `uow.added` for what the batch wrote.
         self.autoflush = autoflush
@@ -90,25 +91,45 @@ class Stage:
         self.prepare = prepare
 
     async def process(self, batch: Sequence[Inbound]) -> None:
+        """Apply `batch`; while the database or broker is away, retry it with backoff, and after
+        RETRY_IN_PLACE_SECONDS raise DependencyUnavailableError so that the consumer fetches it again."""
+        loop = asyncio.get_running_loop()
+        give_back_at = loop.time() + RETRY_IN_PLACE_SECONDS
+        while True:
+            try:
+                await self._apply_or_isolate(batch)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                delay = self.outage.failed(error)
+                if loop.time() + delay > give_back_at:
+                    # Without the cause: its text may quote the statement and its parameters.
+                    raise DependencyUnavailableError(f"stage {self.name}: the database or broker is away") from None
+                await asyncio.sleep(delay)
+                continue
+            self.outage.succeeded()
+            self.on_commit()
+            return
+
+    async def _apply_or_isolate(self, batch: Sequence[Inbound]) -> None:
         try:
             await self._apply(batch, self.handler)
-        except _TRANSIENT:
-            log.warning("stage.transient_error", stage=self.name, batch=len(batch), exc_info=True)
-            await asyncio.sleep(self.retry_backoff)
-            raise
-        except Exception:
+        except Exception as error:
+            if is_transient(error):
+                raise
             log.error("stage.batch_failed_isolating", stage=self.name, batch=len(batch), exc_info=True)
             for inbound in batch:
                 await self._apply_alone(inbound)
-        self.on_commit()
 
     async def _apply_alone(self, inbound: Inbound) -> None:
         try:
             await self._apply([inbound], self.handler)
-        except _TRANSIENT:
-            await asyncio.sleep(self.retry_backoff)
-            raise
         except Exception as exc:
+            if is_transient(exc):
+                raise
+            if not await self.database.answers():
+                # The failure may be the database's going away in a form not known to be transient.
+                raise DependencyUnavailableError(f"stage {self.name}: the database does not answer") from exc
             log.error("stage.poison_message", stage=self.name, event_id=inbound.event_id, exc_info=True)
             await self._apply([inbound], functools.partial(self._poisoned, error=exc))
 

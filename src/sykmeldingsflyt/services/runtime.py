@@ -8,6 +8,8 @@ as a consumer group).
 
 import asyncio
 import logging
+import os
+import secrets
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -23,13 +25,19 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
+from sykmeldingsflyt.logs import bind_call
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring, DeadLetters
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
-from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.schema_topic import SchemaTopic
+from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, read_settings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.observability import metrics
+from sykmeldingsflyt.observability.probes import Health, ProbeSettings, database_answers, serving
+from sykmeldingsflyt.observability.sampler import sample
+from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
 from sykmeldingsflyt.registers.files import bundled_registre
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
@@ -43,11 +51,26 @@ _DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
 _DEVELOPMENT_DEAD_LETTER_KEYS = "dev:ZGV2ZWxvcG1lbnQtb25seS1kZWFkLWxldHRlci1rZXk="
 
 
+# A member that stops heartbeating (killed, hung, cut off) loses its partitions after this long: the
+# broker's smallest allowed session (group.min.session.timeout.ms), since a stage's work between polls
+# is bounded by max.poll.interval, not by heartbeats. A replica that stops in order leaves at once
+# (dynamic membership) or, under static membership, is expected back within the same window.
+SESSION_TIMEOUT_MS = 6000
+HEARTBEAT_INTERVAL_MS = 1500
+
+
+def _unique_instance_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SYKMELDINGSFLYT_", extra="ignore")
 
-    # Stable across restarts on the same host, so a restarted relay takes its lease back at once.
-    instance_id: str = Field(default_factory=socket.gethostname)
+    # Unique per process unless set: two replicas on one host must never both hold a relay's lease.
+    instance_id: str = Field(default_factory=_unique_instance_id)
+    # A name stable across restarts (a StatefulSet pod's name), unique per replica: it turns on static
+    # group membership, so a restarted replica gets its partitions back at once, without a rebalance.
+    replica: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]+$")
     pseudonym_key_text: SecretStr = Field(
         default=SecretStr(_DEVELOPMENT_KEY), validation_alias="SYKMELDINGSFLYT_PSEUDONYM_KEY"
     )
@@ -56,6 +79,30 @@ class ServiceSettings(BaseSettings):
     """The dead-letter keyring, `id:base64,...` of 32-byte AES keys (SYKMELDINGSFLYT_DEAD_LETTER_KEYS)."""
     dead_letter_key_id: str | None = None
     """The key new dead letters are sealed with (default: the first listed); the others only open."""
+    profile: Profile = Field(default_factory=detect_profile)
+
+    @classmethod
+    def from_env(cls) -> "ServiceSettings":
+        """Read the environment; a problem becomes a SettingsError naming the variable."""
+        return read_settings(cls, "service")
+
+    @model_validator(mode="after")
+    def _secret_keys(self) -> "ServiceSettings":
+        check_pseudonym_key(
+            self.pseudonym_key,
+            given="pseudonym_key_text" in self.model_fields_set,
+            development_key=_DEVELOPMENT_KEY.encode(),
+            profile=self.profile,
+        )
+        if (
+            self.profile is Profile.PRODUCTION
+            and self.dead_letter_keys.get_secret_value() == _DEVELOPMENT_DEAD_LETTER_KEYS
+        ):
+            raise SettingsError(
+                "SYKMELDINGSFLYT_DEAD_LETTER_KEYS: the production profile needs keys of its own; "
+                "the development keys are public"
+            )
+        return self
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -79,6 +126,10 @@ class Runtime:
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # Shared by copies made with `with_settings`: one process, one set of probes.
+    health: Health = field(default_factory=Health)
+    # Without a schema registry, where the schemas of other builds are found (rolling deploys).
+    schema_topic: SchemaTopic | None = None
     registre: Registre = field(default_factory=bundled_registre)
     """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
@@ -95,12 +146,14 @@ class Runtime:
             if kafka.schema_registry_url
             else None
         )
+        store, topics = SchemaStore(), Topics(kafka.topic_prefix)
         return cls(
             kafka=kafka,
             database=database,
-            codec=AvroCodec(SchemaStore(), registry),
-            topics=Topics(kafka.topic_prefix),
+            codec=AvroCodec(store, registry),
+            topics=topics,
             clock=clock or SystemClock(),
+            schema_topic=None if registry else SchemaTopic(kafka, store, topics),
             registre=registre or open_registre(RegisterSettings.from_env()),
         )
 
@@ -131,6 +184,8 @@ class Service(ABC):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.relay = runtime.relay_for(self.name)
+        # What `subscribe` made this service read: its Kafka ACLs are generated from it (nais.py).
+        self.consumes: list[Topic] = []
 
     @abstractmethod
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -141,6 +196,8 @@ class Service(ABC):
 
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
+        self.consumes.append(topic)
+        replica = self.runtime.settings.replica
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
             # A group per service and topic: a service's subscribers then never rebalance one another.
@@ -151,6 +208,10 @@ class Service(ABC):
             isolation_level="read_committed",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{self.name}:{topic.name}",
+            listener=self.runtime.health.listener(f"{self.name}:{topic.name}"),
+            group_instance_id=f"{replica}.{self.name}.{topic.name}" if replica else None,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
+            heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
         )
 
         @subscriber
@@ -158,12 +219,22 @@ class Service(ABC):
             records = message.raw_message
             # A batch is a tuple from aiokafka and a list from FastStream's in-memory TestKafkaBroker.
             batch = records if isinstance(records, tuple | list) else (records,)
-            await stage.process([Inbound.from_record(record) for record in batch])
+            with bind_call(), metrics.handling(self.name, topic.name, len(batch)):
+                if self.runtime.schema_topic is not None:
+                    await self.runtime.schema_topic.learn_unknown(record.value for record in batch)
+                await stage.process([Inbound.from_record(record) for record in batch])
 
 
-async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyncio.Event) -> None:
-    """Run until `stop` is set; then stop consuming, let the relays publish what is committed, and exit."""
-    running = list(services)
+async def run_services(
+    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
+) -> None:
+    """Run until `stop` is set, with the probes and metrics served (on `probes`, default from the environment);
+    then stop consuming, let the relays publish what is committed, and exit."""
+    async with serving(runtime.health, probes or read_settings(ProbeSettings, "probe"), runtime.settings.profile):
+        await _run(runtime, list(services), stop)
+
+
+async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) -> None:
     broker = KafkaBroker(
         runtime.kafka.require_bootstrap(),
         security=runtime.kafka.faststream_security(),
@@ -174,8 +245,16 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
     )
     for service in running:
         service.subscribe(broker)
+    if runtime.schema_topic is not None:
+        await runtime.schema_topic.publish()  # before anything this build writes can be read
     relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
+    for relay in relays:
+        runtime.health.watch(relay)
+    runtime.health.add_check("database", database_answers(runtime.database))
     chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
+    chores.append(
+        asyncio.create_task(sample(runtime.database, broker, [service.name for service in running]), name="metrics")
+    )
     await broker.start()
     log.info("services.started", services=[service.name for service in running])
     try:

@@ -1,5 +1,6 @@
 """The database: SQLite by default, PostgreSQL via DATABASE_URL, both through SQLAlchemy's async engine."""
 
+import asyncio
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = make_url(async_url(url))
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        options: dict[str, Any] = {}
+        # An error's text never quotes the values of a statement: they may be an fnr or a diagnosis.
+        options: dict[str, Any] = {"hide_parameters": True}
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -52,12 +54,40 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migrations (one branch per service may follow 0003); safe when
-        several instances start at once."""
+        several instances start at once, and all or nothing: a process killed half-way leaves the
+        database as it was, and the next start migrates it from there."""
         with self._sqlite_migration_lock():
-            async with self.engine.begin() as connection:
-                if not self.is_sqlite:
-                    await connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-                await connection.run_sync(_upgrade)
+            engine = self._migration_engine()
+            try:
+                async with engine.begin() as connection:
+                    if not self.is_sqlite:
+                        await connection.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+                    await connection.run_sync(_upgrade)
+            finally:
+                if engine is not self.engine:
+                    await engine.dispose()
+
+    def _migration_engine(self) -> AsyncEngine:
+        """PostgreSQL runs DDL in transactions as it is. Python's sqlite3 does not: it commits each
+        CREATE TABLE on its own, so a crash left half a schema. An engine of its own, with the driver's
+        transaction handling off and our own BEGIN, makes SQLite's (real) transactional DDL work."""
+        if not self.is_sqlite:
+            return self.engine
+        engine = create_async_engine(
+            self.url, hide_parameters=True, connect_args={"timeout": 30, "isolation_level": None}
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediately)
+        return engine
+
+    async def answers(self, timeout: float = 5.0) -> bool:
+        """Whether the database answers a trivial query now."""
+        try:
+            async with asyncio.timeout(timeout), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -84,8 +114,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _upgrade(connection: Connection) -> None:
+def _begin_immediately(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at once: the file lock already orders this host's migrations.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration, run on `connection` (in the caller's transaction); there is no alembic.ini."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
-    command.upgrade(config, "heads")
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "heads")

@@ -208,7 +208,9 @@ async def sykmelding_row(session: AsyncSession, sykmelding_id: str) -> Tidslinje
         )
         .on_conflict_do_nothing()
     )
-    row = await session.get(TidslinjeSykmelding, sykmelding_id, populate_existing=True)
+    # Locked: the second half to come must see what the first committed, or neither stage would see the
+    # sykmelding whole (person and employer) and count it.
+    row = await session.get(TidslinjeSykmelding, sykmelding_id, with_for_update=True, populate_existing=True)
     assert row is not None
     return row
 

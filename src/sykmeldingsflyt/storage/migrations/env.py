@@ -1,4 +1,9 @@
-"""Alembic runs inside Database.migrate(), on the connection it is handed; there is no alembic.ini."""
+"""Alembic runs inside Database.migrate(), on the connection it is handed; there is no alembic.ini.
+
+That connection is already in a transaction, so every migration of a run commits together with the
+version table, or not at all: `transactional_ddl` says so for SQLite too, where Database.migrate() makes
+the driver leave DDL inside the transaction.
+"""
 
 from alembic import context
 
@@ -9,6 +14,7 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    transactional_ddl=True,
 )
 with context.begin_transaction():
     context.run_migrations()

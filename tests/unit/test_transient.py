@@ -1,0 +1,70 @@
+"""Which failures are the infrastructure's, as the drivers raise them through SQLAlchemy, and how an
+outage is logged."""
+
+import asyncpg
+import pytest
+from aiokafka.errors import KafkaConnectionError, UnknownMemberIdError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from structlog.testing import capture_logs
+
+from sykmeldingsflyt.messaging.transient import Outage, is_transient
+
+
+def _through_sqlalchemy(driver_error: Exception, wrapper: type[DBAPIError] = DBAPIError) -> DBAPIError:
+    """As SQLAlchemy's asyncpg dialect raises it: its DBAPI error, raised from asyncpg's, in `orig`."""
+    adapted = Exception("adapted")
+    adapted.__cause__ = driver_error
+    return wrapper("UPDATE t SET fnr = $1", ("12345678910",), adapted)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _through_sqlalchemy(asyncpg.exceptions.CannotConnectNowError("the database system is shutting down")),
+        _through_sqlalchemy(asyncpg.exceptions.AdminShutdownError("terminating connection")),
+        _through_sqlalchemy(asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")),
+        _through_sqlalchemy(asyncpg.exceptions.SerializationError("could not serialize access")),
+        _through_sqlalchemy(asyncpg.exceptions.TooManyConnectionsError("too many clients")),
+        DBAPIError("SELECT 1", None, Exception("gone"), connection_invalidated=True),
+        ConnectionRefusedError(111, "refused"),
+        TimeoutError(),
+        KafkaConnectionError("no broker"),
+    ],
+    ids=lambda error: type(error).__name__ + ":" + str(error)[:20],
+)
+def test_the_infrastructure_away_is_transient(error: Exception) -> None:
+    assert is_transient(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        _through_sqlalchemy(asyncpg.exceptions.UniqueViolationError("duplicate key"), IntegrityError),
+        _through_sqlalchemy(asyncpg.exceptions.DataError("invalid input")),
+        ZeroDivisionError(),
+        KeyError("x"),
+        UnknownMemberIdError(),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_a_message_of_its_own_or_a_bug_is_not_transient(error: Exception) -> None:
+    assert not is_transient(error)
+
+
+def test_an_outage_is_logged_when_it_begins_as_a_reminder_and_when_it_ends_without_the_statement() -> None:
+    outage = Outage("stage:test", backoff=0.1, max_backoff=0.4, remind_every=0.0)
+    error = _through_sqlalchemy(asyncpg.exceptions.CannotConnectNowError("shutting down"))
+    with capture_logs() as logs:
+        delays = [outage.failed(error) for _ in range(5)]
+        outage.succeeded()
+        outage.succeeded()
+
+    assert [line["event"] for line in logs] == [
+        "dependency.unavailable",
+        *["dependency.still_unavailable"] * 4,
+        "dependency.back",
+    ]
+    assert {line["error"] for line in logs[:-1]} == {"CannotConnectNowError"}
+    assert "12345678910" not in repr(logs)
+    assert all(0.05 <= delay <= 0.4 for delay in delays)
+    assert delays[-1] >= 0.2

@@ -6,7 +6,7 @@ nav.dialogmote-status ────┼─► cases ──► varsel (keyed by cas
 oppfolgingsplan.mottatt ──┘      │   └─► oppgave.bestilling (the oppgave service gives NAV the task)
                    the clock ────┘
 
-Every change recomputes the person's cases (DOMAIN.md §5.1) and emits what is due now in each
+Every change recomputes the person's cases (docs/domain.md §5.1) and emits what is due now in each
 employer's view; each case row stores the day its next stop point falls due, and `background`
 fires the due ones on the runtime's clock. An action is emitted in the same transaction that records its stable id in
 tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and racing instances.

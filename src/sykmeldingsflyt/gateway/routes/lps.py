@@ -1,4 +1,4 @@
-"""For HR systems (LPS) reading for their customers, as NAV's LPS API serves them (DOMAIN.md §7).
+"""For HR systems (LPS) reading for their customers, as NAV's LPS API serves them (docs/domain.md §7).
 
 The vendor holds a Maskinporten token with the scope `nav:helseytelser/sykepenger` for its customer's
 Altinn system user; every read asks Altinn whether that system user may read for the organisation asked

@@ -1,6 +1,6 @@
 """Sykmeldinger per second through mottak, beside a raw aiokafka loop on the same broker in the same run.
 
-    python -m bench.bench_mottak [--messages 20000] [--instances 1] [--profile]
+    python -m bench.bench_mottak [--messages 20000] [--instances 1] [--profile mottak.prof]
 
 The raw loop is the ceiling: it consumes the same encoded sykmeldinger and produces two messages per
 input (as mottak does: the NAV view and the kvittering), committing offsets per batch, with no decoding,
@@ -103,7 +103,7 @@ async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, str
 
 
 async def through_mottak(
-    settings: KafkaSettings, database: Database, expected: int, profile: bool
+    settings: KafkaSettings, database: Database, expected: int, profile: Path | None
 ) -> tuple[float, float]:
     runtime = Runtime.from_env(settings, database)
     stop = asyncio.Event()
@@ -116,8 +116,9 @@ async def through_mottak(
         profiler.disable()
     stop.set()
     await service
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    if profiler and profile:
+        profiler.dump_stats(profile)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return rates
 
 
@@ -151,13 +152,13 @@ async def through_processes(
     return rates
 
 
-async def main(messages: int, instances: int, profile: bool) -> None:
+async def main(messages: int, instances: int, profile: Path | None) -> None:
     configure_logging("WARNING")
     with bench_kafka() as settings:
         await _measure(settings, messages, instances, profile)
 
 
-async def _measure(settings: KafkaSettings, messages: int, instances: int, profile: bool) -> None:
+async def _measure(settings: KafkaSettings, messages: int, instances: int, profile: Path | None) -> None:
     folder = tempfile.mkdtemp(prefix="bench-mottak-")
     database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite'}")
     try:
@@ -203,6 +204,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--instances", type=int, default=1, help="mottak processes in one consumer group")
-    parser.add_argument("--profile", action="store_true", help="print where mottak's time goes (cProfile)")
+    parser.add_argument(
+        "--profile", type=Path, help="save where mottak's time goes (cProfile) to this file and print the top"
+    )
     arguments = parser.parse_args()
     asyncio.run(main(arguments.messages, arguments.instances, arguments.profile))

@@ -26,13 +26,13 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.cluster import bench_kafka
+from bench.cluster import bench_kafka, raw_topic
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Party, Topic, Topics, catalogue
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Topics, catalogue
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
@@ -163,17 +163,7 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
     database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite'}")
     try:
         await database.migrate()
-        raw_topics = [
-            Topic(
-                name=f"{settings.topic_prefix}raw.{name}",
-                key="",
-                value_schema="",
-                description="",
-                writers=frozenset(),
-                readers=frozenset({Party.OPERATOR}),
-            )
-            for name in ("in", "out-a", "out-b")
-        ]
+        raw_topics = [raw_topic(settings, name) for name in ("in", "out-a", "out-b")]
         await create_topics(settings, [*catalogue(settings.topic_prefix), *raw_topics])
         runtime = Runtime.from_env(settings, database)
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)

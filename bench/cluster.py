@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sykmeldingsflyt import devkafka
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.topics import Party, Topic
 
 
 @contextmanager
@@ -71,3 +72,15 @@ class ServiceProcesses:
             kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
             sizes[name] = kilobytes / 1024
         return sizes
+
+
+def raw_topic(settings: KafkaSettings, name: str) -> Topic:
+    """A topic outside the catalogue, for a baseline: no schema, no service reads it."""
+    return Topic(
+        name=f"{settings.topic_prefix}raw.{name}",
+        key="",
+        value_schema="",
+        description="",
+        writers=frozenset(),
+        readers=frozenset({Party.OPERATOR}),
+    )

@@ -38,7 +38,7 @@ from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 
 
-async def _produce(settings: KafkaSettings, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+async def produce(settings: KafkaSettings, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
     producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     try:
@@ -70,7 +70,7 @@ async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -
         await consumer.stop()
 
 
-async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, str], expected: int) -> float:
+async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, ...], expected: int) -> float:
     """Messages per second of the bare consume-produce-commit loop."""
     consumer = AIOKafkaConsumer(
         source,
@@ -173,8 +173,8 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
             for s in (synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(messages))
         ]
         print(f"{messages} sykmeldinger, {sum(len(v) for _, v in encoded) / messages:.0f} bytes each on average")
-        await _produce(settings, raw_topics[0].name, encoded)
-        await _produce(settings, source, encoded)
+        await produce(settings, raw_topics[0].name, encoded)
+        await produce(settings, source, encoded)
 
         raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
         print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")

@@ -16,42 +16,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 from rich.table import Table
 from sqlalchemy import func, select
 
 from bench import report
 from bench.bench_latency import offered_load, prepare
-from bench.cluster import ServiceProcesses, bench_kafka
+from bench.cluster import ServiceProcesses, bench_kafka, consumer_lag
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import OutboxMessage
-
-
-async def consumer_lag(settings: KafkaSettings) -> dict[str, int]:
-    """Messages not yet consumed, per consumer group of this run (its groups name the run's topics)."""
-    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs())
-    ends = AIOKafkaConsumer(**settings.aiokafka_kwargs(), isolation_level="read_committed")
-    await admin.start()
-    await ends.start()
-    try:
-        lag = {}
-        for group, *_ in await admin.list_consumer_groups():
-            if settings.topic_prefix not in group:
-                continue
-            committed = await admin.list_consumer_group_offsets(group)
-            if not committed:
-                continue
-            end = await ends.end_offsets(list(committed))
-            lag[group.removeprefix("sykmeldingsflyt-").replace(settings.topic_prefix, "")] = sum(
-                max(0, end[partition] - offset.offset) for partition, offset in committed.items()
-            )
-        return lag
-    finally:
-        await ends.stop()
-        await admin.close()
 
 
 async def outbox_depth(database: Database) -> dict[str, int]:

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+
 from sykmeldingsflyt import devkafka
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import Party, Topic
@@ -84,3 +87,28 @@ def raw_topic(settings: KafkaSettings, name: str) -> Topic:
         writers=frozenset(),
         readers=frozenset({Party.OPERATOR}),
     )
+
+
+async def consumer_lag(settings: KafkaSettings) -> dict[str, int]:
+    """Messages not yet consumed, per consumer group, on this run's topics (those with its prefix)."""
+    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs())
+    ends = AIOKafkaConsumer(**settings.aiokafka_kwargs(), isolation_level="read_committed")
+    await admin.start()
+    await ends.start()
+    try:
+        lag = {}
+        for group, *_ in await admin.list_consumer_groups():
+            committed = {
+                partition: offset
+                for partition, offset in (await admin.list_consumer_group_offsets(group)).items()
+                if partition.topic.startswith(settings.topic_prefix)
+            }
+            if committed:
+                end = await ends.end_offsets(list(committed))
+                lag[group.removeprefix("sykmeldingsflyt-")] = sum(
+                    max(0, end[partition] - offset.offset) for partition, offset in committed.items()
+                )
+        return lag
+    finally:
+        await ends.stop()
+        await admin.close()

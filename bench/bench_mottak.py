@@ -38,11 +38,16 @@ from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 
 
-async def produce(settings: KafkaSettings, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+async def produce(
+    settings: KafkaSettings,
+    topic: str,
+    messages: list[tuple[bytes, bytes]],
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
     producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     try:
-        sent = [await producer.send(topic, value=value, key=key) for key, value in messages]
+        sent = [await producer.send(topic, value=value, key=key, headers=headers) for key, value in messages]
         await asyncio.gather(*sent)
     finally:
         await producer.stop()

@@ -96,8 +96,10 @@ async def main(count: int) -> None:
         await create_topics(settings, [*catalogue(settings.topic_prefix), raw_in, raw_out])
         runtime = Runtime.from_env(settings, database)
         personvern_inputs, tidslinje_inputs = inputs(runtime, count)
+        # Where the employee sent it, as personvern's employer views carry it.
+        sent_to = [("orgnummer", synthetic.DEMO_ARBEIDSGIVER.orgnummer.encode())]
         for topic, messages in {**personvern_inputs, **tidslinje_inputs}.items():
-            await produce(settings, topic, messages)
+            await produce(settings, topic, messages, sent_to if topic in tidslinje_inputs else None)
         await produce(settings, raw_in.name, [m for messages in personvern_inputs.values() for m in messages])
         raw = await raw_loop(settings, raw_in.name, (raw_out.name,), 2 * count)
         figures["raw loop msg/s"] = raw

@@ -8,7 +8,7 @@ timer that falls due, rebuilds the person's cases and evaluates their stop point
 service does per change (without its database and broker: the domain's cost, the floor under the
 service's). The baseline generates the same cases and walks each through every day of its 52 weeks,
 touching its events, with no domain logic: what a day-ticking loop costs before it decides anything.
-Both run in this one process. A national year is ~1.1 million cases (DOMAIN.md §6); the aim is to
+Both run in this one process. A national year is ~1.1 million cases (docs/domain.md §6); the aim is to
 play it in under ten minutes.
 """
 

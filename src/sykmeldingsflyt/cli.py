@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sykmeldingsflyt import devkafka
+from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.demo import run_demo
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
@@ -19,6 +20,9 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
+from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
@@ -89,6 +93,18 @@ def topics_create() -> None:
     typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
 
 
+@app.command("asyncapi")
+def asyncapi_command(
+    out: Annotated[Path | None, typer.Option(help="Write the document to this file instead of printing it")] = None,
+) -> None:
+    """The AsyncAPI 3.0 document: every topic with its Avro contract, and what each service sends and receives."""
+    text = render(asyncapi_document())
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+
+
 @app.command("run")
 def run(
     services: Annotated[
@@ -104,13 +120,18 @@ def run(
         raise typer.Exit(2)
     settings = _kafka_settings()
     settings.require_bootstrap()
-    asyncio.run(_run(settings, names))
+    try:
+        registre = open_registre(RegisterSettings.from_env())
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    asyncio.run(_run(settings, names, registre))
 
 
-async def _run(settings: KafkaSettings, names: list[str]) -> None:
+async def _run(settings: KafkaSettings, names: list[str], registre: Registre) -> None:
     database = Database.from_env()
     await database.migrate()
-    runtime = Runtime.from_env(settings, database)
+    runtime = Runtime.from_env(settings, database, registre=registre)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -208,3 +229,20 @@ def token_issue(
     for name, value in issuer.environment().items():
         typer.echo(f"export {name}={value}", err=True)
     typer.echo(token)
+
+
+registers_app = typer.Typer(help="The registers the services consult.", no_args_is_help=True)
+app.add_typer(registers_app, name="registers")
+
+
+@registers_app.command("check")
+def registers_check(
+    path: Annotated[Path, typer.Argument(help="A folder of register files (behandlere.yaml, personer.yaml, ...)")],
+) -> None:
+    """Validate a folder of register files; every problem names its file, entry and field (exit 2 on any)."""
+    try:
+        FileRegistre.read(path)
+    except RegisterfilFeil as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{path}: the register files are valid")

@@ -6,9 +6,10 @@ them on the virtual clock's day, emit the actions not emitted before, re-arm the
 storage replaced by memory. What it measures is therefore the domain's cost, the floor under the
 service's; the service adds a database transaction and the broker per change.
 
-The shapes follow DOMAIN.md §6: 76 % of cases end within 8 weeks and 92 % within 26, about 32 % last
+The shapes follow docs/domain.md §6: 76 % of cases end within 8 weeks and 92 % within 26, about 32 % last
 6 weeks or more and 14.5 % 17 weeks or more, 4.5 % use up their sick pay; 22 % are graded; plans
-and dialogue meetings come to some of the longer cases.
+and dialogue meetings come to some of the longer cases. Some people are sick-listed from two jobs
+(one case, two employers' views), and some søknader report holiday at the end of a sykmelding.
 """
 
 import bisect
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 
 from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.domain.stoppunkter import REGELVERK_2011, StoppunktName
-from sykmeldingsflyt.domain.tilfelle import KnownCase, PeriodeKind, Sykeperiode
+from sykmeldingsflyt.domain.tilfelle import Kilde, KnownCase, PeriodeKind, Sykeperiode
 from sykmeldingsflyt.domain.timeline import (
     CaseFacts,
     CaseInputs,
@@ -39,6 +40,7 @@ FIRST_DAY = date(2025, 1, 6)
 START_SPREAD_DAYS = 7
 WEEKS = 52
 ORGNR = "311000101"
+ORGNR_2 = "311000128"
 
 # Case length in days (first to last sick day) as a cumulative distribution: (length, share up to it).
 _LENGTHS = ((1, 0.0), (16, 0.45), (42, 0.68), (56, 0.76), (119, 0.855), (182, 0.92), (364, 0.955), (420, 1.0))
@@ -49,6 +51,10 @@ DIALOGMOTE_SHARE = 0.20
 """Of cases still running at the dialogmote-2 candidate day: some 29,000 meetings in 150,000 assessed."""
 GAP_SHARE = 0.05
 """Of sykmeldinger after the first: a few non-sick days before it, too few to end the case."""
+SECOND_EMPLOYER_SHARE = 0.08
+"""Of people: sick-listed from a second job for the same days, so one case has two employers."""
+HOLIDAY_SHARE = 0.05
+"""Of sykmeldinger: the søknad after it reports its last days (up to five) as holiday."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class Event:
     day: int
     case: int
     sykmelding: Sykeperiode | None = None
+    """A piece: a sykmelding period, or a søknad's holiday."""
     plan: date | None = None
     dialogmote: DialogmoteHendelse | None = None
     motedato: date | None = None
@@ -90,14 +97,26 @@ def synthetic_case(rng: random.Random, number: int) -> SyntheticCase:
     # Graded from the first sykmelding, or, in a longer case, after two or four weeks fully sick.
     graded_from = start + (rng.choice((0, 14, 28)) if length >= 84 else 0)
     events: list[Event] = []
+    employers = (ORGNR, ORGNR_2) if rng.random() < SECOND_EMPLOYER_SHARE else (ORGNR,)
     fom = start
     while fom <= end:
         tom = min(end, fom + rng.choice((6, 13, 13, 20, 27)))
         kind, sykmeldingsgrad = (
             (PeriodeKind.GRADERT, grad) if grad and fom >= graded_from else (PeriodeKind.AKTIVITET_IKKE_MULIG, None)
         )
-        periode = Sykeperiode(f"{person_ref}-{fom}", _day(fom), _day(tom), kind, sykmeldingsgrad)
-        events.append(Event(day=fom, case=number, sykmelding=periode))
+        for orgnr in employers:
+            periode = Sykeperiode(f"{person_ref}-{orgnr}-{fom}", _day(fom), _day(tom), kind, sykmeldingsgrad, orgnr)
+            events.append(Event(day=fom, case=number, sykmelding=periode))
+        if rng.random() < HOLIDAY_SHARE:
+            ferie = Sykeperiode(
+                f"{person_ref}-soknad-{fom}",
+                _day(max(fom, tom - 4)),
+                _day(tom),
+                PeriodeKind.FERIE,
+                orgnr=ORGNR,
+                kilde=Kilde.SYKEPENGESOKNAD,
+            )
+            events.append(Event(day=tom + 1, case=number, sykmelding=ferie))
         fom = tom + 1 + (rng.randint(1, 10) if rng.random() < GAP_SHARE else 0)
     if length >= 21 and rng.random() < PLAN_SHARE:
         plan_day = start + rng.randint(14, 35)
@@ -216,9 +235,14 @@ class Simulation:
     def _recompute(self, index: int, timers: list[tuple[date, int]]) -> list[CaseFacts]:
         state = self.states[index]
         inputs = CaseInputs(
-            state.person_ref, ORGNR, tuple(state.perioder), state.known, tuple(state.plans), tuple(state.moter)
+            state.person_ref,
+            tuple(state.perioder),
+            state.known,
+            tuple((ORGNR, plan) for plan in state.plans),
+            tuple(state.moter),
         )
-        cases = inputs.cases()
+        tilfeller = inputs.tilfeller()
+        cases = [facts for tilfelle_id, tilfelle in tilfeller for facts in inputs.views(tilfelle_id, tilfelle)]
         today, now = self.clock.today(), self.clock.now()
         armed: date | None = None
         for facts in cases:
@@ -232,7 +256,7 @@ class Simulation:
                 counter[message.type.value] += 1
             if evaluation.next_due is not None and (armed is None or evaluation.next_due < armed):
                 armed = evaluation.next_due
-        state.known = tuple(KnownCase(f.tilfelle_id, f.tilfelle.start, f.tilfelle.end) for f in cases)
+        state.known = tuple(KnownCase(tilfelle_id, t.start, t.end) for tilfelle_id, t in tilfeller)
         if armed is not None and armed != state.armed:
             heapq.heappush(timers, (armed, index))
         state.armed = armed

@@ -41,18 +41,20 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
-from sykmeldingsflyt.registers import hpr_fixture
-from sykmeldingsflyt.services.mottak import Mottak, Registers
+from sykmeldingsflyt.registers import bundled_diagnosekoder
+from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import OutboxMessage
+from tests.support import registers as hpr
+from tests.support.registers import bundled_fakta
 
 BASE = date.today() - timedelta(days=200)
 """Far enough back that a sykmelding signed 40 days after its fom is never signed in the future."""
 
 L88 = Diagnose(system=synthetic.L87.system, kode="L88", tekst="Revmatoid artritt")
 MANUELLTERAPEUT = synthetic.DEMO_BEHANDLER.model_copy(
-    update={"fnr": hpr_fixture.MANUELLTERAPEUT.fnr, "hpr": hpr_fixture.MANUELLTERAPEUT.hpr_nummer}
+    update={"fnr": hpr.MANUELLTERAPEUT.fnr, "hpr": hpr.MANUELLTERAPEUT.hpr_nummer}
 )
 
 
@@ -165,7 +167,6 @@ def _ids(batches: list[list[Ny | Status]]) -> list[str]:
 def in_memory(batches: list[list[Ny | Status]]) -> dict[str, ValidationResult]:
     """The domain's decisions, each from the earlier sykmeldinger as they stand when it comes."""
     ids = _ids(batches)
-    registers = Registers.local()
     status: dict[str, SykmeldingStatus] = {}
     decided: list[tuple[ReceivedSykmelding, ValidationResult]] = []
     for event in (event for batch in batches for event in batch):
@@ -176,7 +177,8 @@ def in_memory(batches: list[list[Ny | Status]]) -> dict[str, ValidationResult]:
         tidligere = tuple(
             som_tidligere(r, result, status.get(r.sykmelding.id, SykmeldingStatus.APEN)) for r, result in decided
         )
-        context = RuleContext(registers.hpr, registers.persons, registers.diagnosekoder, tidligere=tidligere)
+        behandler, pasient = bundled_fakta(event.received)
+        context = RuleContext(behandler, pasient, bundled_diagnosekoder(), tidligere=tidligere)
         decided.append((event.received, validate(event.received, context)))
     return {received.sykmelding.id: result for received, result in decided}
 

@@ -24,11 +24,11 @@ from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
-from sykmeldingsflyt.registers import hpr_fixture
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import MottakSykmeldingStatus
+from tests.support import registers as hpr
 from tests.support.kafka import produce, read_topic
 from tests.support.services import running
 
@@ -162,7 +162,7 @@ async def test_a_suspended_doctor_is_refused_with_the_patient_and_sender_texts(
 ) -> None:
     epj = Epj(kafka_settings)
     suspendert = synthetic.DEMO_BEHANDLER.model_copy(
-        update={"fnr": hpr_fixture.SUSPENDERT_LEGE.fnr, "hpr": hpr_fixture.SUSPENDERT_LEGE.hpr_nummer}
+        update={"fnr": hpr.SUSPENDERT_LEGE.fnr, "hpr": hpr.SUSPENDERT_LEGE.hpr_nummer}
     )
     async with running(kafka_settings, database, Mottak) as runtime:
         received = synthetic.make_sykmelding(random.Random(114), fom=runtime.clock.today(), behandler=suspendert)

@@ -6,6 +6,7 @@ personvern's employer view once the employee has SENT them.
 
 import asyncio
 import io
+import json
 import random
 import uuid
 from collections.abc import Sequence
@@ -13,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
+from werkzeug import Request, Response
 
 from sykmeldingsflyt.domain.oppfolgingsplan import (
     Delivery,
@@ -48,7 +51,9 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
     dead_letter_topic,
 )
-from sykmeldingsflyt.registers.fastlege_fixture import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
+from sykmeldingsflyt.registers.nav.fastlege import PATH as FASTLEGE_PATH
+from sykmeldingsflyt.registers.nav.fastlege import Fastlegerest
+from sykmeldingsflyt.registers.resilience import Policy
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.personvern import Personvern
@@ -62,7 +67,9 @@ from sykmeldingsflyt.synthetic import (
     synthetic_orgnr,
     synthetic_pasient_fnr,
 )
+from tests.support.http import http_server, register_klient, serve_tokens
 from tests.support.kafka import Received, produce, read_topic
+from tests.support.registers import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
@@ -397,6 +404,52 @@ async def test_a_plan_that_overtakes_the_sendt_status_waits_for_it(
     kvittering = contracts.decode(runtime.codec, late[0].value or b"", PlanKvittering)
     assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
     assert dialogmeldinger[0].key == plan.plan_uuid.encode()
+
+
+class _Fastlegerest:
+    """fastlegerest giving every patient the demo doctor, or 503 while `down`."""
+
+    def __init__(self) -> None:
+        self.down = True
+
+    def __call__(self, request: Request) -> Response:
+        if self.down:
+            return Response("Service Unavailable", status=503)
+        assert DEMO_FASTLEGE.her_id.isdigit()
+        body = {"herId": int(DEMO_FASTLEGE.her_id), "foreldreEnhetHerId": int(DEMO_FASTLEGE.legekontor_her_id)}
+        return Response(json.dumps(body), content_type="application/json")
+
+
+async def test_a_plan_for_the_fastlege_waits_while_the_register_is_down_past_any_wait(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(57)
+    fastlegerest = _Fastlegerest()
+    policy = Policy(timeout=2.0, attempts=1, open_seconds=0.2, ttl=0.0, stale_for=0.0)
+    with http_server() as server:
+        serve_tokens(server)
+        server.expect_request(FASTLEGE_PATH).respond_with_handler(fastlegerest)
+        async with httpx.AsyncClient() as http:
+            fastleger = Fastlegerest(register_klient(server, http, "fastlegerest", policy))
+            # Waiting plans are tried every half second, and one waiting for its SENDT would be refused after 2 s.
+            oppfolging = partial(Oppfolging, fastleger=fastleger, wait_for_sendt=timedelta(seconds=2))
+            async with running(kafka_settings, database, Personvern, oppfolging) as runtime:
+                sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=True)
+                plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
+                assert plan.send_plan_to_general_practitioner
+                await _post(kafka_settings, runtime, plan)
+                await asyncio.sleep(3.0)  # past the 2 s any other wait would have taken
+                early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
+                fastlegerest.down = False
+                late, dialogmeldinger = await _read_all(
+                    kafka_settings, runtime, (HR_KVITTERING, 1), (EPJ_DIALOGMELDING, 1)
+                )
+
+    assert early == []
+    kvittering = contracts.decode(runtime.codec, late[0].value or b"", PlanKvittering)
+    assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
+    assert kvittering.general_practitioner == Delivery(status=DeliveryStatus.SENT)
+    assert dialogmeldinger[0].headers["her-id"] == DEMO_FASTLEGE.her_id
 
 
 async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(

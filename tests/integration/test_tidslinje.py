@@ -8,13 +8,15 @@ from datetime import datetime, time
 from functools import partial
 
 import pytest
-from sqlalchemy import func, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, func, select
 
 from sykmeldingsflyt.domain.clock import OSLO, VirtualClock, norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.oppfolgingsplan import OppfolgingsplanMottatt
 from sykmeldingsflyt.domain.oppgave import Oppgave
-from sykmeldingsflyt.domain.status import StatusEvent, SykmeldingStatusEvent
+from sykmeldingsflyt.domain.status import ArbeidsgiverStatus, StatusEvent, SykmeldingStatusEvent
 from sykmeldingsflyt.domain.timeline import DialogmoteStatus
 from sykmeldingsflyt.domain.varsel import Mottaker, Varsel
 from sykmeldingsflyt.messaging import contracts
@@ -23,17 +25,19 @@ from sykmeldingsflyt.messaging.topics import (
     NAV_DIALOGMOTE_STATUS,
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
+    SYKEPENGESOKNAD,
     SYKMELDING_STATUS,
     VARSEL,
+    dead_letter_topic,
 )
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeTilfelle
+from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeTilfelle, metadata
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
 from tests.support.inputs import send
-from tests.support.kafka import read_topic
+from tests.support.kafka import produce, read_topic
 from tests.support.services import running
 from tests.support.timeline import (
     START,
@@ -243,3 +247,90 @@ async def test_two_instances_on_one_database_fire_each_timer_once(
         assert _task_days(tasks, who) == {(56, "AKTIVITETSKRAV_VURDERING"), (119, "DIALOGMOTE_KANDIDAT")}
     ids = _expected_ids(varsler, tasks)
     assert len(ids) == len(set(ids))
+
+
+OTHER_EMPLOYER = ArbeidsgiverStatus(
+    orgnummer="311000128", juridisk_orgnummer=DEMO_ARBEIDSGIVER.juridisk_orgnummer, org_navn="Andre AS"
+)
+
+
+def _soknad(who: Sykmeldt, fom: int, tom: int, sick_until: int, **fields: object) -> dict[str, object]:
+    """A søknad record as nav.no sends it for `who` with DEMO_ARBEIDSGIVER: sick to `sick_until`."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "ARBEIDSTAKERE",
+        "fnr": who.fnr,
+        "sykmeldingId": str(uuid.uuid4()),
+        "arbeidsgiver": {"orgnummer": DEMO_ARBEIDSGIVER.orgnummer, "navn": "Demo AS"},
+        "fom": on(fom),
+        "tom": on(tom),
+        "korrigerer": None,
+        "sendtNav": _at_noon(tom + 1),
+        "sendtArbeidsgiver": None,
+        "arbeidGjenopptatt": None,
+        "soknadsperioder": [
+            {
+                "fom": on(fom),
+                "tom": on(sick_until),
+                "sykmeldingsgrad": 100,
+                "faktiskGrad": None,
+                "sykmeldingstype": "AKTIVITET_IKKE_MULIG",
+            }
+        ],
+        "fravar": [],
+        "egenmeldinger": [],
+        "behandlingsdager": [],
+        "meldingTilNav": None,
+        **fields,
+    }
+
+
+async def test_one_case_per_person_across_employers_and_a_soknad_holiday_bridging_a_gap(
+    kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(15)
+    clock = VirtualClock.on(START)
+    async with running(kafka_settings, database, Tidslinje, clock=clock) as runtime:
+        two_jobs, on_holiday = sykmeldt(rng, runtime), sykmeldt(rng, runtime)
+        await send_to_employer(kafka_settings, runtime, sykmelding(rng, two_jobs, 0, 30))
+        await send_to_employer(kafka_settings, runtime, sykmelding(rng, two_jobs, 20, 60), arbeidsgiver=OTHER_EMPLOYER)
+        await has_case(database, two_jobs, 0, 60, (DEMO_ARBEIDSGIVER.orgnummer, OTHER_EMPLOYER.orgnummer))
+
+        # Sick days 0-9 and 30-40: twenty days between split them into two cases...
+        await send_to_employer(
+            kafka_settings, runtime, sykmelding(rng, on_holiday, 0, 9), sykmelding(rng, on_holiday, 30, 40)
+        )
+        await has_case(database, on_holiday, 0, 9)
+        await has_case(database, on_holiday, 30, 40)
+        # ...until the søknad says days 10-29 were holiday straight after sick days: then it is one.
+        holiday = _soknad(on_holiday, 0, 29, 9, fravar=[{"fom": on(10), "tom": on(29), "type": "FERIE"}])
+        malformed = _soknad(on_holiday, 5, 4, 4)  # fom after tom
+        topic = runtime.topics.name(SYKEPENGESOKNAD)
+        await produce(
+            kafka_settings,
+            topic,
+            [(str(s["id"]).encode(), runtime.codec.encode("sykepengesoknad", s, topic)) for s in (malformed, holiday)],
+        )
+        await has_case(database, on_holiday, 0, 40)
+        dead = await read_topic(kafka_settings, runtime.topics.name(dead_letter_topic(SYKEPENGESOKNAD)), 1)
+
+    assert dead[0].headers["reason"] == "VALIDATION_ERROR"
+    letter = runtime.codec.decode("dead_letter", dead[0].value or b"")
+    assert "fom is after tom" in letter["detail"] and on_holiday.fnr not in letter["detail"]
+    async with database.session() as session:
+        rows = (
+            await session.scalars(select(TidslinjeTilfelle).where(TidslinjeTilfelle.person_ref == two_jobs.person_ref))
+        ).all()
+    assert [(row.sykedager, row.arbeidsgivere) for row in rows] == [
+        (61, [DEMO_ARBEIDSGIVER.orgnummer, OTHER_EMPLOYER.orgnummer])
+    ]
+
+
+def _tidslinje_differences(connection: Connection) -> list[object]:
+    differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    return [difference for difference in differences if "tidslinje_" in repr(difference)]
+
+
+async def test_the_migrations_make_exactly_the_tidslinje_tables_the_code_declares(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(_tidslinje_differences) == []

@@ -85,19 +85,22 @@ async def until(database: Database, statement: Any, ready: Callable[[Any], bool]
         await asyncio.sleep(0.02)
 
 
-async def has_case(database: Database, who: Sykmeldt, start: int, end: int) -> None:
-    """Wait until the timeline has `who`'s case from case day `start` to `end`: its inputs come over
-    several topics and services, and a test that moves the clock on before they are in tests a race."""
-    span = (
-        select(func.count())
-        .select_from(TidslinjeTilfelle)
-        .where(
-            TidslinjeTilfelle.person_ref == who.person_ref,
-            TidslinjeTilfelle.start == on(start),
-            TidslinjeTilfelle.slutt == on(end),
-        )
+async def has_case(
+    database: Database,
+    who: Sykmeldt,
+    start: int,
+    end: int,
+    arbeidsgivere: tuple[str, ...] = (DEMO_ARBEIDSGIVER.orgnummer,),
+) -> None:
+    """Wait until the timeline has `who`'s case from case day `start` to `end` with `arbeidsgivere`: its
+    inputs come over several topics and services (a sykmelding counts while still NY, before the
+    employee sends it), and a test that moves the clock on before they are in tests a race."""
+    span = select(TidslinjeTilfelle.arbeidsgivere).where(
+        TidslinjeTilfelle.person_ref == who.person_ref,
+        TidslinjeTilfelle.start == on(start),
+        TidslinjeTilfelle.slutt == on(end),
     )
-    await until(database, span, lambda n: n == 1, timeout=90)
+    await until(database, span, lambda found: found is not None and tuple(found) == arbeidsgivere, timeout=90)
 
 
 async def settled(clock: VirtualClock, database: Database) -> None:

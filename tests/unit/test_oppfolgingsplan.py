@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.fastlegeregister import Fastlege
-from sykmeldingsflyt.domain.identifiers import is_valid_fnr, safe_errors
+from sykmeldingsflyt.domain.identifiers import safe_errors
 from sykmeldingsflyt.domain.oppfolgingsplan import (
     TEXT_MAX,
     Delivery,
@@ -32,13 +32,8 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     route,
 )
 from sykmeldingsflyt.domain.oppgave import Oppgavetype
-from sykmeldingsflyt.registers.fastlege_fixture import (
-    DEMO_FASTLEGE,
-    UTEN_FASTLEGE,
-    UTEN_FASTLEGE_FNR,
-    FixtureFastlegeRegister,
-)
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_oppfolgingsplan, synthetic_pasient_fnr
+from tests.support.registers import DEMO_FASTLEGE
 
 TODAY = date(2026, 3, 2)
 FNR = synthetic_pasient_fnr(random.Random(1))
@@ -320,21 +315,3 @@ def test_the_receipt_and_the_timeline_event_carry_no_fnr_and_nothing_the_plan_sa
     plan_fields = {info.alias.lower() for info in Oppfolgingsplan.model_fields.values() if info.alias}
     assert names & (plan_fields - {"planuuid", "orgnummer", "evaluationdate"}) == set()
     assert not any("fnr" in name for name in names)
-
-
-# --- the fastlege register fixture -----------------------------------------------------------------
-
-
-def test_every_synthetic_patient_has_the_demo_doctor_except_the_few_without() -> None:
-    register = FixtureFastlegeRegister()
-    rng = random.Random(2)
-    assert all(register.fastlege_for(synthetic_pasient_fnr(rng)) == DEMO_FASTLEGE for _ in range(50))
-    assert all(is_valid_fnr(fnr) and register.fastlege_for(fnr) is None for fnr in UTEN_FASTLEGE)
-    assert UTEN_FASTLEGE_FNR in UTEN_FASTLEGE
-
-
-def test_a_number_that_is_not_synthetic_has_no_fastlege() -> None:
-    nav_test_person = "14438510053"  # month + 40: NAV's own test persons, not the Tax Administration's
-    assert is_valid_fnr(nav_test_person)
-    assert FixtureFastlegeRegister().fastlege_for(nav_test_person) is None
-    assert FixtureFastlegeRegister().fastlege_for("not an fnr") is None

@@ -98,7 +98,7 @@ def avro(schema: Any, view: DomainModel) -> bytes:
 
 @dataclass(frozen=True)
 class Hidden:
-    """Every value of a sykmelding outside the employer's whitelist (DOMAIN.md §2.1)."""
+    """Every value of a sykmelding outside the employer's whitelist (docs/domain.md §2.1)."""
 
     msg_id: str
     pasient_fnr: str

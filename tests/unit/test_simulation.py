@@ -1,4 +1,4 @@
-"""The simulation: synthetic cases with DOMAIN.md §6's shapes, played through the timeline's domain."""
+"""The simulation: synthetic cases with docs/domain.md §6's shapes, played through the timeline's domain."""
 
 from collections import Counter
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""NAV's dialogue-meeting status events as they arrive on nav.dialogmote-status (DOMAIN.md §4).
+"""NAV's dialogue-meeting status events as they arrive on nav.dialogmote-status (docs/domain.md §4).
 
 The fields and names are those of NAV's KDialogmoteStatusEndring, less NAV's internal ones (unit,
 veileder). The event names the person by fnr: a consumer pseudonymises it at once.

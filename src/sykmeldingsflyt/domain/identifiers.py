@@ -1,4 +1,4 @@
-"""Identifiers (DOMAIN.md §1): fnr, orgnr, UUID message ids, and error reports that never echo them.
+"""Identifiers (docs/domain.md §1): fnr, orgnr, UUID message ids, and error reports that never echo them.
 
 An fnr is personal data. Every error raised here names the rule that failed and never the value, and
 `safe_errors` turns a pydantic `ValidationError` into the same kind of report, for kvitteringer and logs.

@@ -1,4 +1,4 @@
-"""The kvittering (apprec) every EPJ gets for every sykmelding it sends (DOMAIN.md §2.2).
+"""The kvittering (apprec) every EPJ gets for every sykmelding it sends (docs/domain.md §2.2).
 
 It goes back to the sender over a shared channel, so it carries ids, a status and the sender texts of
 the rules, never the patient's fnr or anything the doctor wrote.

@@ -1,5 +1,5 @@
 """A sykmelding's life as the employee drives it: which status events are allowed, and what each means
-for the employer (DOMAIN.md §2: APEN -> SENDT | BEKREFTET | AVBRUTT ; AVBRUTT can be reopened ; SLETTET
+for the employer (docs/domain.md §2: APEN -> SENDT | BEKREFTET | AVBRUTT ; AVBRUTT can be reopened ; SLETTET
 removes it; the employer learns of a sykmelding only after the employee sends it).
 """
 

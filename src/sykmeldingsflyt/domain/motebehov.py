@@ -1,4 +1,4 @@
-"""Møtebehov: an employee or employer asking for a dialogue meeting with NAV (DOMAIN.md §4).
+"""Møtebehov: an employee or employer asking for a dialogue meeting with NAV (docs/domain.md §4).
 
 MELD_BEHOV may come at any time while the case is active. SVAR_BEHOV answers NAV's question about
 dialogmote 2 and is accepted only inside the window of the case's rule set: today case day 112 to
@@ -170,9 +170,7 @@ def decide(
             return _refuse(avvisning)
     if not motebehov.har_motebehov:
         return MotebehovDecision(avvisning=None, oppgave=None)
-    tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(
-        motebehov.person_ref, motebehov.orgnr, tilfelle.start
-    )
+    tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(motebehov.person_ref, tilfelle.start)
     oppgave = Oppgave(
         id=str(uuid5(OPPGAVE_NAMESPACE, motebehov.id)),
         type=Oppgavetype.MOTEBEHOV_SVAR,

@@ -1,4 +1,4 @@
-"""The oppfølgingsplan (DOMAIN.md §3): the plan as an HR system posts it, its checks, and what each party
+"""The oppfølgingsplan (docs/domain.md §3): the plan as an HR system posts it, its checks, and what each party
 gets of it.
 
 Field names are those of NAV's HR-system API (FollowUpPlanDTO), so an HR system built for NAV's API maps
@@ -35,7 +35,7 @@ Phone = Annotated[str, StringConstraints(max_length=PHONE_MAX)]
 Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX)]
 
 ACTIVE_AFTER_TOM = timedelta(days=16)
-"""A sykmelding counts as active for the employer's plan until its last tom + 16 days (DOMAIN.md §5)."""
+"""A sykmelding counts as active for the employer's plan until its last tom + 16 days (docs/domain.md §5)."""
 
 
 class PlanContent(DomainModel):

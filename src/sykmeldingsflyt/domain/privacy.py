@@ -1,4 +1,4 @@
-"""Every view a party gets of a sykmelding (DOMAIN.md §2.1): one whitelist function per audience.
+"""Every view a party gets of a sykmelding (docs/domain.md §2.1): one whitelist function per audience.
 
 NAV is entitled to the whole sykmelding: its view is the sykmelding less the answers the doctor hid from
 NAV. The employer's view is built field by field from named source fields, never by copying the sykmelding
@@ -97,7 +97,7 @@ def arbeidsgiver_view(
     merknader: list[Merknad] | None = None,
 ) -> ArbeidsgiverSykmelding:
     """The employer's view of a sykmelding the employee sent to `status` at `sendt_tidspunkt`: exactly
-    DOMAIN.md §2.1, and where, to whom (`status.org_navn`) and when it was sent.
+    docs/domain.md §2.1, and where, to whom (`status.org_navn`) and when it was sent.
 
     Raises UndefinedPeriodError for a period the rules reject as IKKE_DEFINERT_PERIODE.
     """

@@ -1,15 +1,21 @@
-"""Ports to the external registers the validation rules consult (DOMAIN.md §2.2).
+"""Ports to the external registers the services consult (DOMAIN.md §2.2).
 
-The domain owns these Protocols and the small value types they return; adapters (the local fixtures and
-bundled code lists in `sykmeldingsflyt.registers`, or clients of the real registers) implement them.
-The value types follow the shape of NAV's Helsepersonellregister (HPR) client, so a real adapter is a
+The domain owns these Protocols and the small value types they return; adapters (`sykmeldingsflyt.registers`:
+clients of NAV's registers in `nav/`, folder-backed registers in `files.py`) implement them. The value types
+follow the shape of NAV's own clients (HPR, PDL, fastlegerest, Aareg, narmesteleder), so an adapter is a
 mapping, not a reinterpretation.
+
+The asynchronous ports are asked by services *before* they call the pure domain: a register's answer is a
+fact the rules read, never a call the rules make. An answer of "no such person" is `None`; a register that
+cannot answer now raises `RegisterUtilgjengelig`, which is never an answer.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
+
+from sykmeldingsflyt.domain.fastlegeregister import Fastlege
 
 AUTORISASJON_OID = 7704
 """HPR's code system for the kind of authorisation a godkjenning grants."""
@@ -70,17 +76,96 @@ class Person:
 
     fnr: str = field(repr=False)
     fodselsdato: date
+    dodsdato: date | None = None
+    identer: tuple[str, ...] = field(default=(), repr=False)
+    """Every ident the person has had (fnr, earlier fnr, d-nummer), the current `fnr` among them."""
 
 
-class HprRegister(Protocol):
-    def lookup(self, hpr_or_fnr: str) -> HprBehandler | None:
-        """The professional with this HPR number or fnr, or None when HPR has no such person."""
+@dataclass(frozen=True, slots=True)
+class Arbeidsforhold:
+    """One employment as Aareg knows it: where the person works and who reports it."""
+
+    orgnummer: str
+    """The underenhet (the workplace, Aareg's `arbeidssted`)."""
+    juridisk_orgnummer: str
+    """The legal entity that reports the employment (Aareg's `opplysningspliktig`)."""
+    fom: date
+    tom: date | None = None
+
+    def aktivt(self, dato: date) -> bool:
+        return self.fom <= dato and (self.tom is None or dato <= self.tom)
+
+
+@dataclass(frozen=True, slots=True)
+class NaermesteLeder:
+    """Who leads an employee at one underenhet, from when (and until when, if it has ended)."""
+
+    orgnummer: str
+    leder_fnr: str = field(repr=False)
+    aktiv_fom: date
+    aktiv_tom: date | None = None
+
+
+class RegisterUtilgjengelig(Exception):  # noqa: N818 - the domain's word: the register is unavailable
+    """A register could not answer now (down, slow, refusing us, or answering nonsense): ask again later.
+
+    Never means "no such person"; the message names the register and the kind of failure, never whom it
+    was asked about.
+    """
+
+    def __init__(self, register: str, grunn: str) -> None:
+        super().__init__(f"{register} kunne ikke svare: {grunn}")
+        self.register = register
+        self.grunn = grunn
+
+
+class Helsepersonellregister(Protocol):
+    """HPR, as NAV reads it through syfohelsenettproxy."""
+
+    async def behandler(self, fnr: str) -> HprBehandler | None:
+        """The health professional with this fnr, or None when HPR has no such person."""
+        ...
+
+    async def behandler_med_hpr_nummer(self, hpr_nummer: str) -> HprBehandler | None:
+        """The health professional with this HPR number, or None when HPR has no such number."""
         ...
 
 
-class PersonRegister(Protocol):
-    def lookup(self, fnr: str) -> Person | None:
-        """The person with this fnr, or None when the register does not know it."""
+class Legesuspensjon(Protocol):
+    """Helfo's register of doctors whose right to write sykmeldinger is suspended (btsys)."""
+
+    async def er_suspendert(self, behandler_fnr: str, dato: date) -> bool: ...
+
+
+class Folkeregister(Protocol):
+    """The population register, as NAV reads it through PDL."""
+
+    async def person(self, ident: str) -> Person | None:
+        """The person with this ident (current or earlier), or None when the register does not know it."""
+        ...
+
+
+class Fastlegeregister(Protocol):
+    """Helsedirektoratet's fastlege register, as NAV reads it through fastlegerest."""
+
+    async def fastlege(self, fnr: str) -> Fastlege | None:
+        """The person's fastlege today, or None when the person has none (or is unknown)."""
+        ...
+
+
+class Aareg(Protocol):
+    """NAV's register of employments (arbeidsgiver- og arbeidstakerregisteret)."""
+
+    async def arbeidsforhold(self, fnr: str) -> tuple[Arbeidsforhold, ...]:
+        """The person's employments, ended ones included; empty when Aareg knows none (or not the person)."""
+        ...
+
+
+class NaermesteLederRegister(Protocol):
+    """Who the employer has named as each employee's nearest leader (NAV's narmesteleder)."""
+
+    async def naermeste_leder(self, fnr: str, orgnummer: str) -> NaermesteLeder | None:
+        """The employee's active nearest leader at `orgnummer`, or None when none is named."""
         ...
 
 
@@ -100,12 +185,4 @@ class Diagnosekoder(Protocol):
 
     def text(self, system: str, kode: str) -> str | None:
         """The code's Norwegian text; `system` is the code system's OID. None for an unknown code."""
-        ...
-
-
-class Legesuspensjon(Protocol):
-    """NAV's register of doctors whose right to write sykmeldinger is suspended (btsys)."""
-
-    async def er_suspendert(self, behandler_fnr: str, dato: date) -> bool:
-        """Whether the doctor with this fnr is suspended on `dato` (the signature day)."""
         ...

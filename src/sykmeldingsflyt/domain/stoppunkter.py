@@ -5,7 +5,7 @@ enums the timeline understands, a typo fails at import rather than at day 119 of
 and loading needs no file I/O in the pure domain layer. A reviewer reads the whole schedule below.
 
 Offsets follow tilfelle.py: a stop point at offset N fires on `case start + N days`, and "N weeks"
-is exactly `7 * N` days (4 weeks = start + 28, 17 weeks = start + 119, as DOMAIN.md §5 and NAV's
+is exactly `7 * N` days (4 weeks = start + 28, 17 weeks = start + 119, as docs/domain.md §5 and NAV's
 services compute them). A case follows the rule set in force on its start date (`regelverk_for`);
 a running case never switches rule sets, so the ids of actions it already fired stay stable.
 """
@@ -118,7 +118,7 @@ def _varsel_to_both(varseltype: Varseltype) -> tuple[Hendelse, ...]:
     return tuple(VarselHendelse(mottaker, varseltype) for mottaker in Mottaker)
 
 
-# The schedule since 1 July 2011 (DOMAIN.md §5). SVAR_BEHOV, the day-119 candidate list, the
+# The schedule since 1 July 2011 (docs/domain.md §5). SVAR_BEHOV, the day-119 candidate list, the
 # 6-week notice and the 39-week review are NAV's current practice under the same statutes.
 _ARBEIDSGIVERPERIODE_SLUTT = Stoppunkt(
     name=StoppunktName.ARBEIDSGIVERPERIODE_SLUTT,

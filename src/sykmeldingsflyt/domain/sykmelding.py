@@ -1,4 +1,4 @@
-"""The sykmelding as an EPJ sends it (DOMAIN.md §2): NAV's `ReceivedSykmelding` wrapping `Sykmelding`.
+"""The sykmelding as an EPJ sends it (docs/domain.md §2): NAV's `ReceivedSykmelding` wrapping `Sykmelding`.
 
 The models accept what the validation rules judge (an orgnr of the wrong length, a period of no kind,
 a grade over 99) so that the rules, not the schema, give the sender NAV's rule name for it.

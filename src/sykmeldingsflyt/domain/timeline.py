@@ -68,10 +68,11 @@ class CaseFacts:
     person_ref: str
     """An opaque person reference, never the fnr: it goes into every varsel and task."""
     orgnr: str | None
-    """The employer the case is with; None for a case without an employer."""
+    """The employer whose view of the person's case this is; None for a case without an employer."""
     tilfelle: Oppfolgingstilfelle
+    """The person's case, across all its employers."""
     oppfolgingsplaner: tuple[date, ...] = ()
-    """Days a follow-up plan was received."""
+    """Days a follow-up plan was received from this employer."""
     dialogmote1_avholdt: tuple[date, ...] = ()
     """Days the employer reported dialogmote 1 held."""
     dialogmoter: tuple[DialogmoteHendelse, ...] = ()
@@ -82,7 +83,7 @@ class CaseFacts:
 
     @cached_property
     def tilfelle_id(self) -> UUID:
-        return self.announced_id or derive_tilfelle_id(self.person_ref, self.orgnr, self.tilfelle.start)
+        return self.announced_id or derive_tilfelle_id(self.person_ref, self.tilfelle.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,14 @@ class Action:
     @property
     def key(self) -> tuple[UUID, str, StoppunktName, str]:
         """What identifies the action: case, rule set version, stop point, and recipient or task type
-        (the last keeps the two varsler of one stop point apart)."""
-        target = self.hendelse.mottaker if isinstance(self.hendelse, VarselHendelse) else self.hendelse.oppgavetype
+        (the last keeps the two varsler of one stop point apart). A varsel to an employer names the
+        employer: each employer of the case gets its own, while a task or a varsel to the employee is
+        the same action from every employer's view of the case, and so is emitted once."""
+        if not isinstance(self.hendelse, VarselHendelse):
+            return (self.tilfelle_id, self.regelverk_version, self.stoppunkt, self.hendelse.oppgavetype)
+        target = self.hendelse.mottaker.value
+        if self.hendelse.mottaker is Mottaker.ARBEIDSGIVER:
+            target = f"{target}:{self.orgnr}"
         return (self.tilfelle_id, self.regelverk_version, self.stoppunkt, target)
 
     @property
@@ -263,36 +270,49 @@ def evaluate(facts: CaseFacts, today: date) -> Evaluation:
 
 @dataclass(frozen=True, slots=True)
 class CaseInputs:
-    """Everything known about one person with one employer, as the service stores it: the cases and
-    their facts follow from it."""
+    """Everything known about one person, as the service stores it: the cases and their facts
+    follow from it."""
 
     person_ref: str
-    orgnr: str | None
     perioder: tuple[Sykeperiode, ...]
+    """Every piece, of every employer."""
     known: tuple[KnownCase, ...] = ()
-    oppfolgingsplaner: tuple[date, ...] = ()
+    oppfolgingsplaner: tuple[tuple[str, date], ...] = ()
+    """(orgnr, day received) of each follow-up plan."""
     dialogmoter: tuple[DialogmoteHendelse, ...] = ()
+    dodsdato: date | None = None
+
+    def tilfeller(self) -> list[tuple[UUID, Oppfolgingstilfelle]]:
+        """The person's cases oldest first, each under the id it was first announced with."""
+        tilfeller = build_tilfeller(self.perioder, self.dodsdato)
+        return list(zip(keep_ids(self.person_ref, tilfeller, self.known), tilfeller, strict=True))
 
     def cases(self) -> list[CaseFacts]:
-        """The cases oldest first, each under the id it was first announced with."""
-        tilfeller = build_tilfeller(self.perioder)
-        ids = keep_ids(self.person_ref, self.orgnr, tilfeller, self.known)
+        """Each case oldest first, once per employer involved (each employer's view), or once
+        without an employer when none is."""
+        return [facts for tilfelle_id, tilfelle in self.tilfeller() for facts in self.views(tilfelle_id, tilfelle)]
+
+    def views(self, tilfelle_id: UUID, tilfelle: Oppfolgingstilfelle) -> list[CaseFacts]:
         return [
             CaseFacts(
                 person_ref=self.person_ref,
-                orgnr=self.orgnr,
+                orgnr=orgnr,
                 tilfelle=tilfelle,
-                oppfolgingsplaner=self.oppfolgingsplaner,
+                oppfolgingsplaner=tuple(day for org, day in self.oppfolgingsplaner if org == orgnr),
                 dialogmoter=self.dialogmoter,
                 announced_id=tilfelle_id,
             )
-            for tilfelle, tilfelle_id in zip(tilfeller, ids, strict=True)
+            for orgnr in tilfelle.arbeidsgivere or (None,)
         ]
 
 
-def active_case(cases: Iterable[CaseFacts], day: date) -> CaseFacts | None:
-    """The case active on `day`; cases are at least 16 non-sick days apart, so there is at most one."""
-    return next((facts for facts in cases if facts.tilfelle.is_active_on(day)), None)
+def active_case(cases: Iterable[CaseFacts], day: date, orgnr: str | None = None) -> CaseFacts | None:
+    """The case active on `day` in `orgnr`'s view (any view when None); cases are at least 16
+    non-sick days apart, so there is at most one."""
+    return next(
+        (f for f in cases if f.tilfelle.is_active_on(day) and (orgnr is None or f.orgnr == orgnr)),
+        None,
+    )
 
 
 PLAN_BEFORE_DIALOGMOTE = timedelta(weeks=1)

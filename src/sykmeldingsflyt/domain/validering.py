@@ -1,4 +1,4 @@
-"""The outcome of the validation rules (DOMAIN.md §2.2), as NAV's syfosmregler reports it."""
+"""The outcome of the validation rules (docs/domain.md §2.2), as NAV's syfosmregler reports it."""
 
 from enum import StrEnum
 

@@ -1,4 +1,4 @@
-"""What each party receives of a sykmelding (DOMAIN.md §2.1). The whitelist functions in privacy.py fill them.
+"""What each party receives of a sykmelding (docs/domain.md §2.1). The whitelist functions in privacy.py fill them.
 
 Each view has its own types, even where they look alike today, so that widening one party's view can
 never widen another's. The employer view has no field that could carry medical data or anything

@@ -6,10 +6,10 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from sykmeldingsflyt.gateway import problems
+from sykmeldingsflyt.gateway import documents, problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, epj, internal, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -36,8 +36,9 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
 
     app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
+    documents.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, nav, internal, admin):
+    for routes in (epj, sykmeldt, arbeidsgiver, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
     return app
 

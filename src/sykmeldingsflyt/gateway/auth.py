@@ -43,7 +43,9 @@ class Scope(StrEnum):
     ARBEIDSGIVER_WRITE = "nav:sykmeldingsflyt/arbeidsgiver.write"
     """Post follow-up plans and møtebehov for one's own organisation, and read the plans' receipts."""
     NAV_READ = "nav:sykmeldingsflyt/nav.read"
-    """Read NAV's tasks."""
+    """Read NAV's tasks and dialogmøte candidates."""
+    NAV_WRITE = "nav:sykmeldingsflyt/nav.write"
+    """Record NAV officers' decisions on dialogmøte candidates (unntak, ikke aktuell)."""
 
 
 class CallerKind(StrEnum):

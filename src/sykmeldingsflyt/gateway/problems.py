@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sykmeldingsflyt.logs import scrub_text
@@ -22,20 +22,28 @@ _WHERE = frozenset({"body", "query", "path", "header", "cookie"})
 
 
 class FieldProblem(BaseModel):
-    field: str
-    """A dotted path of wire names, e.g. `sykmelding.perioder[0].fom`; `(body)` for the whole body."""
-    location: str
-    """Where the field was: body, query, path or header."""
-    rule: str
-    """The rule the value broke, e.g. `missing`, `fnr`, `string_too_long`."""
-    message: str
+    field: str = Field(
+        description="A dotted path of wire names, e.g. `sykmelding.perioder[0].fom`; `(body)` for the whole body.",
+        examples=["sykmelding.perioder[0].fom"],
+    )
+    location: str = Field(description="Where the field was: body, query, path or header.", examples=["body"])
+    rule: str = Field(
+        description="The rule the value broke, e.g. `missing`, `fnr`, `string_too_long`.", examples=["missing"]
+    )
+    message: str = Field(description="The rule in words; never the value sent.", examples=["Field required"])
 
 
 class Problem(BaseModel):
-    status: int
-    code: str
-    message: str
-    errors: list[FieldProblem] = []
+    status: int = Field(description="The HTTP status, repeated in the body.", examples=[422])
+    code: str = Field(
+        description="A reason code a program can act on, e.g. VALIDATION_ERROR, INSUFFICIENT_SCOPE, NOT_FOUND.",
+        examples=["VALIDATION_ERROR"],
+    )
+    message: str = Field(
+        description="What is wrong, for a person; never echoes what was sent.",
+        examples=["The request breaks the rules of the API."],
+    )
+    errors: list[FieldProblem] = Field(default=[], description="One entry per field that broke a rule.")
 
 
 class ApiError(Exception):

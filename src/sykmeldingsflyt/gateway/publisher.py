@@ -12,10 +12,20 @@ from aiokafka.errors import KafkaError
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.gateway.problems import ApiError
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.topics import Topic
+from sykmeldingsflyt.messaging.topics import (
+    MOTEBEHOV_FRA_PART,
+    OPPFOLGINGSPLAN_FRA_HR,
+    SYKMELDING_FRA_EPJ,
+    SYKMELDING_STATUS,
+    Topic,
+)
 from sykmeldingsflyt.services.runtime import Runtime
 
 log = structlog.get_logger(__name__)
+
+# The inbound topics the HTTP door writes for the parties behind it; the AsyncAPI document and the topic
+# ACLs are made from this, so a route cannot write anywhere else.
+PUBLISHES: tuple[Topic, ...] = (SYKMELDING_FRA_EPJ, SYKMELDING_STATUS, OPPFOLGINGSPLAN_FRA_HR, MOTEBEHOV_FRA_PART)
 
 
 class Publisher:
@@ -40,6 +50,8 @@ class Publisher:
 
     async def publish(self, topic: Topic, key: str, model: DomainModel) -> None:
         assert self._producer is not None, "Publisher.start() was not called"
+        if topic not in PUBLISHES:
+            raise ValueError(f"the gateway does not write {topic.name}: add it to PUBLISHES and its ACLs")
         name = self.runtime.topics.name(topic)
         value = contracts.encode(self.runtime.codec, model, name)
         try:

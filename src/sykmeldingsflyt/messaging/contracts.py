@@ -6,6 +6,8 @@ from pydantic import ValidationError
 
 from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dialogmotekandidat import DialogmotekandidatEndring, DialogmotekandidatVurdering
+from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
@@ -17,6 +19,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
 )
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
@@ -40,6 +43,10 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     Varsel: "varsel",
     MotebehovFraPart: "motebehov",
     DialogmoteStatusEndring: "dialogmote_status",
+    Sykepengesoknad: "sykepengesoknad",
+    Dodsfall: "dodsfall",
+    DialogmotekandidatEndring: "dialogmotekandidat_endring",
+    DialogmotekandidatVurdering: "dialogmotekandidat_vurdering",
 }
 
 

@@ -29,6 +29,14 @@ DAY_MS = 24 * 60 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
+class Header:
+    """A Kafka header a topic's messages carry, so a reader can filter or route without decoding."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     key: str
@@ -41,6 +49,7 @@ class Topic:
     retention_ms: int = 30 * DAY_MS
     # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
     has_dlq: bool = False
+    headers: tuple[Header, ...] = ()
 
     def prefixed(self, prefix: str) -> "Topic":
         return replace(self, name=f"{prefix}{self.name}") if prefix else self
@@ -65,6 +74,7 @@ def dead_letter_topic(source: Topic) -> Topic:
     return Topic(
         name=source.name + DLQ_SUFFIX,
         key="source topic, partition and offset (never the original key: it came from outside)",
+        headers=(Header("reason", "The dead letter's reason code, the same as its `reason` field."),),
         value_schema=DEAD_LETTER_SCHEMA,
         description=f"Messages from {source.name} that could not be processed, with the reason.",
         writers=frozenset(),
@@ -89,6 +99,7 @@ SYKMELDING_FRA_EPJ = Topic(
 EPJ_KVITTERING = Topic(
     name="epj.kvittering",
     key="msgId of the sykmelding it answers",
+    headers=(Header("legekontor-orgnr", "The clinic's orgnr, when the sykmelding gave one: an EPJ filters on it."),),
     value_schema="kvittering",
     description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
     writers=_everyone_internal,
@@ -116,6 +127,10 @@ SYKMELDING_STATUS = Topic(
 ARBEIDSGIVER_SYKMELDING = Topic(
     name="arbeidsgiver.sykmelding",
     key="sykmelding id (orgnr in the header 'orgnummer')",
+    headers=(
+        Header("orgnummer", "The virksomhet (underenhet) the employee sent it to: HR systems filter on it."),
+        Header("juridisk-orgnummer", "That virksomhet's legal entity (hovedenhet)."),
+    ),
     value_schema="arbeidsgiver_sykmelding",
     description="The employer view of sykmeldinger the employee sent; a tombstone when withdrawn.",
     writers=_everyone_internal,
@@ -134,6 +149,7 @@ OPPFOLGINGSPLAN_FRA_HR = Topic(
 EPJ_DIALOGMELDING = Topic(
     name="epj.dialogmelding",
     key="plan uuid",
+    headers=(Header("her-id", "The fastlege's HER id: the addressee."),),
     value_schema="dialogmelding",
     description="Follow-up plans to the employee's fastlege, addressed by HER id.",
     writers=_everyone_internal,
@@ -151,6 +167,7 @@ NAV_OPPFOLGINGSPLAN = Topic(
 HR_KVITTERING = Topic(
     name="hr.kvittering",
     key="plan uuid",
+    headers=(Header("orgnummer", "The organisation that posted the plan, when it could be read."),),
     value_schema="plan_kvittering",
     description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
     writers=_everyone_internal,
@@ -178,6 +195,42 @@ NAV_DIALOGMOTE_STATUS = Topic(
     key="dialogmote uuid",
     value_schema="dialogmote_status",
     description="NAV's dialogue-meeting events: INNKALT, NYTT_TID_STED, AVLYST, FERDIGSTILT, LUKKET.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+SYKEPENGESOKNAD = Topic(
+    name="sykepengesoknad",
+    key="soknad id",
+    value_schema="sykepengesoknad",
+    description="Sent sykepengesøknader: the days as they turned out (work resumed, holiday, leave, behandlingsdager).",
+    writers=frozenset({Party.SYKMELDT}),
+    readers=frozenset({Party.NAV}),
+    has_dlq=True,
+)
+NAV_DODSFALL = Topic(
+    name="nav.dodsfall",
+    key="hendelse id",
+    value_schema="dodsfall",
+    description="Deaths registered in the population register: a death ends the person's cases.",
+    writers=frozenset({Party.NAV}),
+    readers=_everyone_internal,
+    has_dlq=True,
+)
+NAV_DIALOGMOTEKANDIDAT = Topic(
+    name="nav.dialogmotekandidat",
+    key="case id",
+    value_schema="dialogmotekandidat_endring",
+    description="Every change of a dialogmøte-2 candidature, with its reason; by pseudonym, never medical data.",
+    writers=_everyone_internal,
+    readers=frozenset({Party.NAV}),
+    retention_ms=365 * DAY_MS,
+)
+NAV_DIALOGMOTEKANDIDAT_VURDERING = Topic(
+    name="nav.dialogmotekandidat-vurdering",
+    key="vurdering uuid",
+    value_schema="dialogmotekandidat_vurdering",
+    description="NAV officers' exceptions (unntak) and ikke aktuell for dialogmøte-2 candidates.",
     writers=frozenset({Party.NAV}),
     readers=_everyone_internal,
     has_dlq=True,
@@ -230,6 +283,10 @@ _PRIMARY: tuple[Topic, ...] = (
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTE_STATUS,
+    SYKEPENGESOKNAD,
+    NAV_DODSFALL,
+    NAV_DIALOGMOTEKANDIDAT,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
     OPPGAVE_BESTILLING,
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,

@@ -32,7 +32,6 @@ from sykmeldingsflyt.storage.tables import (
     TidslinjeFiredAction,
     TidslinjeOppfolgingsplan,
     TidslinjeSykmelding,
-    TidslinjeTilfelle,
 )
 from sykmeldingsflyt.storage.tidslinje import case_inputs
 
@@ -144,31 +143,28 @@ async def _sykmeldinger(session: AsyncSession, pasient: str) -> list[dict[str, A
 
 
 async def _tilfeller(session: AsyncSession, pasient: str, today: date) -> list[dict[str, Any]]:
-    orgnumre = sorted(
-        set(await session.scalars(select(TidslinjeTilfelle.orgnummer).where(TidslinjeTilfelle.person_ref == pasient)))
-    )
     cases: list[dict[str, Any]] = []
-    for orgnummer in orgnumre:
-        for facts in (await case_inputs(session, pasient, orgnummer)).cases():
-            fired = {
-                row.action_id: row.fired_at
-                for row in await session.scalars(
-                    select(TidslinjeFiredAction).where(TidslinjeFiredAction.tilfelle_id == str(facts.tilfelle_id))
-                )
-            }
-            cases.append(
-                {
-                    "tilfelleId": str(facts.tilfelle_id),
-                    "orgnummer": orgnummer,
-                    "start": facts.tilfelle.start.isoformat(),
-                    "slutt": facts.tilfelle.end.isoformat(),
-                    "regelverk": regelverk_for(facts.tilfelle.start).version,
-                    "stoppunkter": [
-                        _stoppunkt(stoppunkt, facts, today, fired)
-                        for stoppunkt in regelverk_for(facts.tilfelle.start).stoppunkter
-                    ],
-                }
+    # The person's cases, once per employer's view (tidslinje keeps one case per person across employers).
+    for facts in (await case_inputs(session, pasient)).cases():
+        fired = {
+            row.action_id: row.fired_at
+            for row in await session.scalars(
+                select(TidslinjeFiredAction).where(TidslinjeFiredAction.tilfelle_id == str(facts.tilfelle_id))
             )
+        }
+        cases.append(
+            {
+                "tilfelleId": str(facts.tilfelle_id),
+                "orgnummer": facts.orgnr,
+                "start": facts.tilfelle.start.isoformat(),
+                "slutt": facts.tilfelle.end.isoformat(),
+                "regelverk": regelverk_for(facts.tilfelle.start).version,
+                "stoppunkter": [
+                    _stoppunkt(stoppunkt, facts, today, fired)
+                    for stoppunkt in regelverk_for(facts.tilfelle.start).stoppunkter
+                ],
+            }
+        )
     return cases
 
 

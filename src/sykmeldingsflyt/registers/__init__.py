@@ -1,14 +1,6 @@
-"""Local implementations of the domain's register ports (`sykmeldingsflyt.domain.registers`)."""
+"""Adapters of the domain's register ports: NAV's HTTP APIs (`nav/`), folders of files (`files`), and the
+bundled diagnosis code lists."""
 
 from sykmeldingsflyt.registers.diagnosekoder import BundledDiagnosekoder, bundled_diagnosekoder
-from sykmeldingsflyt.registers.hpr_fixture import FixtureHprRegister
-from sykmeldingsflyt.registers.legesuspensjon_fixture import FixtureLegesuspensjon
-from sykmeldingsflyt.registers.person_fixture import FixturePersonRegister
 
-__all__ = [
-    "BundledDiagnosekoder",
-    "FixtureHprRegister",
-    "FixtureLegesuspensjon",
-    "FixturePersonRegister",
-    "bundled_diagnosekoder",
-]
+__all__ = ["BundledDiagnosekoder", "bundled_diagnosekoder"]

@@ -17,7 +17,7 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import MOTEBEHOV_FRA_PART, OPPGAVE_BESTILLING
+from sykmeldingsflyt.messaging.topics import MOTEBEHOV_FRA_PART, OPPGAVE_BESTILLING, dead_letter_topic
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter
 from sykmeldingsflyt.storage.tidslinje import case_inputs
@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 class MotebehovService(Service):
     name = "motebehov"
+    produces = (OPPGAVE_BESTILLING, dead_letter_topic(MOTEBEHOV_FRA_PART))
 
     def subscribe(self, broker: KafkaBroker) -> None:
         consume_all(self, broker, ((MOTEBEHOV_FRA_PART, self.on_motebehov),), self.poisoned)
@@ -37,7 +38,10 @@ class MotebehovService(Service):
         if fra_part is None:
             return
         motebehov = fra_part.pseudonymised(person_ref(fra_part.arbeidstaker_fnr, self.runtime.settings.pseudonym_key))
-        cases = (await case_inputs(uow.session, motebehov.person_ref, motebehov.orgnr)).cases()
+        # The person's cases in this employer's view: a case the employer is not part of is not theirs.
+        cases = [
+            f for f in (await case_inputs(uow.session, motebehov.person_ref)).cases() if f.orgnr == motebehov.orgnr
+        ]
         decision = decide(
             motebehov,
             [facts.tilfelle for facts in cases],

@@ -9,24 +9,29 @@ The rules read the patient's earlier sykmeldinger as NAV's rules read them (DOMA
 of each its periods, hoveddiagnose, outcome, merknader, signature day, and follows sykmelding.status in
 its own consumer group for the latest status. A status may come before its sykmelding: it waits in the
 status table, which the history reads together with the sykmeldinger.
+
+The registers (HPR, the population register, legesuspensjon) are asked for the whole batch before the
+rules run. A sykmelding whose register cannot answer is not decided: it is parked (`mottak_parkert`), and
+so is every later one of the same patient; the background round asks again with backoff and decides
+them in the order they came, each kvittering then. Other patients' sykmeldinger are decided meanwhile.
 """
 
 import asyncio
 import hashlib
 import json
+import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from faststream.kafka import KafkaBroker
 
-from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn, Kvittering, KvitteringStatus
 from sykmeldingsflyt.domain.privacy import nav_view
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, Legesuspensjon, PersonRegister
+from sykmeldingsflyt.domain.registers import Diagnosekoder, RegisterUtilgjengelig
 from sykmeldingsflyt.domain.rules import RuleContext, som_tidligere, validate
 from sykmeldingsflyt.domain.rules.intake import intake_problems
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
@@ -37,16 +42,21 @@ from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, NAV_SYKMELDING, SYKMELDING_FRA_EPJ, SYKMELDING_STATUS
-from sykmeldingsflyt.registers import (
-    FixtureHprRegister,
-    FixtureLegesuspensjon,
-    FixturePersonRegister,
-    bundled_diagnosekoder,
+from sykmeldingsflyt.messaging.topics import (
+    EPJ_KVITTERING,
+    NAV_SYKMELDING,
+    SYKMELDING_FRA_EPJ,
+    SYKMELDING_STATUS,
+    dead_letter_topic,
 )
+from sykmeldingsflyt.registers import bundled_diagnosekoder
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import read_own
+from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of
 from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -57,19 +67,22 @@ _PERSON_NUMBER = re.compile(r"\d{11}")
 UKJENT_MSG_ID = "ukjent"
 
 
-@dataclass(frozen=True)
-class Registers:
-    """The external registers mottak consults; the local fixtures unless production ones are given."""
+@dataclass(frozen=True, slots=True)
+class Venting:
+    """How mottak waits for a register that cannot answer."""
 
-    hpr: HprRegister
-    persons: PersonRegister
-    diagnosekoder: Diagnosekoder
-    legesuspensjon: Legesuspensjon
+    forste: timedelta = timedelta(seconds=5)
+    """The wait before the first new attempt; it doubles per attempt, jittered, up to `lengste`."""
+    lengste: timedelta = timedelta(minutes=5)
+    runde: float = 1.0
+    """Seconds between looks for parked sykmeldinger whose next attempt is due."""
 
-    @classmethod
-    def local(cls) -> "Registers":
-        return cls(FixtureHprRegister(), FixturePersonRegister(), bundled_diagnosekoder(), FixtureLegesuspensjon())
+    def neste(self, now: datetime, forsok: int) -> datetime:
+        ceiling: timedelta = min(self.forste * 2**forsok, self.lengste)
+        return now + ceiling * random.uniform(0.5, 1.0)
 
+
+_HEADS_PER_ROUND = 100
 
 DUPLIKAT_MSG_ID = "Duplikat: en melding med samme msgId er mottatt tidligere."
 DUPLIKAT_INNHOLD = "Duplikat: en sykmelding med samme innhold fra samme behandler er mottatt tidligere."
@@ -86,16 +99,28 @@ class _Batch:
 
     decoded: dict[str, "_Decoded | list[Avvisningsgrunn]"]
     repository: MottakRepository
-    suspendert: dict[tuple[str, date], bool]
-    """btsys's answer per signer and signature day."""
+    fakta: dict[str, Registerfakta | RegisterUtilgjengelig]
+    """What the registers said for each decoded sykmelding, by event id."""
+    parkerte: set[str] = field(default_factory=set)
+    """The patients (by pseudonym) with a parked sykmelding: their next ones wait behind it."""
 
 
 class Mottak(Service):
     name = "mottak"
+    produces = (NAV_SYKMELDING, EPJ_KVITTERING, dead_letter_topic(SYKMELDING_FRA_EPJ))
 
-    def __init__(self, runtime: Runtime, registers: Registers | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        registre: Registre | None = None,
+        diagnosekoder: Diagnosekoder | None = None,
+        venting: Venting | None = None,
+    ) -> None:
         super().__init__(runtime)
-        self.registers = registers or Registers.local()
+        self.registre = registre or runtime.registre
+        self.diagnosekoder = diagnosekoder or bundled_diagnosekoder()
+        self.venting = venting or Venting()
+        self._parkerte = 0
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.consume(broker, SYKMELDING_FRA_EPJ, self.sykmelding_stage())
@@ -121,19 +146,20 @@ class Mottak(Service):
         )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
-        """Decode the batch, fetch what the store knows of its sykmeldinger and patients (one query for the
-        whole batch), and ask the suspension register about each signer (all at once)."""
+        """Decode the batch; fetch, in a query or two, what the store knows of its sykmeldinger and which of
+        its patients have parked ones; ask the registers what the rules need (each question once)."""
         decoded = {inbound.event_id: self._decode(inbound) for inbound in batch}
-        sykmeldinger = [d for d in decoded.values() if isinstance(d, _Decoded)]
+        sykmeldinger = {event_id: d for event_id, d in decoded.items() if isinstance(d, _Decoded)}
         repository = MottakRepository(uow)
-        await repository.load(sykmeldinger)
-        uow.scratch = _Batch(decoded, repository, await self._suspensjoner(sykmeldinger))
-
-    async def _suspensjoner(self, sykmeldinger: Sequence["_Decoded"]) -> dict[tuple[str, date], bool]:
-        # As NAV asks btsys: the signer's fnr, on the day the sykmelding was signed.
-        wanted = list({_signer_on_signature_day(d.received) for d in sykmeldinger})
-        answers = await asyncio.gather(*(self.registers.legesuspensjon.er_suspendert(*key) for key in wanted))
-        return dict(zip(wanted, answers, strict=True))
+        await repository.load(sykmeldinger.values())
+        parkerte = await MottakParkering(uow.session).pasienter_med_parkerte(
+            d.pasient_ref for d in sykmeldinger.values()
+        )
+        fakta = await hent_registerfakta(
+            self.registre,
+            {event_id: d.received for event_id, d in sykmeldinger.items() if d.pasient_ref not in parkerte},
+        )
+        uow.scratch = _Batch(decoded, repository, fakta, parkerte)
 
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
@@ -153,28 +179,53 @@ class Mottak(Service):
         if not isinstance(decoded, _Decoded):
             self._reject(uow, inbound, decoded)
             return
-        received = decoded.received
-        earlier = batch.repository.duplicate_of(decoded)
-        if earlier is not None:
-            same_message = earlier.msg_id == received.msg_id
-            grunn = DUPLIKAT_MSG_ID if same_message else DUPLIKAT_INNHOLD
-            self._answer(uow, inbound, received, [_grunn("DUPLIKAT", grunn)])
+        if decoded.pasient_ref in batch.parkerte:
+            self._parker(uow, inbound, decoded, I_KO)
             return
-        problems = intake_problems(received, self.registers.persons, self.runtime.clock.today())
+        fakta = batch.fakta[inbound.event_id]
+        if self._answer_duplicate(uow, inbound, decoded, batch.repository):
+            return
+        if isinstance(fakta, RegisterUtilgjengelig):
+            self._parker(uow, inbound, decoded, fakta.register)
+            batch.parkerte.add(decoded.pasient_ref)
+            return
+        self._decide(uow, inbound, decoded, fakta, batch.repository)
+
+    def _answer_duplicate(
+        self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", repository: MottakRepository
+    ) -> bool:
+        earlier = repository.duplicate_of(decoded)
+        if earlier is None:
+            return False
+        grunn = DUPLIKAT_MSG_ID if earlier.msg_id == decoded.received.msg_id else DUPLIKAT_INNHOLD
+        self._answer(uow, inbound, decoded.received, [_grunn("DUPLIKAT", grunn)])
+        return True
+
+    def _decide(
+        self,
+        uow: UnitOfWork,
+        inbound: Inbound,
+        decoded: "_Decoded",
+        fakta: Registerfakta,
+        repository: MottakRepository,
+    ) -> None:
+        """The sykmelding's fate by intake and the rules, with what the registers said of it."""
+        received = decoded.received
+        problems = intake_problems(received, fakta.pasient, self.runtime.clock.today())
         if problems:
             self._answer(uow, inbound, received, problems)
             _dead_letter(uow, self.runtime, inbound, problems, received)
             return
 
         context = RuleContext(
-            hpr=self.registers.hpr,
-            persons=self.registers.persons,
-            diagnosekoder=self.registers.diagnosekoder,
-            tidligere=batch.repository.tidligere(decoded),
-            behandler_suspendert=batch.suspendert[_signer_on_signature_day(received)],
+            behandler=fakta.behandler,
+            pasient=fakta.pasient,
+            diagnosekoder=self.diagnosekoder,
+            tidligere=repository.tidligere(decoded),
+            behandler_suspendert=fakta.behandler_suspendert,
         )
         result = validate(received, context)
-        batch.repository.add(
+        repository.add(
             Mottatt(
                 msg_id=decoded.msg_id,
                 content_hash=decoded.content_hash,
@@ -197,6 +248,88 @@ class Mottak(Service):
         ]
         self._answer(uow, inbound, received, reasons)
         log.info("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+
+    def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:
+        """Keep the record to decide later: its register could not answer, or its patient has one waiting."""
+        now = self.runtime.clock.now()
+        uow.session.add(
+            MottakParkert(
+                event_id=inbound.event_id,
+                pasient_ref=decoded.pasient_ref,
+                register=register,
+                parkert=now,
+                forsok=0,
+                neste_forsok=now if register == I_KO else self.venting.neste(now, 0),
+                topic=inbound.topic,
+                partition=inbound.partition,
+                offset=inbound.offset,
+                key=inbound.key,
+                value=inbound.value,
+                headers=headers_json(inbound.headers),
+            )
+        )
+        log.warning("mottak.parkert", sykmelding_id=decoded.sykmelding_id, register=register)
+
+    async def background(self) -> None:
+        """Decide the parked sykmeldinger whose registers answer again; a failed round is retried by the next."""
+        while True:
+            await asyncio.sleep(self.venting.runde)
+            try:
+                await self.avgjor_parkerte()
+            except Exception as error:
+                # The type only: a database error's text can hold the statement's parameters.
+                log.warning("mottak.parkert_runde_feilet", error=type(error).__name__)
+
+    async def avgjor_parkerte(self) -> int:
+        """Decide each patient's parked sykmeldinger in order while the registers answer; how many were."""
+        decided = 0
+        while True:
+            async with self.runtime.database.session() as session:
+                parkering = MottakParkering(session)
+                heads = await parkering.forfalne_hoder(self.runtime.clock.now(), limit=_HEADS_PER_ROUND)
+                if heads or self._parkerte:
+                    self._tell(await parkering.antall())
+            progressed = [head for head in heads if await self._avgjor_parkert(head)]
+            decided += len(progressed)
+            if not progressed:
+                return decided
+
+    def _tell(self, antall: int) -> None:
+        """Say how many sykmeldinger wait, when that has changed."""
+        if antall != self._parkerte:
+            log.info("mottak.parkerte", antall=antall)
+            self._parkerte = antall
+
+    async def _avgjor_parkert(self, row: MottakParkert) -> bool:
+        inbound = Inbound(row.topic, row.partition, row.offset, row.key, row.value, headers_of(row))
+        decoded = self._decode(inbound)
+        fakta: Registerfakta | RegisterUtilgjengelig | None = None
+        if isinstance(decoded, _Decoded):
+            fakta = (await hent_registerfakta(self.registre, {inbound.event_id: decoded.received}))[inbound.event_id]
+        async with self.runtime.database.session.begin() as session:
+            uow = UnitOfWork(session, self.name)
+            parkering = MottakParkering(session)
+            if isinstance(fakta, RegisterUtilgjengelig):
+                neste = self.venting.neste(self.runtime.clock.now(), row.forsok + 1)
+                await parkering.utsett(row.id, fakta.register, neste)
+                log.warning("mottak.fortsatt_parkert", register=fakta.register, forsok=row.forsok + 1)
+                return False
+            if not await parkering.ta(row.id):
+                return False  # another instance decided it
+            if not isinstance(decoded, _Decoded):
+                # It was readable when parked; only a schema withdrawn since can make it unreadable now.
+                self._reject(uow, inbound, decoded)
+            else:
+                assert fakta is not None
+                repository = MottakRepository(uow)
+                await repository.load([decoded])
+                if not self._answer_duplicate(uow, inbound, decoded, repository):
+                    self._decide(uow, inbound, decoded, fakta, repository)
+        self.relay.notify()
+        # SQLite gives the time back without its zone; it was written in UTC.
+        waited = self.runtime.clock.now() - row.parkert.replace(tzinfo=row.parkert.tzinfo or UTC)
+        log.info("mottak.avgjort_etter_parkering", event_id=inbound.event_id, ventet_s=round(waited.total_seconds()))
+        return True
 
     def _decode(self, inbound: Inbound) -> "_Decoded | list[Avvisningsgrunn]":
         """The sykmelding in `inbound`, or why it cannot be read."""
@@ -294,10 +427,6 @@ def _dead_letter(
         field=grunner[0].field,
         references=references,
     )
-
-
-def _signer_on_signature_day(received: ReceivedSykmelding) -> tuple[str, date]:
-    return received.avsender_fnr, norwegian_date(received.sykmelding.signatur_dato)
 
 
 def _safe_key(key: bytes | None) -> str:

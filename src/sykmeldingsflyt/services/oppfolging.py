@@ -31,7 +31,6 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, select
 
 from sykmeldingsflyt.domain.base import DomainModel
-from sykmeldingsflyt.domain.fastlegeregister import FastlegeRegister
 from sykmeldingsflyt.domain.identifiers import Uuid
 from sykmeldingsflyt.domain.oppfolgingsplan import (
     ErrorType,
@@ -46,6 +45,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     route,
 )
 from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.registers import Fastlegeregister, RegisterUtilgjengelig
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.messaging import contracts
@@ -63,8 +63,8 @@ from sykmeldingsflyt.messaging.topics import (
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
     Topic,
+    dead_letter_topic,
 )
-from sykmeldingsflyt.registers.fastlege_fixture import FixtureFastlegeRegister
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, read_own
 from sykmeldingsflyt.storage.tables import (
@@ -80,21 +80,34 @@ log = structlog.get_logger(__name__)
 UKJENT_PLAN = "ukjent"
 """The receipt's key when a plan could not be read and its key was no plan uuid either."""
 
+FASTLEGEREGISTERET_UTILGJENGELIG = Refusal(
+    ErrorType.INTERNAL_ERROR, "The fastlege register could not answer; the plan waits until it can."
+)
+"""Why a plan that asks for the fastlege waits: never a refusal a sender sees."""
+
 _PLAN_UUID = TypeAdapter(Uuid)
 _SETTLE_BATCH = 500
 
 
 class Oppfolging(Service):
     name = "oppfolging"
+    produces = (
+        EPJ_DIALOGMELDING,
+        NAV_OPPFOLGINGSPLAN,
+        OPPGAVE_BESTILLING,
+        OPPFOLGINGSPLAN_MOTTATT,
+        HR_KVITTERING,
+        dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR),
+    )
 
     def __init__(
         self,
         runtime: Runtime,
-        fastleger: FastlegeRegister | None = None,
+        fastleger: Fastlegeregister | None = None,
         wait_for_sendt: timedelta = timedelta(minutes=15),
     ) -> None:
         super().__init__(runtime)
-        self.fastleger = fastleger or FixtureFastlegeRegister()
+        self.fastleger = fastleger or runtime.registre.fastlegeregister
         self.wait_for_sendt = wait_for_sendt
 
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -209,7 +222,8 @@ class Oppfolging(Service):
                 plan = contracts.decode(self.runtime.codec, waiting.value, Oppfolgingsplan)
                 refusal = await self._try_accept(uow, source, plan)
                 if refusal is not None:
-                    if not expired:
+                    # A register that is down is never the plan's fault: it waits for as long as it takes.
+                    if not expired or refusal is FASTLEGEREGISTERET_UTILGJENGELIG:
                         continue
                     self._refuse(uow, source, [refusal], plan.plan_uuid, plan.orgnummer)
                 await _forget_waiting(uow, waiting.plan_uuid)
@@ -246,10 +260,18 @@ class Oppfolging(Service):
         sent_to = active_sent_sykmelding(plan.orgnummer, await _sykmeldinger_of(uow, ref), self.runtime.clock.today())
         if isinstance(sent_to, Refusal):
             return sent_to
-        wants_doctor = plan.send_plan_to_general_practitioner
+        try:
+            fastlege = (
+                await self.fastleger.fastlege(plan.employee_identification_number)
+                if plan.send_plan_to_general_practitioner
+                else None
+            )
+        except RegisterUtilgjengelig as error:
+            log.warning("oppfolging.fastlege_utilgjengelig", plan_uuid=plan.plan_uuid, grunn=error.grunn)
+            return FASTLEGEREGISTERET_UTILGJENGELIG
         routing = route(
             plan,
-            fastlege=self.fastleger.fastlege_for(plan.employee_identification_number) if wants_doctor else None,
+            fastlege=fastlege,
             sent_to=sent_to,
             person_ref=ref,
             ids=RoutingIds(

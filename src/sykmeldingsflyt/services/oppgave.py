@@ -20,7 +20,13 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import NAV_OPPGAVE, NAV_OPPGAVE_BEHANDLET, NAV_SYKMELDING, OPPGAVE_BESTILLING
+from sykmeldingsflyt.messaging.topics import (
+    NAV_OPPGAVE,
+    NAV_OPPGAVE_BEHANDLET,
+    NAV_SYKMELDING,
+    OPPGAVE_BESTILLING,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import NavOppgave
@@ -34,6 +40,7 @@ UGYLDIG_BEHANDLING = "UGYLDIG_BEHANDLING"
 
 class OppgaveService(Service):
     name = "oppgave"
+    produces = (NAV_OPPGAVE, dead_letter_topic(NAV_OPPGAVE_BEHANDLET))
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (

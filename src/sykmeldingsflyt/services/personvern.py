@@ -25,7 +25,12 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS
+from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SYKMELDING,
+    NAV_SYKMELDING,
+    SYKMELDING_STATUS,
+    dead_letter_topic,
+)
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
@@ -38,6 +43,7 @@ UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
 
 class Personvern(Service):
     name = "personvern"
+    produces = (ARBEIDSGIVER_SYKMELDING, dead_letter_topic(SYKMELDING_STATUS))
 
     def __init__(
         self,

@@ -30,6 +30,9 @@ from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.registers.files import bundled_registre
+from sykmeldingsflyt.registers.registre import Registre
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.storage.database import Database
 
 log = structlog.get_logger(__name__)
@@ -76,9 +79,13 @@ class Runtime:
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    registre: Registre = field(default_factory=bundled_registre)
+    """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
     @classmethod
-    def from_env(cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None) -> "Runtime":
+    def from_env(
+        cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None, registre: Registre | None = None
+    ) -> "Runtime":
         registry = (
             ConfluentSchemaRegistry(
                 kafka.schema_registry_url,
@@ -94,6 +101,7 @@ class Runtime:
             codec=AvroCodec(SchemaStore(), registry),
             topics=Topics(kafka.topic_prefix),
             clock=clock or SystemClock(),
+            registre=registre or open_registre(RegisterSettings.from_env()),
         )
 
     @cached_property
@@ -116,6 +124,9 @@ class Runtime:
 
 class Service(ABC):
     name: ClassVar[str]
+    # What the service writes, the dead-letter twins of the inbound topics it dead-letters included (what it
+    # reads, its subscribers tell): the AsyncAPI document and the topic ACLs are made from it.
+    produces: ClassVar[tuple[Topic, ...]] = ()
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -177,4 +188,5 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
         for service in running:
             service.relay.stop()
         await asyncio.gather(*relays, return_exceptions=True)
+        await runtime.registre.close()
         log.info("services.stopped", services=[service.name for service in running])

@@ -1,30 +1,38 @@
-"""tidslinje: each person's case per employer, and its stop points as durable timers.
+"""tidslinje: each person's cases across employers, and their stop points as durable timers.
 
 nav.sykmelding ───────────┐  (periods, by pseudonym; a rejected sykmelding counts nothing)
-arbeidsgiver.sykmelding ──┤  (SENDT to which virksomhet; a tombstone withdraws it)
-nav.dialogmote-status ────┼─► cases ──► varsel (keyed by case id)
+sykmelding.status ────────┤  (NY, SENDT to which virksomhet, BEKREFTET; AVBRUTT/SLETTET count nothing)
+nav.dialogmote-status ────┼─► cases ──► varsel (keyed by case id; to each employer of the case)
 oppfolgingsplan.mottatt ──┘      │   └─► oppgave.bestilling (the oppgave service gives NAV the task)
                    the clock ────┘
 
-Every change recomputes the person's cases with that employer and emits what is due now; each case
-row stores the day its next stop point falls due, and `background` fires the due ones on the
-runtime's clock. An action is emitted in the same transaction that records its stable id in
+Every change recomputes the person's cases (DOMAIN.md §5.1) and emits what is due now in each
+employer's view; each case row stores the day its next stop point falls due, and `background`
+fires the due ones on the runtime's clock. An action is emitted in the same transaction that records its stable id in
 tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and racing instances.
 """
 
 import asyncio
 from datetime import date
+from uuid import UUID
 
 import structlog
 from faststream.kafka import KafkaBroker
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
+from sykmeldingsflyt.domain import gjentakende_sykefravaer
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
+from sykmeldingsflyt.domain.dialogmotekandidat import AVSLAG_FORKLARING, DialogmotekandidatVurdering
+from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.oppfolgingsplan import OppfolgingsplanMottatt
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.domain.tilfelle import sykeperioder
+from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
+from sykmeldingsflyt.domain.tilfelle import sykeperioder, tilstand_etter
 from sykmeldingsflyt.domain.timeline import (
     CaseFacts,
     DialogmoteStatus,
@@ -36,40 +44,78 @@ from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
-    ARBEIDSGIVER_SYKMELDING,
     NAV_DIALOGMOTE_STATUS,
+    NAV_DIALOGMOTEKANDIDAT_VURDERING,
+    NAV_DODSFALL,
     NAV_SYKMELDING,
     OPPFOLGINGSPLAN_MOTTATT,
     OPPGAVE_BESTILLING,
+    SYKEPENGESOKNAD,
+    SYKMELDING_STATUS,
     VARSEL,
+    dead_letter_topic,
 )
+from sykmeldingsflyt.services.dialogmotekandidat import Kandidatur
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
-from sykmeldingsflyt.storage.tables import TidslinjeDialogmote, TidslinjeOppfolgingsplan, TidslinjeSykmelding
-from sykmeldingsflyt.storage.tidslinje import case_inputs, claim_due, mark_fired, save_cases, stored_perioder
+from sykmeldingsflyt.storage.tables import (
+    TidslinjeDialogmote,
+    TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
+)
+from sykmeldingsflyt.storage.tidslinje import (
+    aware,
+    case_inputs,
+    claim_due,
+    lock_person,
+    mark_fired,
+    save_cases,
+    stored_perioder,
+    sykmelding_row,
+)
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 
+class TidslinjeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIDSLINJE_", extra="ignore")
+
+    kandidat_lukkes_etter_maneder: int = Field(default=6, gt=0)
+    """A dialogmøte-2 candidature left open this many months is closed (LUKKET)."""
+
+
 class TidslinjeService(Service):
     name = "tidslinje"
+    produces = (VARSEL, OPPGAVE_BESTILLING, dead_letter_topic(NAV_DIALOGMOTE_STATUS))
 
-    def __init__(self, runtime: Runtime, poll_interval: float = 30.0, batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        poll_interval: float = 30.0,
+        batch_size: int = 200,
+        settings: TidslinjeSettings | None = None,
+    ) -> None:
         super().__init__(runtime)
         # The clock is asked, not waited on: a virtual clock moves whenever its owner says so.
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.kandidatur = Kandidatur(runtime, (settings or TidslinjeSettings()).kandidat_lukkes_etter_maneder)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (
             (NAV_SYKMELDING, self.on_sykmelding),
-            (ARBEIDSGIVER_SYKMELDING, self.on_arbeidsgiver),
+            (SYKMELDING_STATUS, self.on_status),
             (NAV_DIALOGMOTE_STATUS, self.on_dialogmote),
             (OPPFOLGINGSPLAN_MOTTATT, self.on_oppfolgingsplan),
+            (SYKEPENGESOKNAD, self.on_soknad),
+            (NAV_DODSFALL, self.on_dodsfall),
+            (NAV_DIALOGMOTEKANDIDAT_VURDERING, self.on_vurdering),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -84,14 +130,14 @@ class TidslinjeService(Service):
             await asyncio.sleep(self.poll_interval)
 
     async def fire_due(self) -> int:
-        """Fire every timer due by the clock's today; returns how many person-employer pairs it looked at."""
+        """Fire every timer due by the clock's today; returns how many people it looked at."""
         handled = 0
         while True:
             async with self.runtime.database.session.begin() as session:
                 uow = UnitOfWork(session, self.name)
                 due = await claim_due(session, self.runtime.clock.today(), self.batch_size)
-                for pasient, orgnummer in due:
-                    await self._recompute(uow, pasient, orgnummer)
+                for pasient in due:
+                    await self._recompute(uow, pasient)
             if uow.published:
                 self.relay.notify()
             handled += len(due)
@@ -102,26 +148,31 @@ class TidslinjeService(Service):
         nav = read_own(self, inbound, NavSykmelding)
         if nav is None:
             return
-        sykmelding = nav.received_sykmelding.sykmelding
-        row = await self._sykmelding(uow, sykmelding.id)
-        row.person_ref = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
+        received = nav.received_sykmelding
+        row = await sykmelding_row(uow.session, received.sykmelding.id)
+        row.person_ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
+        row.inntruffet = received.sykmelding.signatur_dato
         rejected = nav.validation_result.status is RuleStatus.INVALID
-        row.perioder = [] if rejected else stored_perioder(sykeperioder(sykmelding.id, sykmelding.perioder))
-        if row.orgnummer is not None:
-            await self._recompute(uow, row.person_ref, row.orgnummer)
+        row.perioder = (
+            [] if rejected else stored_perioder(sykeperioder(received.sykmelding.id, received.sykmelding.perioder))
+        )
+        await self._recompute(uow, row.person_ref)
 
-    async def on_arbeidsgiver(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        """The employer view says where the employee sent the sykmelding; only its key and headers are
-        read, and a tombstone (the employee withdrew it) takes it out of the case."""
-        orgnummer = inbound.header("orgnummer")
-        if inbound.key is None or orgnummer is None:
-            log.error("tidslinje.employer_view_without_key_or_orgnummer", event_id=inbound.event_id)
+    async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """What the employee did with a sykmelding. personvern answers for this topic (it dead-letters
+        what it refuses); the timeline only counts: an event older than the one applied changes nothing."""
+        event = read_own(self, inbound, SykmeldingStatusEvent)
+        if event is None:
             return
-        row = await self._sykmelding(uow, inbound.key.decode())
-        before, row.orgnummer = row.orgnummer, None if inbound.value is None else orgnummer
+        row = await sykmelding_row(uow.session, event.sykmelding_id)
+        if row.status_tidspunkt is not None and event.timestamp < aware(row.status_tidspunkt):
+            return
+        endring = tilstand_etter(event)
+        row.status, row.status_tidspunkt = endring.tilstand.value, event.timestamp
+        row.orgnummer = endring.orgnr
+        row.egenmeldinger = [[fom.isoformat(), tom.isoformat()] for fom, tom in endring.egenmeldinger]
         if row.person_ref is not None:
-            for changed in dict.fromkeys(org for org in (before, row.orgnummer) if org is not None):
-                await self._recompute(uow, row.person_ref, changed)
+            await self._recompute(uow, row.person_ref)
 
     async def on_dialogmote(self, uow: UnitOfWork, inbound: Inbound) -> None:
         endring = read_or_dead_letter(self, uow, inbound, DialogmoteStatusEndring)
@@ -148,7 +199,8 @@ class TidslinjeService(Service):
                     dato=hendelse.dato,
                 )
             )
-        cases = await self._recompute(uow, pasient, endring.virksomhetsnummer)
+        cases = await self._recompute(uow, pasient)
+        await self.kandidatur.on_dialogmote(uow, pasient, hendelse, hendelse_id)
         if hendelse.status is DialogmoteStatus.INNKALT:
             await self._remind_of_plan(uow, cases, endring, hendelse.dato)
 
@@ -165,50 +217,106 @@ class TidslinjeService(Service):
                     mottatt=norwegian_date(plan.mottatt),
                 )
             )
-        await self._recompute(uow, plan.person_ref, plan.orgnummer)
+        await self._recompute(uow, plan.person_ref)
+
+    async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """A sent søknad: its pieces replace what it corrects; a malformed one is dead-lettered with
+        the field and rule, and a redelivered one changes nothing."""
+        soknad = read_or_dead_letter(self, uow, inbound, Sykepengesoknad)
+        if soknad is None:
+            return
+        pasient = person_ref(soknad.fnr, self.runtime.settings.pseudonym_key)
+        row = await uow.session.get(TidslinjeSoknad, soknad.id)
+        if row is None:
+            row = TidslinjeSoknad(soknad_id=soknad.id, person_ref=pasient)
+            uow.session.add(row)
+        row.orgnummer = None if soknad.arbeidsgiver is None else soknad.arbeidsgiver.orgnummer
+        row.perioder = stored_perioder(soknad.perioder())
+        row.sendt, row.korrigerer = soknad.sendt, soknad.korrigerer
+        await self._recompute(uow, pasient)
+
+    async def on_dodsfall(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        dodsfall = read_or_dead_letter(self, uow, inbound, Dodsfall)
+        if dodsfall is None:
+            return
+        pasient = person_ref(dodsfall.personident, self.runtime.settings.pseudonym_key)
+        person = await uow.session.get(TidslinjePerson, pasient)
+        if person is None:
+            person = TidslinjePerson(person_ref=pasient)
+            uow.session.add(person)
+        person.dodsdato = dodsfall.dodsdato
+        await self._recompute(uow, pasient)
+
+    async def on_vurdering(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """An officer's exception or "ikke aktuell". The gateway checked the person is a candidate; one
+        that is no longer when it arrives is dead-lettered with the reason, for the officer to see."""
+        vurdering = read_or_dead_letter(self, uow, inbound, DialogmotekandidatVurdering)
+        if vurdering is None:
+            return
+        pasient = person_ref(vurdering.personident, self.runtime.settings.pseudonym_key)
+        avslag = await self.kandidatur.on_vurdering(uow, pasient, vurdering)
+        if avslag is not None:
+            detail = AVSLAG_FORKLARING[avslag]
+            send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=avslag.value, detail=detail)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
-        if inbound.topic == self.runtime.topics.name(NAV_DIALOGMOTE_STATUS):
+        if inbound.topic in {
+            self.runtime.topics.name(NAV_DIALOGMOTE_STATUS),
+            self.runtime.topics.name(SYKEPENGESOKNAD),
+            self.runtime.topics.name(NAV_DODSFALL),
+            self.runtime.topics.name(NAV_DIALOGMOTEKANDIDAT_VURDERING),
+        }:
             dead_letter_poison(self, uow, inbound, error)
 
-    async def _sykmelding(self, uow: UnitOfWork, sykmelding_id: str) -> TidslinjeSykmelding:
-        row = await uow.session.get(TidslinjeSykmelding, sykmelding_id)
-        if row is None:
-            row = TidslinjeSykmelding(sykmelding_id=sykmelding_id, person_ref=None, perioder=[], orgnummer=None)
-            uow.session.add(row)
-        return row
-
-    async def _recompute(self, uow: UnitOfWork, pasient: str, orgnummer: str) -> list[CaseFacts]:
-        """Rebuild the cases of one person with one employer, emit what is due today, re-arm the timers."""
-        cases = (await case_inputs(uow.session, pasient, orgnummer)).cases()
+    async def _recompute(self, uow: UnitOfWork, pasient: str) -> list[CaseFacts]:
+        """Rebuild the cases of one person, emit what is due today in each employer's view, re-arm
+        the timers. Returns every view of every case."""
+        await lock_person(uow.session, pasient)
+        inputs = await case_inputs(uow.session, pasient)
         today, now = self.runtime.clock.today(), self.runtime.clock.now()
-        evaluations = [(facts, evaluate(facts, today)) for facts in cases]
-        await save_cases(uow.session, pasient, orgnummer, [(facts, e.next_due) for facts, e in evaluations])
-        for facts, evaluation in evaluations:
-            for action in evaluation.actions:
-                await self._emit(uow, facts, action.to_message(now))
-        return cases
+        views: list[CaseFacts] = []
+        saved = []
+        for tilfelle_id, tilfelle in inputs.tilfeller():
+            armed: date | None = None
+            for facts in inputs.views(tilfelle_id, tilfelle):
+                evaluation = evaluate(facts, today)
+                for action in evaluation.actions:
+                    await self._emit(uow, tilfelle_id, action.to_message(now))
+                if evaluation.next_due is not None and (armed is None or evaluation.next_due < armed):
+                    armed = evaluation.next_due
+                views.append(facts)
+            saved.append((tilfelle_id, tilfelle, armed))
+        wake = await self.kandidatur.on_cases(uow, pasient, [(i, t) for i, t, _ in saved], inputs.dialogmoter)
+        saved = [(i, t, _earliest(armed, wake.get(i))) for i, t, armed in saved]
+        await save_cases(uow.session, pasient, saved)
+        signal = gjentakende_sykefravaer.vurder([(i, t) for i, t, _ in saved], today)
+        if signal is not None:
+            await self._emit(uow, signal.siste_tilfelle_id, gjentakende_sykefravaer.oppgave(pasient, signal, now))
+        return views
 
     async def _remind_of_plan(
         self, uow: UnitOfWork, cases: list[CaseFacts], endring: DialogmoteStatusEndring, day: date
     ) -> None:
-        facts = active_case(cases, day)
+        facts = active_case(cases, day, endring.virksomhetsnummer)
         if facts is None:
             return  # a meeting outside any case the timeline knows: nothing to remind of
         motedato = norwegian_date(endring.dialogmote_tidspunkt)
         varsel = plan_before_dialogmote(facts, endring.dialogmote_uuid, motedato, self.runtime.clock.now())
         if varsel is not None:
-            await self._emit(uow, facts, varsel)
+            await self._emit(uow, facts.tilfelle_id, varsel)
 
-    async def _emit(self, uow: UnitOfWork, facts: CaseFacts, message: Varsel | Oppgave) -> None:
-        tilfelle_id = str(facts.tilfelle_id)
-        if not await mark_fired(uow.session, message.id, tilfelle_id, self.runtime.clock.now()):
+    async def _emit(self, uow: UnitOfWork, tilfelle_id: UUID, message: Varsel | Oppgave) -> None:
+        if not await mark_fired(uow.session, message.id, str(tilfelle_id), self.runtime.clock.now()):
             return
         if isinstance(message, Varsel):
-            topic, key = self.runtime.topics.name(VARSEL), tilfelle_id
+            topic, key = self.runtime.topics.name(VARSEL), str(tilfelle_id)
         else:
             topic, key = self.runtime.topics.name(OPPGAVE_BESTILLING), message.id
         uow.publish(
             topic=topic, key=key, value=contracts.encode(self.runtime.codec, message, topic), event_id=message.id
         )
-        log.info("tidslinje.emitted", tilfelle_id=tilfelle_id, id=message.id, type=message.type.value)
+        log.info("tidslinje.emitted", tilfelle_id=str(tilfelle_id), id=message.id, type=message.type.value)
+
+
+def _earliest(*days: date | None) -> date | None:
+    return min((day for day in days if day is not None), default=None)

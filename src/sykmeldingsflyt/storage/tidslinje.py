@@ -2,26 +2,48 @@
 møtebehov against the cases tidslinje keeps); everything else here is tidslinje's own writing."""
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sykmeldingsflyt.domain.tilfelle import KnownCase, PeriodeKind, Sykeperiode
-from sykmeldingsflyt.domain.timeline import CaseFacts, CaseInputs, DialogmoteHendelse, DialogmoteStatus
+from sykmeldingsflyt.domain.dialogmotekandidat import (
+    DialogmotekandidatEndring,
+    Endringsarsak,
+    IkkeAktuellArsak,
+    UnntakArsak,
+)
+from sykmeldingsflyt.domain.tilfelle import (
+    KnownCase,
+    Oppfolgingstilfelle,
+    PeriodeKind,
+    Sykeperiode,
+    SykmeldingTilstand,
+    soknad_biter,
+    sykmelding_biter,
+)
+from sykmeldingsflyt.domain.timeline import CaseInputs, DialogmoteHendelse, DialogmoteStatus
 from sykmeldingsflyt.storage.tables import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
 
 StoredPeriode = list[str | int | None]
+
+
+def aware(instant: datetime) -> datetime:
+    """A stored timestamp with its time zone: SQLite hands them back without (they are stored in UTC)."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
 def stored_perioder(perioder: Iterable[Sykeperiode]) -> list[StoredPeriode]:
@@ -35,81 +57,174 @@ def _perioder(sykmelding_id: str, stored: Iterable[StoredPeriode]) -> Iterable[S
         yield Sykeperiode(sykmelding_id, date.fromisoformat(fom), date.fromisoformat(tom), PeriodeKind(kind), grad)
 
 
-async def case_inputs(session: AsyncSession, person_ref: str, orgnummer: str) -> CaseInputs:
-    """Everything the timeline knows about one person with one employer."""
-    sykmeldinger = await session.execute(
-        select(TidslinjeSykmelding.sykmelding_id, TidslinjeSykmelding.perioder).where(
-            TidslinjeSykmelding.person_ref == person_ref, TidslinjeSykmelding.orgnummer == orgnummer
-        )
+def _sykmelding_biter(row: TidslinjeSykmelding) -> list[Sykeperiode]:
+    return sykmelding_biter(
+        _perioder(row.sykmelding_id, row.perioder),
+        SykmeldingTilstand(row.status),
+        row.orgnummer,
+        None if row.inntruffet is None else aware(row.inntruffet),
+        [(date.fromisoformat(fom), date.fromisoformat(tom)) for fom, tom in row.egenmeldinger],
     )
-    known = await session.scalars(
-        select(TidslinjeTilfelle).where(
-            TidslinjeTilfelle.person_ref == person_ref, TidslinjeTilfelle.orgnummer == orgnummer
-        )
+
+
+def _soknad_biter(rows: Sequence[TidslinjeSoknad]) -> list[Sykeperiode]:
+    corrected = {row.korrigerer for row in rows if row.korrigerer is not None}
+    return [
+        bit
+        for row in rows
+        if row.soknad_id not in corrected
+        for bit in soknad_biter(_perioder(row.soknad_id, row.perioder), row.orgnummer, aware(row.sendt))
+    ]
+
+
+async def case_inputs(session: AsyncSession, person_ref: str) -> CaseInputs:
+    """Everything the timeline knows about one person, across employers."""
+    sykmeldinger = await session.scalars(
+        select(TidslinjeSykmelding).where(TidslinjeSykmelding.person_ref == person_ref)
     )
-    planer = await session.scalars(
-        select(TidslinjeOppfolgingsplan.mottatt).where(
-            TidslinjeOppfolgingsplan.person_ref == person_ref, TidslinjeOppfolgingsplan.orgnummer == orgnummer
+    soknader = await session.scalars(select(TidslinjeSoknad).where(TidslinjeSoknad.person_ref == person_ref))
+    known = await session.scalars(select(TidslinjeTilfelle).where(TidslinjeTilfelle.person_ref == person_ref))
+    planer = await session.execute(
+        select(TidslinjeOppfolgingsplan.orgnummer, TidslinjeOppfolgingsplan.mottatt).where(
+            TidslinjeOppfolgingsplan.person_ref == person_ref
         )
     )
     moter = await session.scalars(
         select(TidslinjeDialogmote)
-        .where(TidslinjeDialogmote.person_ref == person_ref, TidslinjeDialogmote.orgnummer == orgnummer)
+        .where(TidslinjeDialogmote.person_ref == person_ref)
         .order_by(TidslinjeDialogmote.position)
     )
+    person = await session.get(TidslinjePerson, person_ref)
     return CaseInputs(
         person_ref=person_ref,
-        orgnr=orgnummer,
-        perioder=tuple(p for sykmelding_id, stored in sykmeldinger for p in _perioder(sykmelding_id, stored)),
+        perioder=(
+            *(bit for row in sykmeldinger for bit in _sykmelding_biter(row)),
+            *_soknad_biter(list(soknader)),
+        ),
         known=tuple(KnownCase(UUID(row.tilfelle_id), row.start, row.slutt) for row in known),
-        oppfolgingsplaner=tuple(planer),
+        oppfolgingsplaner=tuple((orgnummer, mottatt) for orgnummer, mottatt in planer),
         dialogmoter=tuple(DialogmoteHendelse(m.mote_id, DialogmoteStatus(m.status), m.dato) for m in moter),
+        dodsdato=None if person is None else person.dodsdato,
     )
 
 
 async def save_cases(
-    session: AsyncSession, person_ref: str, orgnummer: str, cases: Sequence[tuple[CaseFacts, date | None]]
+    session: AsyncSession, person_ref: str, cases: Sequence[tuple[UUID, Oppfolgingstilfelle, date | None]]
 ) -> None:
-    """Make the stored cases of one person with one employer these (each with its next timer); a case
-    that no longer exists (its sykmeldinger withdrawn, or merged into another) is removed."""
+    """Make the stored cases of one person these (each with its next timer); a case that no longer
+    exists (its pieces withdrawn, or merged into another) is removed."""
     stored = {
         row.tilfelle_id: row
-        for row in await session.scalars(
-            select(TidslinjeTilfelle).where(
-                TidslinjeTilfelle.person_ref == person_ref, TidslinjeTilfelle.orgnummer == orgnummer
-            )
-        )
+        for row in await session.scalars(select(TidslinjeTilfelle).where(TidslinjeTilfelle.person_ref == person_ref))
     }
-    for facts, next_due in cases:
-        tilfelle_id = str(facts.tilfelle_id)
-        row = stored.pop(tilfelle_id, None)
+    for tilfelle_id, tilfelle, next_due in cases:
+        row = stored.pop(str(tilfelle_id), None)
         if row is None:
-            row = TidslinjeTilfelle(tilfelle_id=tilfelle_id, person_ref=person_ref, orgnummer=orgnummer)
+            row = TidslinjeTilfelle(tilfelle_id=str(tilfelle_id), person_ref=person_ref)
             session.add(row)
-        row.start, row.slutt, row.next_due = facts.tilfelle.start, facts.tilfelle.end, next_due
+        row.start, row.slutt, row.next_due = tilfelle.start, tilfelle.end, next_due
+        row.sykedager, row.arbeidsgivere = tilfelle.sykedager, list(tilfelle.arbeidsgivere)
     for gone in stored.values():
         await session.delete(gone)
 
 
-async def claim_due(session: AsyncSession, today: date, limit: int) -> list[tuple[str, str]]:
-    """The people and employers with a timer due by `today`, at most `limit` cases. On PostgreSQL the
-    rows stay locked to this transaction and other instances skip them; SQLite has one writer anyway."""
-    rows = await session.execute(
-        select(TidslinjeTilfelle.person_ref, TidslinjeTilfelle.orgnummer)
+def _endring(row: TidslinjeKandidatEndring) -> DialogmotekandidatEndring:
+    return DialogmotekandidatEndring(
+        uuid=row.uuid,
+        created_at=aware(row.created_at),
+        person_ref=row.person_ref,
+        tilfelle_id=row.tilfelle_id,
+        tilfelle_start=row.tilfelle_start,
+        kandidat=row.kandidat,
+        arsak=Endringsarsak(row.arsak),
+        unntak_arsak=None if row.unntak_arsak is None else UnntakArsak(row.unntak_arsak),
+        ikke_aktuell_arsak=None if row.ikke_aktuell_arsak is None else IkkeAktuellArsak(row.ikke_aktuell_arsak),
+    )
+
+
+async def kandidat_endringer(session: AsyncSession, person_ref: str) -> list[DialogmotekandidatEndring]:
+    """Every change of the person's dialogmøte-2 candidature, oldest first. The gateway's NAV routes
+    read it too (same database, as motebehov reads the cases)."""
+    rows = await session.scalars(
+        select(TidslinjeKandidatEndring)
+        .where(TidslinjeKandidatEndring.person_ref == person_ref)
+        .order_by(TidslinjeKandidatEndring.position)
+    )
+    return [_endring(row) for row in rows]
+
+
+async def add_kandidat_endring(session: AsyncSession, endring: DialogmotekandidatEndring) -> bool:
+    """Store a change; False when it was stored before (its id is derived from its cause)."""
+    if await session.scalar(
+        select(TidslinjeKandidatEndring.position).where(TidslinjeKandidatEndring.uuid == endring.uuid)
+    ):
+        return False
+    session.add(
+        TidslinjeKandidatEndring(
+            uuid=endring.uuid,
+            person_ref=endring.person_ref,
+            tilfelle_id=endring.tilfelle_id,
+            tilfelle_start=endring.tilfelle_start,
+            created_at=endring.created_at,
+            kandidat=endring.kandidat,
+            arsak=endring.arsak.value,
+            unntak_arsak=None if endring.unntak_arsak is None else endring.unntak_arsak.value,
+            ikke_aktuell_arsak=None if endring.ikke_aktuell_arsak is None else endring.ikke_aktuell_arsak.value,
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def claim_due(session: AsyncSession, today: date, limit: int) -> list[str]:
+    """The people with a timer due by `today`, at most `limit` cases. On PostgreSQL the rows stay
+    locked to this transaction and other instances skip them; SQLite has one writer anyway."""
+    rows = await session.scalars(
+        select(TidslinjeTilfelle.person_ref)
         .where(TidslinjeTilfelle.next_due <= today)
         .order_by(TidslinjeTilfelle.next_due)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(dict.fromkeys((person_ref, orgnummer) for person_ref, orgnummer in rows))
+    return list(dict.fromkeys(rows))
+
+
+def _insert(session: AsyncSession) -> Any:
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+
+
+async def sykmelding_row(session: AsyncSession, sykmelding_id: str) -> TidslinjeSykmelding:
+    """The sykmelding's row, made if new. Its two halves arrive on two topics, in two stages at once:
+    the insert that loses the race waits for the other and then finds its row, without an error."""
+    await session.execute(
+        _insert(session)(TidslinjeSykmelding)
+        .values(
+            sykmelding_id=sykmelding_id,
+            person_ref=None,
+            perioder=[],
+            orgnummer=None,
+            status=SykmeldingTilstand.NY.value,
+            egenmeldinger=[],
+        )
+        .on_conflict_do_nothing()
+    )
+    row = await session.get(TidslinjeSykmelding, sykmelding_id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def lock_person(session: AsyncSession, person_ref: str) -> None:
+    """Hold the person for this transaction: two stages (or instances) rebuilding one person's cases
+    at once would each add the same new case. PostgreSQL takes an advisory lock; SQLite has one writer."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(person_ref))))
 
 
 async def mark_fired(session: AsyncSession, action_id: str, tilfelle_id: str, at: datetime) -> bool:
     """Record that an action is emitted; False if it was already, by this instance or another. A racing
     insert waits for the other transaction and then loses on the primary key, without an error."""
-    insert: Any = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     result = await session.execute(
-        insert(TidslinjeFiredAction)
+        _insert(session)(TidslinjeFiredAction)
         .values(action_id=action_id, tilfelle_id=tilfelle_id, fired_at=at)
         .on_conflict_do_nothing()
     )

@@ -22,13 +22,22 @@ from sykmeldingsflyt.domain.sykmelding import (
     SykmeldingStatus,
 )
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
-from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
+from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.synthetic import L87, make_sykmelding
+from tests.support.registers import bundled_fakta
 
 FOM = date(2026, 11, 2)
 """A Monday."""
 
-CONTEXT = RuleContext(hpr=FixtureHprRegister(), persons=FixturePersonRegister(), diagnosekoder=bundled_diagnosekoder())
+CONTEXT = RuleContext(behandler=None, pasient=None, diagnosekoder=bundled_diagnosekoder())
+"""The code lists and no history; `run` and `tree_hit` add what the bundled registers say of the sykmelding."""
+
+
+def med_fakta(received: ReceivedSykmelding, context: RuleContext) -> RuleContext:
+    """`context` with the bundled registers' signer and patient, where the test has not set its own."""
+    behandler, pasient = bundled_fakta(received)
+    return replace(context, behandler=context.behandler or behandler, pasient=context.pasient or pasient)
+
 
 M545 = Diagnose(system=ICD10_SYSTEM, kode="M545", tekst="Lumbago")
 Z09 = Diagnose(system=ICPC2_SYSTEM, kode="Z09", tekst="Juridisk problem")
@@ -115,7 +124,7 @@ def tilbakedatert(days: int, begrunnelse: str | None = None, **kwargs: Any) -> R
 
 
 def run(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> ValidationResult:
-    return validate(received, context)
+    return validate(received, med_fakta(received, context))
 
 
 def hits(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> list[str]:
@@ -123,5 +132,5 @@ def hits(received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> list[s
 
 
 def tree_hit(tree: RuleTree, received: ReceivedSykmelding, context: RuleContext = CONTEXT) -> str | None:
-    rule = tree.first_hit(RuleInput(received, context))
+    rule = tree.first_hit(RuleInput(received, med_fakta(received, context)))
     return rule.name if rule else None

@@ -19,10 +19,8 @@ from sykmeldingsflyt.domain.rules.hpr import HPR_TREE
 from sykmeldingsflyt.domain.status import StatusEvent
 from sykmeldingsflyt.domain.sykmelding import Diagnose, Periode, ReceivedSykmelding, SykmeldingStatus
 from sykmeldingsflyt.domain.validering import RuleStatus
-from sykmeldingsflyt.registers import FixtureLegesuspensjon
-from sykmeldingsflyt.registers import hpr_fixture as hpr
-from sykmeldingsflyt.registers.legesuspensjon_fixture import Suspensjon
 from sykmeldingsflyt.synthetic import L87
+from tests.support import registers as hpr
 from tests.unit.rules.builders import (
     CONTEXT,
     FOM,
@@ -192,18 +190,9 @@ def test_a_suspended_signer_is_refused_before_validation() -> None:
     assert hit.legal_reference is None
 
 
-@pytest.mark.parametrize(
-    ("dato", "suspendert"),
-    [(date(2025, 12, 31), False), (date(2026, 1, 1), True), (date(2026, 6, 30), True), (date(2026, 7, 1), False)],
-)
-async def test_the_fixture_register_answers_for_the_day_asked(dato: date, suspendert: bool) -> None:
-    register = FixtureLegesuspensjon({"12837000082": Suspensjon(fra=date(2026, 1, 1), til=date(2026, 6, 30))})
-    assert await register.er_suspendert("12837000082", dato) is suspendert
-    assert await register.er_suspendert(hpr.LEGE.fnr, dato) is False
-
-
-async def test_the_bundled_fixture_suspends_a_doctor_hpr_knows() -> None:
-    assert await FixtureLegesuspensjon().er_suspendert(hpr.SUSPENDERT_LEGE.fnr, FOM)
+async def test_the_bundled_folder_suspends_a_doctor_hpr_knows() -> None:
+    assert await hpr.BUNDLED.er_suspendert(hpr.SUSPENDERT_LEGE.fnr, FOM)
+    assert not await hpr.BUNDLED.er_suspendert(hpr.LEGE.fnr, FOM)
     assert tree_hit(HPR_TREE, signert_av(hpr.SUSPENDERT_LEGE)) is None
 
 

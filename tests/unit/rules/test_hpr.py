@@ -9,8 +9,7 @@ from sykmeldingsflyt.domain.registers import HprBehandler
 from sykmeldingsflyt.domain.rules import RuleContext
 from sykmeldingsflyt.domain.rules.hpr import HPR_TREE
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
-from sykmeldingsflyt.registers import FixtureHprRegister
-from sykmeldingsflyt.registers import hpr_fixture as hpr
+from tests.support import registers as hpr
 from tests.unit.rules.builders import CONTEXT, FOM, aktivitet_ikke_mulig, hver_for_seg, signert_av, tree_hit
 
 
@@ -49,7 +48,7 @@ def test_a_chiropractors_competence_must_be_valid_on_the_signature_day() -> None
     godkjenning = hpr.KIROPRAKTOR.godkjenninger[0]
     expired = replace(hpr.SYKMELDING_KOMPETANSE, gyldig_til=FOM - timedelta(days=1))
     kiropraktor = replace(hpr.KIROPRAKTOR, godkjenninger=(replace(godkjenning, tilleggskompetanse=(expired,)),))
-    context = replace(CONTEXT, hpr=FixtureHprRegister([kiropraktor]))
+    context = replace(CONTEXT, behandler=kiropraktor)
     assert _hit(signert_av(kiropraktor), context) == "BEHANDLER_IKKE_LE_KI_MT_TL_FT_I_HPR"
     assert _hit(signert_av(hpr.KIROPRAKTOR)) is None
 

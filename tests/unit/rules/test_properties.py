@@ -18,8 +18,8 @@ from sykmeldingsflyt.domain.sykmelding import (
     Periode,
 )
 from sykmeldingsflyt.domain.validering import RuleStatus
-from sykmeldingsflyt.registers import hpr_fixture as hpr
 from sykmeldingsflyt.synthetic import L87
+from tests.support import registers as hpr
 from tests.unit.rules.builders import (
     FOM,
     M545,
@@ -122,7 +122,7 @@ def any_periode(draw: st.DrawFn) -> Periode:
     st.lists(any_periode(), max_size=4),
     st.integers(min_value=-60, max_value=400),
     st.sampled_from([None, L87, M545, Z09]),
-    st.sampled_from(hpr.FIXTURE_BEHANDLERE),
+    st.sampled_from(hpr.BEHANDLERE),
     st.lists(any_periode(), max_size=3),
 )
 def test_any_sykmelding_gets_one_verdict_and_at_most_one_hit(

@@ -1,4 +1,4 @@
-"""The local register adapters: bundled code lists, the HPR fixture, the population fixture."""
+"""The bundled code lists, and the bundled register folder's doctors and persons the rule tests use."""
 
 import json
 from datetime import date
@@ -7,19 +7,34 @@ from importlib.resources import files
 import pytest
 
 from sykmeldingsflyt.domain.identifiers import fnr_birth_date, is_valid_fnr
-from sykmeldingsflyt.domain.registers import Diagnosekoder, HprRegister, PersonRegister
+from sykmeldingsflyt.domain.registers import (
+    Aareg,
+    Diagnosekoder,
+    Fastlegeregister,
+    Folkeregister,
+    Helsepersonellregister,
+    Legesuspensjon,
+    NaermesteLederRegister,
+)
 from sykmeldingsflyt.domain.sykmelding import ICD10_SYSTEM, ICPC2_SYSTEM
-from sykmeldingsflyt.registers import FixtureHprRegister, FixturePersonRegister, bundled_diagnosekoder
+from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.registers.diagnosekoder import VERSION
-from sykmeldingsflyt.registers.hpr_fixture import FIXTURE_BEHANDLERE, LEGE
-from sykmeldingsflyt.registers.person_fixture import UKJENT_PASIENT_FNR, UKJENTE_FNR
 from sykmeldingsflyt.synthetic import DEMO_BEHANDLER
+from tests.support.registers import BEHANDLERE, BUNDLED, LEGE, UKJENT_PASIENT_FNR, UKJENTE_FNR, now
 
 KODER = bundled_diagnosekoder()
 
 
 def test_the_adapters_implement_the_ports() -> None:
-    ports: tuple[Diagnosekoder, HprRegister, PersonRegister] = (KODER, FixtureHprRegister(), FixturePersonRegister())
+    ports: tuple[
+        Diagnosekoder,
+        Helsepersonellregister,
+        Legesuspensjon,
+        Folkeregister,
+        Fastlegeregister,
+        Aareg,
+        NaermesteLederRegister,
+    ] = (KODER, BUNDLED, BUNDLED, BUNDLED, BUNDLED, BUNDLED, BUNDLED)
     assert all(ports)
 
 
@@ -54,33 +69,33 @@ def test_the_lists_are_read_once() -> None:
     assert bundled_diagnosekoder() is KODER
 
 
-def test_the_fixture_doctor_is_the_demo_doctor() -> None:
+def test_the_bundled_doctor_is_the_demo_doctor() -> None:
     assert (LEGE.hpr_nummer, LEGE.fnr) == (DEMO_BEHANDLER.hpr, DEMO_BEHANDLER.fnr)
 
 
-def test_the_hpr_fixture_finds_by_number_and_by_fnr() -> None:
-    register = FixtureHprRegister()
-    for behandler in FIXTURE_BEHANDLERE:
-        assert register.lookup(behandler.hpr_nummer) is register.lookup(behandler.fnr) is behandler
-    assert register.lookup("9999999") is None
+def test_the_bundled_hpr_finds_by_number_and_by_fnr() -> None:
+    for behandler in BEHANDLERE:
+        assert now(BUNDLED.behandler_med_hpr_nummer(behandler.hpr_nummer)) == behandler
+        assert now(BUNDLED.behandler(behandler.fnr)) == behandler
+    assert now(BUNDLED.behandler_med_hpr_nummer("9999999")) is None
 
 
-def test_every_fixture_fnr_is_synthetic_and_distinct() -> None:
-    fnrs = [behandler.fnr for behandler in FIXTURE_BEHANDLERE] + sorted(UKJENTE_FNR)
+def test_every_bundled_fnr_is_synthetic_and_distinct() -> None:
+    fnrs = [behandler.fnr for behandler in BEHANDLERE] + sorted(UKJENTE_FNR)
     assert len(set(fnrs)) == len(fnrs)
     assert all(is_valid_fnr(fnr) and int(fnr[2:4]) > 80 for fnr in fnrs)
 
 
-def test_the_population_fixture_knows_every_synthetic_person_but_the_unknown() -> None:
-    register = FixturePersonRegister()
-    person = register.lookup(DEMO_BEHANDLER.fnr)
+def test_the_bundled_population_knows_every_synthetic_person_but_the_unknown() -> None:
+    person = now(BUNDLED.person(DEMO_BEHANDLER.fnr))
     assert person is not None and person.fodselsdato == fnr_birth_date(DEMO_BEHANDLER.fnr) == date(1972, 5, 17)
-    assert register.lookup(UKJENT_PASIENT_FNR) is None
+    assert all(now(BUNDLED.person(fnr)) is None for fnr in UKJENTE_FNR)
+    assert now(BUNDLED.person(UKJENT_PASIENT_FNR)) is None
     assert DEMO_BEHANDLER.fnr not in repr(person)
 
 
 @pytest.mark.parametrize(
     "fnr", ["17457233132", "17857233116", "1785723311", "abc"], ids=["NAV synthetic", "check digit", "short", "letters"]
 )
-def test_the_population_fixture_knows_no_other_number(fnr: str) -> None:
-    assert FixturePersonRegister().lookup(fnr) is None
+def test_the_bundled_population_knows_no_other_number(fnr: str) -> None:
+    assert now(BUNDLED.person(fnr)) is None

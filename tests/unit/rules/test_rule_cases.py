@@ -19,8 +19,8 @@ from sykmeldingsflyt.domain.sykmelding import (
     SporsmalSvar,
 )
 from sykmeldingsflyt.domain.validering import RuleStatus
-from sykmeldingsflyt.registers import hpr_fixture as hpr
 from sykmeldingsflyt.synthetic import DEMO_BEHANDLER, L87
+from tests.support import registers as hpr
 from tests.unit.rules.builders import (
     FOM,
     M545,

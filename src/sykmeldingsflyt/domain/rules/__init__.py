@@ -1,7 +1,9 @@
 """NAV's validation rules for a sykmelding (syfosmregler, DOMAIN.md §2.2), and the intake checks before them.
 
-context = RuleContext(hpr=..., persons=..., diagnosekoder=..., tidligere=..., behandler_suspendert=...)
+context = RuleContext(behandler=..., pasient=..., diagnosekoder=..., tidligere=..., behandler_suspendert=...)
 result = validate(received, context)
+
+The register facts are fetched by the caller first: the rules do no I/O.
 """
 
 from sykmeldingsflyt.domain.rules.engine import Rule, RuleSet, RuleTree

@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.identifiers import fnr_birth_date
-from sykmeldingsflyt.domain.registers import Diagnosekoder, HprBehandler, HprRegister, PersonRegister
+from sykmeldingsflyt.domain.registers import Diagnosekoder, HprBehandler, Person
 from sykmeldingsflyt.domain.rules.historikk import TidligereSykmelding, med_samme_hoveddiagnose
 from sykmeldingsflyt.domain.sykmelding import Periode, Periodetype, ReceivedSykmelding
 
@@ -18,11 +18,13 @@ _EARLIER_DAYS_LOOKBACK = timedelta(weeks=40)
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """The registers the rules consult, the facts gathered from registers before them, and the patient's
-    earlier sykmeldinger."""
+    """What the registers said before the rules ran (the caller asks them: the rules do no I/O), the
+    code lists, and the patient's earlier sykmeldinger."""
 
-    hpr: HprRegister
-    persons: PersonRegister
+    behandler: HprBehandler | None
+    """The signer as HPR knows them (by HPR number when the sykmelding gives one, else by fnr)."""
+    pasient: Person | None
+    """The patient as the population register knows them."""
     diagnosekoder: Diagnosekoder
     tidligere: tuple[TidligereSykmelding, ...] = ()
     """Every earlier sykmelding of the patient intake knows, whatever its outcome and status: each rule
@@ -59,12 +61,12 @@ class RuleInput:
     @cached_property
     def pasient_fodselsdato(self) -> date:
         # As NAV: the register's birth date, else the one the fnr encodes.
-        person = self.context.persons.lookup(self.received.pasient_fnr)
-        return person.fodselsdato if person else fnr_birth_date(self.received.pasient_fnr)
+        pasient = self.context.pasient
+        return pasient.fodselsdato if pasient else fnr_birth_date(self.received.pasient_fnr)
 
-    @cached_property
+    @property
     def behandler(self) -> HprBehandler | None:
-        return self.context.hpr.lookup(self.received.avsender_hpr or self.received.avsender_fnr)
+        return self.context.behandler
 
     @cached_property
     def tidligere_med_samme_hoveddiagnose(self) -> tuple[TidligereSykmelding, ...]:

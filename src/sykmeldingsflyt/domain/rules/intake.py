@@ -9,7 +9,7 @@ from datetime import date
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.identifiers import ORGNR_LENGTH, is_valid_orgnr
 from sykmeldingsflyt.domain.kvittering import Avvisningsgrunn
-from sykmeldingsflyt.domain.registers import PersonRegister
+from sykmeldingsflyt.domain.registers import Person
 from sykmeldingsflyt.domain.sykmelding import Diagnose, ReceivedSykmelding
 
 _DIAGNOSE_FIELDS = (("system", "kodeverk"), ("kode", "diagnosekode"))
@@ -35,10 +35,11 @@ def _wrong_check_digit(orgnr: str | None) -> bool:
     return nine_digits and not is_valid_orgnr(orgnr or "")
 
 
-def intake_problems(received: ReceivedSykmelding, persons: PersonRegister, today: date) -> list[Avvisningsgrunn]:
-    """Why intake rejects `received` before the rules see it; empty when it may go on. `today` is Norwegian."""
+def intake_problems(received: ReceivedSykmelding, pasient: Person | None, today: date) -> list[Avvisningsgrunn]:
+    """Why intake rejects `received` before the rules see it; empty when it may go on. `pasient` is what the
+    population register said of the patient; `today` is Norwegian."""
     problems: list[Avvisningsgrunn] = []
-    if persons.lookup(received.pasient_fnr) is None:
+    if pasient is None:
         problems.append(
             Avvisningsgrunn(
                 rule_name="PASIENT_FINNES_IKKE",

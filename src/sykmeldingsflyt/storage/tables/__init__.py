@@ -25,10 +25,14 @@ from sykmeldingsflyt.storage.tables.personvern import (
     PersonvernSykmelding,
     PersonvernVentendeStatus,
 )
+from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.tables.tidslinje import (
     TidslinjeDialogmote,
     TidslinjeFiredAction,
+    TidslinjeKandidatEndring,
     TidslinjeOppfolgingsplan,
+    TidslinjePerson,
+    TidslinjeSoknad,
     TidslinjeSykmelding,
     TidslinjeTilfelle,
 )
@@ -43,6 +47,7 @@ __all__ = [
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
     "HandledEvent",
+    "MottakParkert",
     "MottakSykmeldingStatus",
     "MottattSykmelding",
     "NavOppgave",
@@ -59,7 +64,10 @@ __all__ = [
     "RelayPosition",
     "TidslinjeDialogmote",
     "TidslinjeFiredAction",
+    "TidslinjeKandidatEndring",
     "TidslinjeOppfolgingsplan",
+    "TidslinjePerson",
+    "TidslinjeSoknad",
     "TidslinjeSykmelding",
     "TidslinjeTilfelle",
     "metadata",

@@ -2,15 +2,19 @@
 
 import asyncio
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
-from sykmeldingsflyt import devkafka
+from sykmeldingsflyt import devkafka, nais, startup
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.demo import run_demo
+from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
 from sykmeldingsflyt.gateway.devtokens import DEFAULT_FOLDER, DevIssuer
@@ -26,7 +30,7 @@ from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
-from sykmeldingsflyt.storage.database import Database, DatabaseSettings
+from sykmeldingsflyt.storage.database import Database
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
 kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)
@@ -41,8 +45,15 @@ app.add_typer(case_app, name="case")
 
 
 def _kafka_settings() -> KafkaSettings:
-    try:
+    with _settings_checked():
         return KafkaSettings.from_env()
+
+
+@contextmanager
+def _settings_checked() -> Iterator[None]:
+    """A wrong setting is one line naming the variable, and exit code 2; never a traceback."""
+    try:
+        yield
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -93,6 +104,28 @@ def topics_create() -> None:
     typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
 
 
+@topics_app.command("nais")
+def topics_nais(
+    team: Annotated[str, typer.Option(help="The NAIS team (namespace); topics are named <team>.<topic>")],
+    pool: Annotated[str, typer.Option(help="The Aiven Kafka pool, e.g. nav-dev or nav-prod")] = "nav-prod",
+    image: Annotated[str, typer.Option(help="The image every application runs")] = nais.DEFAULT_IMAGE,
+    party: Annotated[
+        list[str] | None,
+        typer.Option(help="Who a party inside NAV is on Aiven, as PARTY=TEAM/APPLICATION (APPLICATION may be *)"),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="The folder to write topics/ and apps/ into")] = Path("deploy/nais"),
+) -> None:
+    """Write a kafka.nais.io Topic per catalogue topic (config and ACLs) and a NAIS Application per process."""
+    with _settings_checked():
+        parties = nais.parties(team, party or [])
+    written = nais.resources(nais.Installation(team=team, pool=pool, image=image, parties=parties))
+    for name, resource in written.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(resource, sort_keys=False, allow_unicode=True))
+    typer.echo(f"wrote {len(written)} resources under {out}")
+
+
 @app.command("asyncapi")
 def asyncapi_command(
     out: Annotated[Path | None, typer.Option(help="Write the document to this file instead of printing it")] = None,
@@ -112,32 +145,34 @@ def run(
     ] = None,
 ) -> None:
     """Run services against the cluster in KAFKA_BOOTSTRAP_SERVERS and the database in DATABASE_URL."""
-    configure_logging()
     names = services or list(SERVICES)
     unknown = sorted(set(names) - set(SERVICES))
     if unknown:
         typer.echo(f"error: unknown service {', '.join(unknown)}; known: {', '.join(SERVICES)}", err=True)
         raise typer.Exit(2)
-    settings = _kafka_settings()
-    settings.require_bootstrap()
-    try:
+    with _settings_checked():
+        configure_logging()
+        settings = startup.read()
         registre = open_registre(RegisterSettings.from_env())
-    except SettingsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    asyncio.run(_run(settings, names, registre))
+        asyncio.run(_run(settings, names, registre))
 
 
-async def _run(settings: KafkaSettings, names: list[str], registre: Registre) -> None:
-    database = Database.from_env()
+async def _run(settings: startup.Settings, names: list[str], registre: Registre) -> None:
+    database = Database(settings.database_url)
+    try:
+        await startup.reach(settings, database)
+    except SettingsError:
+        await database.dispose()
+        raise
+    startup.announce(settings)
     await database.migrate()
-    runtime = Runtime.from_env(settings, database, registre=registre)
+    runtime = Runtime.from_env(settings.kafka, database, registre=registre).with_settings(settings.service)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await run_services(runtime, [SERVICES[name](runtime) for name in names], stop)
+        await run_services(runtime, [SERVICES[name](runtime) for name in names], stop, settings.probes)
     finally:
         await database.dispose()
 
@@ -149,7 +184,8 @@ def demo(
     """The main job: local Kafka, topics, every service, and a scenario showing what each party receives."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as stream:
-        configure_logging("INFO", stream=stream)
+        with _settings_checked():
+            configure_logging(stream=stream)
         try:
             asyncio.run(run_demo())
         except devkafka.KafkaUnavailable as error:
@@ -179,15 +215,22 @@ def gateway(
     Tokens are verified against SYKMELDINGSFLYT_JWKS, SYKMELDINGSFLYT_ISSUER and SYKMELDINGSFLYT_AUDIENCE.
     The read model it answers from is kept by the `gateway` service: `sykmeldingsflyt run gateway`.
     """
-    configure_logging()
-    kafka = _kafka_settings()
+    with _settings_checked():
+        configure_logging()
+        settings = startup.read()
+        gateway_settings = startup.read_gateway(settings)
+        asyncio.run(_check_gateway(settings, gateway_settings))
+    startup.announce(settings)
+    serve(gateway_settings, settings.kafka, settings.database_url, host, port)
+
+
+async def _check_gateway(settings: startup.Settings, gateway_settings: GatewaySettings) -> None:
+    database = Database(settings.database_url)
     try:
-        kafka.require_bootstrap()
-        settings = GatewaySettings.from_env()
-    except SettingsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    serve(settings, kafka, DatabaseSettings().url, host, port)
+        await startup.read_keys(gateway_settings)
+        await startup.reach(settings, database)
+    finally:
+        await database.dispose()
 
 
 @token_app.command("issue")
@@ -200,6 +243,11 @@ def token_issue(
         str | None, typer.Option(help="An organisation token (Maskinporten's shape) for this orgnr")
     ] = None,
     pid: Annotated[str | None, typer.Option(help="A person token (TokenX's shape) for this fnr")] = None,
+    systembruker: Annotated[
+        str | None,
+        typer.Option(help="For an HR vendor: its customer's Altinn system user, as <uuid>:<customer orgnr>"),
+    ] = None,
+    her_id: Annotated[str | None, typer.Option(help="For an EPJ: its clinic's HER id")] = None,
     operator: Annotated[
         str | None, typer.Option(help="A NAV employee's token (Azure AD's shape) for this NAV ident")
     ] = None,
@@ -219,7 +267,12 @@ def token_issue(
         if not is_valid_orgnr(orgnr):
             typer.echo("error: --orgnr is not a valid organisation number", err=True)
             raise typer.Exit(2)
-        token = issuer.organisation_token(orgnr, scope or [], ttl)
+        user_id, _, customer = (systembruker or "").partition(":")
+        if systembruker is not None and not (user_id and is_valid_orgnr(customer)):
+            typer.echo("error: --systembruker is <uuid>:<customer orgnr>", err=True)
+            raise typer.Exit(2)
+        user = Systembruker(id=user_id, orgnr=customer) if systembruker else None
+        token = issuer.organisation_token(orgnr, scope or [], ttl, systembruker=user, her_id=her_id)
     else:
         assert pid is not None
         if not is_valid_fnr(pid):

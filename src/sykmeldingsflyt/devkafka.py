@@ -451,6 +451,9 @@ async def _probe_until(bootstrap_servers: str, process: subprocess.Popen[bytes],
     return False
 
 
+_GROUP, _TRANSACTION = 0, 1  # FindCoordinator's coordinator types
+
+
 async def _answers_metadata(bootstrap_servers: str) -> bool:
     host, port = bootstrap_servers.rsplit(":", 1)
     # A bare TCP connect first: aiokafka logs every refused bootstrap as an error.
@@ -464,6 +467,11 @@ async def _answers_metadata(bootstrap_servers: str) -> bool:
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
+        # Ready means ready for consumer groups and transactions too: asking for their coordinators makes
+        # the broker create __consumer_offsets and __transaction_state now, not while the services start
+        # (where every consumer would log a GroupCoordinatorNotAvailableError until they exist).
+        for coordinator_type in (_GROUP, _TRANSACTION):
+            await admin.find_coordinator("sykmeldingsflyt-devkafka-probe", coordinator_type)
     except (KafkaError, OSError):
         return False
     finally:

@@ -1,11 +1,13 @@
 """The gateway in the test's event loop, in front of the real broker and a real database."""
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from sykmeldingsflyt.gateway.altinn import AltinnTilgangsfil
 from sykmeldingsflyt.gateway.app import create_app
 from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.gateway.settings import GatewaySettings
@@ -27,12 +29,19 @@ def tokens(issuer: DevIssuer) -> Tokens:
 
 
 @pytest.fixture
-def gateway_settings(issuer: DevIssuer) -> GatewaySettings:
+def altinn(tmp_path: Path) -> AltinnTilgangsfil:
+    """Altinn's stand-in the gateway asks: grant a system user an organisation as its owner would in Altinn."""
+    return AltinnTilgangsfil(tmp_path / "altinn-tilganger.json")
+
+
+@pytest.fixture
+def gateway_settings(issuer: DevIssuer, altinn: AltinnTilgangsfil) -> GatewaySettings:
     environment = issuer.environment()
     return GatewaySettings(
         jwks=environment["SYKMELDINGSFLYT_JWKS"],
         issuer=issuer.issuer,
         audience=issuer.audience,
+        altinn_tilganger=str(altinn.path),
         operator_group=OPERATORS,
     )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.domain.views import NavSykmelding
@@ -25,6 +26,7 @@ VIRKSOMHET = DEMO_ARBEIDSGIVER.orgnummer
 JURIDISK = DEMO_ARBEIDSGIVER.juridisk_orgnummer
 OTHER_EMPLOYER = "311000128"
 NAV_ORGNR = "889640782"
+HR_VENDOR = "310000108"
 OPERATORS = "5f0c1d9e-0000-4000-8000-0000000000aa"
 """The Azure AD group whose members are operators, in the gateway's settings for tests."""
 SENDT = {"statusEvent": "SENDT", "arbeidsgiver": DEMO_ARBEIDSGIVER.model_dump(mode="json", by_alias=True)}
@@ -42,6 +44,15 @@ class Tokens:
 
     def hr(self, orgnr: str = JURIDISK) -> dict[str, str]:
         return self.organisation(orgnr, Scope.ARBEIDSGIVER_READ, Scope.ARBEIDSGIVER_WRITE)
+
+    def lps(self, systembruker: Systembruker, vendor: str = HR_VENDOR) -> dict[str, str]:
+        """An HR vendor's token for its customer's Altinn system user, with NAV's LPS scope."""
+        token = self.issuer.organisation_token(vendor, [Scope.SYKEPENGER.value], systembruker=systembruker)
+        return _bearer(token)
+
+    def clinic(self, her_id: str, orgnr: str = EPJ_ORGNR) -> dict[str, str]:
+        """An EPJ's token naming its clinic's HER id."""
+        return _bearer(self.issuer.organisation_token(orgnr, [Scope.EPJ_WRITE.value], her_id=her_id))
 
     def nav(self) -> dict[str, str]:
         return self.organisation(NAV_ORGNR, Scope.NAV_READ)

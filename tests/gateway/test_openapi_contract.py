@@ -20,15 +20,20 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from sykmeldingsflyt.domain.altinn import Systembruker
+from sykmeldingsflyt.gateway.altinn import AltinnTilgangsfil
 from sykmeldingsflyt.gateway.app import create_app
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.synthetic import DEMO_LEGEKONTOR
 from tests.gateway.support import OPERATORS, VIRKSOMHET, Tokens, url_of
 
 pytestmark = pytest.mark.integration
+
+SYSTEMBRUKER = Systembruker(id="7a6f3c2e-1b4d-4e5f-8a9b-0c1d2e3f4a5b", orgnr=VIRKSOMHET)
 
 CHECKS = [
     not_a_server_error,
@@ -42,8 +47,11 @@ CHECKS = [
 
 
 @pytest.fixture
-async def gateway_schema(kafka_settings: KafkaSettings, database: Database, gateway_settings: GatewaySettings) -> Any:
+async def gateway_schema(
+    kafka_settings: KafkaSettings, database: Database, gateway_settings: GatewaySettings, altinn: AltinnTilgangsfil
+) -> Any:
     """The document as the app serves it; schemathesis runs the app's lifespan in its own event loop."""
+    altinn.grant(SYSTEMBRUKER.id, VIRKSOMHET)
     await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
     # A generous rate: the test is one client and must not meet its own limit.
     generous = gateway_settings.model_copy(update={"rate_burst": 100_000})
@@ -54,7 +62,9 @@ async def gateway_schema(kafka_settings: KafkaSettings, database: Database, gate
 def _credentials(path: str, tokens: Tokens) -> dict[str, str]:
     """A token of the audience the operation is for, so requests get past authorisation to the rules."""
     if path.startswith("/epj/"):
-        return tokens.epj()
+        return tokens.clinic(DEMO_LEGEKONTOR.her_id)
+    if path.startswith("/v1/"):
+        return tokens.lps(SYSTEMBRUKER)
     if path.startswith("/arbeidsgiver/"):
         return tokens.hr(VIRKSOMHET)
     if path.startswith("/nav/"):

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
@@ -56,6 +56,37 @@ async def read_topic(
                 )
                 for record in records
             )
+        return seen
+    finally:
+        await consumer.stop()
+
+
+async def everything_on(settings: KafkaSettings, topic: str, timeout: float = 30.0) -> list[Received]:
+    """Every committed message on `topic` up to its end now, read without a consumer group."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        **settings.aiokafka_kwargs(),
+        isolation_level="read_committed",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        seen: list[Received] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        ends: dict[TopicPartition, int] = {}
+        while not ends or [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            if loop.time() > deadline:
+                raise TimeoutError(f"{topic} was not read to its end")
+            batches = await consumer.getmany(timeout_ms=500)
+            seen.extend(
+                Received(record.key, record.value, {name: value.decode() for name, value in record.headers})
+                for batch in batches.values()
+                for record in batch
+            )
+            if not ends and consumer.assignment():
+                ends = await consumer.end_offsets(list(consumer.assignment()))
         return seen
     finally:
         await consumer.stop()

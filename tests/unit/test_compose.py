@@ -1,5 +1,6 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked against the code instead."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.observability.probes import ProbeSettings
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import ServiceSettings
 from sykmeldingsflyt.storage.database import DatabaseSettings
@@ -35,7 +37,11 @@ def _variables(settings: type[BaseSettings]) -> set[str]:
 
 
 KNOWN_VARIABLES = (
-    _variables(KafkaSettings) | _variables(DatabaseSettings) | _variables(ServiceSettings) | _variables(GatewaySettings)
+    _variables(KafkaSettings)
+    | _variables(DatabaseSettings)
+    | _variables(ServiceSettings)
+    | _variables(GatewaySettings)
+    | _variables(ProbeSettings)
 )
 
 
@@ -89,3 +95,42 @@ def test_every_service_has_its_deployment_folder() -> None:
         readme = ROOT / "services" / name / "README.md"
         assert readme.is_file(), f"services/{name}/README.md is missing"
         assert f"sykmeldingsflyt run {name}" in readme.read_text()
+
+
+def test_kafka_listens_inside_the_network_and_for_the_host() -> None:
+    env = COMPOSE["services"]["kafka"]["environment"]
+    advertised = dict(entry.split("://") for entry in env["KAFKA_ADVERTISED_LISTENERS"].split(","))
+    published = {mapping.split(":")[0] for mapping in COMPOSE["services"]["kafka"]["ports"]}
+
+    assert advertised["INTERNAL"] == OURS["mottak"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"]
+    host, port = advertised["EXTERNAL"].split(":")
+    assert host == "localhost" and port in published
+    protocols = dict(entry.split(":") for entry in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert set(advertised) <= set(protocols)
+
+
+def test_every_long_running_container_is_checked_where_it_serves_its_probes() -> None:
+    for name, spec in OURS.items():
+        if spec["command"][0] == "topics":
+            assert spec["healthcheck"]["disable"] is True
+            continue
+        probe = " ".join(spec["healthcheck"]["test"])
+        port = "8080" if spec["command"][0] == "gateway" else str(spec["environment"]["SYKMELDINGSFLYT_PROBE_PORT"])
+        assert f"127.0.0.1:{port}/internal/isready" in probe, name
+
+
+def test_the_compose_pseudonym_key_is_accepted_by_the_development_profile() -> None:
+    key = OURS["mottak"]["environment"]["SYKMELDINGSFLYT_PSEUDONYM_KEY"]
+
+    assert ServiceSettings(SYKMELDINGSFLYT_PSEUDONYM_KEY=key, profile="development").pseudonym_key == key.encode()
+
+
+def test_the_image_is_multi_stage_non_root_with_a_writable_folder_a_health_check_and_a_pinned_base() -> None:
+    dockerfile = (ROOT / "services" / "Dockerfile").read_text()
+    stages = [line for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    base = next(line for line in dockerfile.splitlines() if line.startswith("ARG PYTHON_IMAGE="))
+
+    assert len(stages) == 2 and "AS build" in stages[0] and "COPY --from=build" in dockerfile
+    assert "USER 10001" in dockerfile and "chown 10001:10001 /app/var" in dockerfile
+    assert "HEALTHCHECK" in dockerfile and "/internal/isalive" in dockerfile
+    assert re.fullmatch(r"ARG PYTHON_IMAGE=python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from sykmeldingsflyt.logs import configure_logging
+from sykmeldingsflyt.logs import bind_call, configure_logging, log_level_from_env, scrub_text
 from sykmeldingsflyt.messaging.ids import stable_id
 
 _FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -98,18 +98,54 @@ def _assert_absent(stream: io.StringIO, *secrets: str) -> None:
         assert secret not in json.dumps(lines, ensure_ascii=False), secret
 
 
-def test_every_line_is_a_json_object_with_event_level_logger_and_utc_time(stream: io.StringIO) -> None:
+def test_every_line_is_a_json_object_with_nav_pipeline_keys_and_utc_time(stream: io.StringIO) -> None:
     structlog.get_logger("sykmeldingsflyt.mottak").info("sykmelding mottatt", partition=3)
     logging.getLogger("sqlalchemy.pool").warning("pool %s exhausted", "mottak")
 
     ours, library = _lines(stream)
 
-    assert ours["event"] == "sykmelding mottatt"
-    assert (ours["level"], ours["logger"], ours["partition"]) == ("info", "sykmeldingsflyt.mottak", 3)
-    assert library["event"] == "pool mottak exhausted"
-    assert (library["level"], library["logger"]) == ("warning", "sqlalchemy.pool")
+    assert ours["message"] == "sykmelding mottatt"
+    assert (ours["level"], ours["logger_name"], ours["partition"]) == ("INFO", "sykmeldingsflyt.mottak", 3)
+    assert library["message"] == "pool mottak exhausted"
+    assert (library["level"], library["logger_name"]) == ("WARN", "sqlalchemy.pool")
     for line in (ours, library):
-        assert datetime.datetime.fromisoformat(line["timestamp"]).utcoffset() == datetime.timedelta(0)
+        assert datetime.datetime.fromisoformat(line["@timestamp"]).utcoffset() == datetime.timedelta(0)
+        assert not {"event", "logger", "timestamp"} & set(line)
+
+
+def test_a_bound_call_puts_its_call_id_and_trace_ids_on_every_line(stream: io.StringIO) -> None:
+    with bind_call(trace_id="4bf92f3577b34da6a3ce929d0e0e4736", span_id="00f067aa0ba902b7") as call_id:
+        structlog.get_logger().info("inne")
+        logging.getLogger("aiokafka.producer").warning("library inne")
+    structlog.get_logger().info("ute")
+
+    inside, library, outside = _lines(stream)
+    for line in (inside, library):
+        assert (line["callId"], line["trace_id"], line["span_id"]) == (
+            call_id,
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            "00f067aa0ba902b7",
+        )
+    uuid.UUID(call_id)
+    assert "callId" not in outside
+
+
+def test_a_given_call_id_is_kept(stream: io.StringIO) -> None:
+    with bind_call("nav-call-id-1"):
+        structlog.get_logger().info("inne")
+
+    assert _lines(stream)[0]["callId"] == "nav-call-id-1"
+
+
+def test_stack_trace_is_under_nav_s_key(stream: io.StringIO) -> None:
+    try:
+        raise RuntimeError("feil")
+    except RuntimeError:
+        structlog.get_logger().exception("feilet")
+
+    (line,) = _lines(stream)
+    assert line["level"] == "ERROR"
+    assert "RuntimeError" in line["stack_trace"]
 
 
 @pytest.mark.parametrize("fnr", FNR_TEXT_FORMS)
@@ -189,8 +225,8 @@ def test_exception_tracebacks_from_structlog_are_scrubbed(stream: io.StringIO) -
         log.exception("kunne ikke behandle", topic="sykmelding.fra-epj")
 
     (line,) = _lines(stream)
-    assert "ValueError" in line["exception"]
-    assert "KeyError" in line["exception"]
+    assert "ValueError" in line["stack_trace"]
+    assert "KeyError" in line["stack_trace"]
     _assert_absent(stream, FNR, FNR_TEXT_FORMS[2], "M54.5")
 
 
@@ -199,7 +235,7 @@ def test_exception_passed_as_exc_info_is_scrubbed(stream: io.StringIO) -> None:
 
     structlog.get_logger().error("feilet", exc_info=error)
 
-    assert "ValueError" in _lines(stream)[0]["exception"]
+    assert "ValueError" in _lines(stream)[0]["stack_trace"]
     _assert_absent(stream, FNR, "L87")
 
 
@@ -211,7 +247,7 @@ def test_exception_tracebacks_from_standard_library_loggers_are_scrubbed(stream:
         library.exception("flush failed for %s", FNR)
 
     (line,) = _lines(stream)
-    assert "RuntimeError" in line["exception"]
+    assert "RuntimeError" in line["stack_trace"]
     _assert_absent(stream, FNR, D_NUMBER, "P74")
 
 
@@ -234,12 +270,47 @@ def test_ids_topics_and_positions_survive(stream: io.StringIO) -> None:
     logging.getLogger("aiokafka.consumer").warning("committed sykmelding.status.dlq partition 0 offset 42")
 
     ours, library = _lines(stream)
-    assert ours["event"] == f"handled {sykmelding_id} from sykmelding.fra-epj:3:1234567"
+    assert ours["message"] == f"handled {sykmelding_id} from sykmelding.fra-epj:3:1234567"
     assert (ours["sykmelding_id"], ours["plan"], ours["output_id"]) == (sykmelding_id, upper_uuid, event_id)
     assert (ours["event_id"], ours["topic"]) == ("sykmelding.fra-epj:3:1234567", "nav.dialogmote-status")
     assert (ours["partition"], ours["offset"]) == (3, 1234567)
     assert ours["ids"] == [sykmelding_id, {"oppgave": event_id}]
-    assert library["event"] == "committed sykmelding.status.dlq partition 0 offset 42"
+    assert library["message"] == "committed sykmelding.status.dlq partition 0 offset 42"
+
+
+# UUIDs whose last group is a letter and eleven digits, or eleven digits and a letter, some of those digits a
+# valid fnr: the scrubber once cut them off, which broke audit lines and tracing.
+UUIDS_ENDING_IN_DIGITS = [
+    f"f1c3a7a2-0d7e-4a53-8d3e-a{FNR}",
+    f"F1C3A7A2-0D7E-4A53-8D3E-B{D_NUMBER}",
+    f"f1c3a7a2-0d7e-4a53-8d3e-{FNR}c",
+    "2b1e8a4e-93f0-4c1d-9b7a-e12345678901",
+]
+
+
+@pytest.mark.parametrize("identifier", UUIDS_ENDING_IN_DIGITS)
+def test_uuids_ending_in_eleven_digits_stay_whole(stream: io.StringIO, identifier: str) -> None:
+    structlog.get_logger().info(f"sykmelding {identifier} mottatt", sykmelding_id=identifier, ids=[identifier])
+    logging.getLogger("aiokafka.consumer").warning("key=%s", identifier)
+
+    ours, library = _lines(stream)
+    assert ours["message"] == f"sykmelding {identifier} mottatt"
+    assert (ours["sykmelding_id"], ours["ids"]) == (identifier, [identifier])
+    assert library["message"] == f"key={identifier}"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(identifier=st.uuids().map(str), digits=st.text("0123456789", min_size=11, max_size=11))
+def test_any_uuid_stays_whole_beside_a_redacted_fnr(identifier: str, digits: str) -> None:
+    tailed = identifier[:-12] + "a" + digits
+
+    assert scrub_text(f"{identifier} {tailed} {FNR}") == f"{identifier} {tailed} [redacted]"
+
+
+def test_hex_digests_such_as_pseudonyms_stay_whole() -> None:
+    pseudonym = "ab" + FNR + "cd" + "0" * 51
+
+    assert scrub_text(f"person={pseudonym} fnr={FNR}") == f"person={pseudonym} fnr=[redacted]"
 
 
 def test_booleans_none_and_floats_survive(stream: io.StringIO) -> None:
@@ -262,14 +333,43 @@ def test_level_is_applied_to_ours_and_libraries() -> None:
     logging.getLogger("library").info("hidden")
     structlog.get_logger().warning("shown")
 
-    assert [line["event"] for line in _lines(stream)] == ["shown"]
+    assert [line["message"] for line in _lines(stream)] == ["shown"]
+
+
+@pytest.mark.parametrize(("variable", "shown"), [("DEBUG", 3), ("info", 2), ("WARN", 1), ("ERROR", 0)])
+def test_log_level_comes_from_log_level(monkeypatch: pytest.MonkeyPatch, variable: str, shown: int) -> None:
+    monkeypatch.setenv("LOG_LEVEL", variable)
+    stream = io.StringIO()
+    configure_logging(stream=stream)
+
+    structlog.get_logger().debug("debug")
+    logging.getLogger("library").info("info")
+    structlog.get_logger().warning("warning")
+
+    assert len(_lines(stream)) == shown
+
+
+def test_an_unknown_log_level_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "CHATTY")
+
+    with pytest.raises(ValueError, match="LOG_LEVEL: 'CHATTY'"):
+        log_level_from_env()
 
 
 def test_aiokafka_info_is_quiet_but_its_warnings_are_kept(stream: io.StringIO) -> None:
     logging.getLogger("aiokafka.consumer.group_coordinator").info("rebalance")
     logging.getLogger("aiokafka.consumer.group_coordinator").warning("heartbeat failed")
 
-    assert [line["event"] for line in _lines(stream)] == ["heartbeat failed"]
+    assert [line["message"] for line in _lines(stream)] == ["heartbeat failed"]
+
+
+def test_errors_aiokafka_retries_itself_are_warnings(stream: io.StringIO) -> None:
+    coordinator = logging.getLogger("aiokafka.consumer.group_coordinator")
+
+    coordinator.error("Group Coordinator Request failed: [Error 15] GroupCoordinatorNotAvailableError")
+    coordinator.error("Unexpected error in heartbeat routine")
+
+    assert [line["level"] for line in _lines(stream)] == ["WARN", "ERROR"]
 
 
 _NOT_DIGIT = re.compile(r"\D")
@@ -343,5 +443,5 @@ def test_faststream_events_pass_the_redactor(stream: io.StringIO) -> None:
     logging.getLogger(faststream.__name__).error("handler failed for %s", FNR)
 
     (line,) = _lines(stream)
-    assert line["logger"] == "faststream"
+    assert line["logger_name"] == "faststream"
     _assert_absent(stream, FNR)

@@ -187,3 +187,11 @@ def test_every_topic_is_described() -> None:
         assert topic.description.strip(), topic.name
         assert topic.value_schema.strip(), topic.name
         assert topic.partitions >= 1, topic.name
+
+
+def test_no_outside_party_reads_a_topic_shared_with_others() -> None:
+    """Kafka's ACLs are per topic: an HR system or EPJ allowed to read a topic would read every employer's or
+    clinic's share of it. Employers, employees and clinics read their own through the gateway's doors."""
+    outside = {Party.ARBEIDSGIVER, Party.EPJ, Party.SYKMELDT}
+
+    assert [topic.name for topic in catalogue() if topic.readers & outside] == []

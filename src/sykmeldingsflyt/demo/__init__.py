@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sykmeldingsflyt import devkafka
+from sykmeldingsflyt import devkafka, startup
 from sykmeldingsflyt.demo import gateway, oppfolgingsplan, personvern, sykmelding, tidslinje
 from sykmeldingsflyt.demo.parties import Demo, Printer
 from sykmeldingsflyt.domain.clock import VirtualClock
@@ -43,6 +43,14 @@ async def run_demo(out: Printer = print) -> None:
         out(f"topics: {len(created)} created from the catalogue")
         # A virtual clock, set to now: the timeline scene moves it 26 weeks on in a few seconds.
         runtime = Runtime.from_env(settings, database, clock=VirtualClock(datetime.now(UTC)))
+        startup.announce(
+            startup.Settings(
+                kafka=settings,
+                service=runtime.settings,
+                database_url=database.url.render_as_string(hide_password=True),
+                database_given="DATABASE_URL" in os.environ,
+            )
+        )
         services = [service(runtime) for service in SERVICES.values()]
         stop = asyncio.Event()
         running = asyncio.create_task(run_services(runtime, services, stop))

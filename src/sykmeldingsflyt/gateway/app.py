@@ -9,16 +9,19 @@ from fastapi import FastAPI
 from sykmeldingsflyt.gateway import documents, problems
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
-from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, nav, sykmeldt
+from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandidat, epj, internal, lps, nav, sykmeldt
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.observability.http import ObservedHttp
+from sykmeldingsflyt.observability.probes import PROMETHEUS_PATH, prometheus
 
 DESCRIPTION = """\
 The door to sykmeldingsflyt for systems that post over HTTPS instead of running a Kafka client.
 
 Organisations authenticate with a Maskinporten token and need a scope per job: `nav:sykmeldingsflyt/epj.write`
 (EPJ systems), `nav:sykmeldingsflyt/arbeidsgiver.read` and `.../arbeidsgiver.write` (HR systems),
-`nav:sykmeldingsflyt/nav.read` (NAV). The employee authenticates with a TokenX token.
+`nav:sykmeldingsflyt/nav.read` (NAV). HR vendors reading for a customer use NAV's LPS shape under `/v1` with
+`nav:helseytelser/sykepenger`, as the customer's Altinn system user. The employee authenticates with a TokenX token.
 
 Every POST answers 202 once the broker has the message, with the id and where to follow it. Send an
 `Idempotency-Key` with each POST: a retry with the same key gets the first answer and is not processed again.
@@ -38,8 +41,10 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     problems.install(app)
     documents.install(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for routes in (epj, sykmeldt, arbeidsgiver, nav, dialogmotekandidat, internal, admin):
+    app.add_middleware(ObservedHttp)
+    for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
+    app.add_route(PROMETHEUS_PATH, prometheus, include_in_schema=False)
     return app
 
 

@@ -31,6 +31,10 @@ class Purpose(StrEnum):
     """NAV handles its follow-up tasks (ftrl § 8-7 a, § 8-8)."""
     DRIFT = "drift"
     """An operator keeps the flow running: triage, replay, repair; the reason says what for."""
+    ARBEIDSTAKER_VARSEL = "arbeidstaker.varsel"
+    """The employee reads the notices about their own case."""
+    EPJ_DIALOGMELDING = "epj.dialogmelding"
+    """The fastlege receives the follow-up plan of their patient (ftrl § 25-2)."""
 
 
 class Resource(StrEnum):
@@ -41,6 +45,8 @@ class Resource(StrEnum):
     DEAD_LETTER = "dead-letter"
     CASE = "case"
     ARBEIDSGIVER_SYKMELDING = "arbeidsgiver-sykmelding"
+    VARSEL = "varsel"
+    DIALOGMELDING = "dialogmelding"
 
 
 class Audit:

@@ -2,9 +2,11 @@
 
 An organisation's token names it in the `consumer` claim (ISO 6523, `0192:<orgnr>`) and carries the
 scopes it was granted; a person's token names them in `pid`; a NAV employee's (Azure AD) names them in
-`NAVident`, with their groups in `groups`. The signature, issuer, audience and expiry
-are checked against the issuer's published keys (JWKS). A person is known from then on only by their
-pseudonym: the fnr in `pid` is not kept.
+`NAVident`, with their groups in `groups`. An HR vendor acting for a customer holds a token for the
+customer's Altinn system user (`authorization_details[0]`: `systemuser_id`, `systemuser_org`); an EPJ's
+token may name its clinic's HER id (`her_id`), by which dialogmeldinger are addressed. The signature,
+issuer, audience and expiry are checked against the issuer's published keys (JWKS). A person is known from
+then on only by their pseudonym: the fnr in `pid` is not kept.
 """
 
 import asyncio
@@ -21,6 +23,7 @@ import httpx
 import jwt
 import structlog
 
+from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.domain.pseudonym import person_ref
 from sykmeldingsflyt.gateway.problems import ApiError
@@ -29,6 +32,8 @@ from sykmeldingsflyt.gateway.problems import ApiError
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
 ISO6523_AUTHORITY = "iso6523-actorid-upis"
 ORGNR_SCHEME = "0192:"
+SYSTEMBRUKER_TYPE = "urn:altinn:systemuser"
+HER_ID_CLAIM = "her_id"
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +51,8 @@ class Scope(StrEnum):
     """Read NAV's tasks and dialogmøte candidates."""
     NAV_WRITE = "nav:sykmeldingsflyt/nav.write"
     """Record NAV officers' decisions on dialogmøte candidates (unntak, ikke aktuell)."""
+    SYKEPENGER = "nav:helseytelser/sykepenger"
+    """NAV's scope for HR systems' reads (the LPS API): each read is also asked of Altinn."""
 
 
 class CallerKind(StrEnum):
@@ -59,12 +66,17 @@ class Organisation:
     orgnr: str
     client_id: str
     scopes: frozenset[str]
+    systembruker: Systembruker | None = None
+    """The customer's Altinn system user the token was issued for, when a vendor acts for a customer."""
+    her_id: str | None = None
+    """The clinic's HER id, when the issuer vouches for one."""
 
     kind = CallerKind.ORGANISATION
 
     @property
     def actor(self) -> str:
-        return self.orgnr
+        """For the audit log: the organisation, and the customer a vendor acted for."""
+        return self.orgnr if self.systembruker is None else f"{self.orgnr}/{self.systembruker.orgnr}"
 
     @property
     def client_key(self) -> str:
@@ -138,14 +150,19 @@ class KeySource:
         async with self._lock:
             if time.monotonic() - self._fetched_at >= self.min_refresh:
                 try:
-                    self._keys = {key.key_id or "": key for key in jwt.PyJWKSet.from_dict(await self._fetch())}
-                    self._fetched_at = time.monotonic()
+                    await self.load()
                 except (httpx.HTTPError, OSError, ValueError, jwt.PyJWTError) as error:
                     log.error("gateway.jwks_unavailable", error=type(error).__name__)
                     raise ApiError(
                         503, "KEYS_UNAVAILABLE", "The issuer's keys could not be read; try again shortly."
                     ) from None
         return self._find(kid)
+
+    async def load(self) -> int:
+        """Read the keys now and say how many; raises what reading them raised (the start-up check uses it)."""
+        self._keys = {key.key_id or "": key for key in jwt.PyJWKSet.from_dict(await self._fetch())}
+        self._fetched_at = time.monotonic()
+        return len(self._keys)
 
     def _find(self, kid: str | None) -> jwt.PyJWK | None:
         if kid is None and len(self._keys) == 1:
@@ -248,7 +265,14 @@ class TokenVerifier:
                 raise _invalid("The token's consumer is not a Norwegian organisation number.")
             scope = claims.get("scope", "")
             scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
-            return Organisation(orgnr=orgnr, client_id=client_id, scopes=scopes)
+            her_id = claims.get(HER_ID_CLAIM)
+            return Organisation(
+                orgnr=orgnr,
+                client_id=client_id,
+                scopes=scopes,
+                systembruker=_systembruker(claims.get("authorization_details")),
+                her_id=her_id if isinstance(her_id, str) and her_id.isdigit() and len(her_id) <= 16 else None,
+            )
         ident = claims.get("NAVident")
         if isinstance(ident, str) and ident and CallerKind.OPERATOR in trusted.vouches_for:
             groups = claims.get("groups", [])
@@ -258,3 +282,21 @@ class TokenVerifier:
             "The token names no organisation (consumer), person (pid) or NAV employee (NAVident) "
             "this issuer vouches for."
         )
+
+
+def _systembruker(details: Any) -> Systembruker | None:
+    """The system user of Maskinporten's `authorization_details`, if the token was issued for one."""
+    if not isinstance(details, list) or not details:
+        return None
+    first = details[0]
+    if not isinstance(first, dict) or first.get("type") != SYSTEMBRUKER_TYPE:
+        return None
+    ids, org = first.get("systemuser_id"), first.get("systemuser_org")
+    if not isinstance(ids, list) or not ids or not isinstance(ids[0], str) or not isinstance(org, dict):
+        raise _invalid("The token's authorization_details names no system user.")
+    # Maskinporten spells the identifier `ID` in `consumer` and `id` in `systemuser_org`.
+    identifier = org.get("ID", org.get("id"))
+    orgnr = identifier.removeprefix(ORGNR_SCHEME) if isinstance(identifier, str) else ""
+    if org.get("authority") != ISO6523_AUTHORITY or not is_valid_orgnr(orgnr) or len(ids[0]) > 64:
+        raise _invalid("The token's systemuser_org is not a Norwegian organisation number.")
+    return Systembruker(id=ids[0], orgnr=orgnr)

@@ -3,8 +3,11 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.altinn import Altinn
+from sykmeldingsflyt.domain.pseudonym import ansatt_ref, person_ref
+from sykmeldingsflyt.gateway.altinn import AltinnPdp, AltinnTilgangsfil
 from sykmeldingsflyt.gateway.auth import CallerKind, KeySource, TokenVerifier, TrustedIssuer
 from sykmeldingsflyt.gateway.idempotency import Idempotency
 from sykmeldingsflyt.gateway.limits import RateLimiter
@@ -23,6 +26,7 @@ class Gateway:
     limiter: RateLimiter
     publisher: Publisher
     idempotency: Idempotency
+    altinn: Altinn
 
     @property
     def database(self) -> Database:
@@ -30,6 +34,12 @@ class Gateway:
 
     def pseudonym(self, fnr: str) -> str:
         return person_ref(fnr, self.runtime.settings.pseudonym_key)
+
+    def ansatt(self, orgnr: str, person: str) -> str:
+        """The employee as employer `orgnr` may know them, from their NAV-internal pseudonym."""
+        configured = self.settings.ansatt_pseudonym_key
+        key = self.runtime.settings.pseudonym_key if configured is None else configured.get_secret_value().encode()
+        return ansatt_ref(orgnr, person, key)
 
 
 @asynccontextmanager
@@ -41,6 +51,7 @@ async def open_gateway(settings: GatewaySettings, kafka: KafkaSettings, database
         runtime = Runtime.from_env(kafka, database)
         publisher = Publisher(runtime)
         await publisher.start()
+        altinn = altinn_of(settings)
         try:
             yield Gateway(
                 settings=settings,
@@ -53,11 +64,25 @@ async def open_gateway(settings: GatewaySettings, kafka: KafkaSettings, database
                 limiter=RateLimiter(settings.rate_per_second, settings.rate_burst),
                 publisher=publisher,
                 idempotency=Idempotency(database),
+                altinn=altinn,
             )
         finally:
+            await altinn.aclose()
             await publisher.stop()
     finally:
         await database.dispose()
+
+
+def altinn_of(settings: GatewaySettings) -> AltinnPdp | AltinnTilgangsfil:
+    if settings.altinn_pdp_url is None:
+        return AltinnTilgangsfil(Path(settings.altinn_tilganger))
+    key, token = settings.altinn_subscription_key, settings.altinn_token
+    return AltinnPdp(
+        settings.altinn_pdp_url,
+        settings.altinn_ressurs,
+        None if key is None else key.get_secret_value(),
+        None if token is None else token.get_secret_value(),
+    )
 
 
 def trusted_issuers(settings: GatewaySettings) -> list[TrustedIssuer]:

@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from sykmeldingsflyt.gateway.auth import ISO6523_AUTHORITY, ORGNR_SCHEME
+from sykmeldingsflyt.domain.altinn import Systembruker
+from sykmeldingsflyt.gateway.auth import HER_ID_CLAIM, ISO6523_AUTHORITY, ORGNR_SCHEME, SYSTEMBRUKER_TYPE
 
 DEFAULT_FOLDER = Path("var/gateway-dev")
 DEV_ISSUER = "https://sykmeldingsflyt.invalid/dev-issuer"
@@ -50,12 +51,33 @@ class DevIssuer:
             "SYKMELDINGSFLYT_AUDIENCE": self.audience,
         }
 
-    def organisation_token(self, orgnr: str, scopes: list[str], ttl: timedelta = timedelta(minutes=60)) -> str:
-        claims = {
+    def organisation_token(
+        self,
+        orgnr: str,
+        scopes: list[str],
+        ttl: timedelta = timedelta(minutes=60),
+        *,
+        systembruker: Systembruker | None = None,
+        her_id: str | None = None,
+    ) -> str:
+        """A Maskinporten-shaped token for `orgnr`; with `systembruker`, for a vendor acting as its customer's
+        Altinn system user, as Maskinporten issues them (`authorization_details`)."""
+        claims: dict[str, Any] = {
             "consumer": {"authority": ISO6523_AUTHORITY, "ID": f"{ORGNR_SCHEME}{orgnr}"},
             "scope": " ".join(scopes),
             "client_id": f"dev-client-{orgnr}",
         }
+        if systembruker is not None:
+            claims["authorization_details"] = [
+                {
+                    "type": SYSTEMBRUKER_TYPE,
+                    "systemuser_org": {"authority": ISO6523_AUTHORITY, "ID": f"{ORGNR_SCHEME}{systembruker.orgnr}"},
+                    "systemuser_id": [systembruker.id],
+                    "system_id": f"dev-system-{orgnr}",
+                }
+            ]
+        if her_id is not None:
+            claims[HER_ID_CLAIM] = her_id
         return self._sign(claims, ttl)
 
     def person_token(self, pid: str, ttl: timedelta = timedelta(minutes=60)) -> str:

@@ -5,8 +5,10 @@ from enum import StrEnum
 from pydantic import Field
 
 from sykmeldingsflyt.domain.base import DomainModel
+from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.status import ArbeidsgiverStatus, SporsmalOgSvar, StatusEvent
+from sykmeldingsflyt.domain.varsel import ArbeidstakerVarsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -66,6 +68,11 @@ class ArbeidsgiverSykmeldingEntry(DomainModel):
     status: Sendingstatus = Field(
         description="SENDT with the view, or TRUKKET when the employee withdrew it.", examples=["SENDT"]
     )
+    ansatt_ref: str | None = Field(
+        default=None,
+        description="The employee as this virksomhet alone knows them (a pseudonym; the same on its varsler).",
+        examples=["3f1c0e9a7b5d4c2e8a6f1b3d5c7e9a0b2d4f6a8c"],
+    )
     sykmelding: ArbeidsgiverSykmelding | None = Field(
         default=None, description="The employer's view of the sykmelding; null when TRUKKET."
     )
@@ -89,5 +96,26 @@ class OppgaveFeed(DomainModel):
     next_cursor: str = Field(
         description="Pass as `cursor` for the changes after this page; an empty page gives the same cursor back to "
         "poll with.",
+        examples=["MTc0Mg"],
+    )
+
+
+class ArbeidstakerVarselFeed(DomainModel):
+    """One page of the employee's own varsler, oldest first."""
+
+    varsler: list[ArbeidstakerVarsel] = Field(description="The varsler on this page, oldest first.")
+    next_cursor: str = Field(
+        description="Pass as `cursor` for the varsler after this page; an empty page gives the same cursor back.",
+        examples=["MTc0Mg"],
+    )
+
+
+class DialogmeldingFeed(DomainModel):
+    """One page of the dialogmeldinger to the clinic, oldest first."""
+
+    dialogmeldinger: list[Dialogmelding] = Field(description="The dialogmeldinger on this page, oldest first.")
+    next_cursor: str = Field(
+        description="Pass as `cursor` for the dialogmeldinger after this page; an empty page gives the same cursor "
+        "back.",
         examples=["MTc0Mg"],
     )

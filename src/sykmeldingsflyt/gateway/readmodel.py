@@ -5,6 +5,11 @@ epj.kvittering ──────────► the kvittering per msgId and cl
 arbeidsgiver.sykmelding ─► the employer views per employer, as a feed; a tombstone marks one withdrawn
 hr.kvittering ───────────► the latest receipt per plan and posting organisation
 nav.oppgave ─────────────► NAV's tasks, as a feed
+varsel ──────────────────► the varsler, as a feed per employer and per employee
+epj.dialogmelding ───────► the plans to the fastlege, as a feed per clinic (HER id)
+
+These topics hold every employer's and every clinic's data; no outside party reads them. Each reads its
+own share from these tables through its door.
 
 Consumed through the same stages as every service: each batch in one transaction with the ids of the
 events it handled, so a redelivered batch changes nothing. The HTTP side only reads these tables.
@@ -18,29 +23,34 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import select, text
 
 from sykmeldingsflyt.domain.kvittering import Kvittering
-from sykmeldingsflyt.domain.oppfolgingsplan import PlanKvittering
+from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding, PlanKvittering
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
+    EPJ_DIALOGMELDING,
     EPJ_KVITTERING,
     HR_KVITTERING,
     NAV_OPPGAVE,
     NAV_SYKMELDING,
+    VARSEL,
 )
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all
 from sykmeldingsflyt.storage.tables import (
     Base,
     GatewayArbeidsgiverSykmelding,
+    GatewayDialogmelding,
     GatewayKvittering,
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
+    GatewayVarsel,
 )
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -60,6 +70,8 @@ class GatewayReadModel(Service):
             (ARBEIDSGIVER_SYKMELDING, self.on_arbeidsgiver_sykmelding),
             (HR_KVITTERING, self.on_plan_kvittering),
             (NAV_OPPGAVE, self.on_oppgave),
+            (VARSEL, self.on_varsel),
+            (EPJ_DIALOGMELDING, self.on_dialogmelding),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -131,6 +143,30 @@ class GatewayReadModel(Service):
         earlier = await uow.session.scalar(select(GatewayOppgave).where(GatewayOppgave.oppgave_id == oppgave.id))
         wire = oppgave.model_dump(mode="json", by_alias=True)
         await self._move_to_end(uow, earlier, GatewayOppgave(oppgave_id=oppgave.id, oppgave=wire))
+
+    async def on_varsel(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        varsel = contracts.decode(self.runtime.codec, inbound.value or b"", Varsel)
+        earlier = await uow.session.scalar(select(GatewayVarsel).where(GatewayVarsel.varsel_id == varsel.id))
+        entry = GatewayVarsel(
+            varsel_id=varsel.id,
+            mottaker=varsel.mottaker.value,
+            orgnr=varsel.orgnr,
+            person_ref=varsel.person_ref,
+            varsel=varsel.model_dump(mode="json", by_alias=True),
+        )
+        await self._move_to_end(uow, earlier, entry)
+
+    async def on_dialogmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        melding = contracts.decode(self.runtime.codec, inbound.value or b"", Dialogmelding)
+        earlier = await uow.session.scalar(
+            select(GatewayDialogmelding).where(GatewayDialogmelding.dialogmelding_id == melding.dialogmelding_id)
+        )
+        entry = GatewayDialogmelding(
+            dialogmelding_id=melding.dialogmelding_id,
+            legekontor_her_id=melding.legekontor_her_id,
+            dialogmelding=melding.model_dump(mode="json", by_alias=True),
+        )
+        await self._move_to_end(uow, earlier, entry)
 
     async def _append(
         self, uow: UnitOfWork, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None

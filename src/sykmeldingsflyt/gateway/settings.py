@@ -10,7 +10,7 @@ its own kind of caller. Operators (/admin) come with an Azure AD token: set `SYK
 
 from typing import Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.messaging.settings import SettingsError
@@ -40,6 +40,19 @@ class GatewaySettings(BaseSettings):
     azure_issuer: str | None = None
     azure_audience: str | None = None
     """Azure AD, which vouches for NAV employees (operators): give all three, or the main issuer does."""
+    altinn_pdp_url: str | None = None
+    """Altinn's platform (https://platform.altinn.no): HR vendors' reads are asked of its PDP. Unset, the
+    file `altinn_tilganger` answers instead."""
+    altinn_ressurs: str = "nav_sykepenger_fravaer"
+    """The Altinn resource a system user needs for the organisation it reads for."""
+    altinn_subscription_key: SecretStr | None = None
+    altinn_token: SecretStr | None = None
+    """The Altinn token for the PDP (exchanged from Maskinporten with scope altinn:authorization/authorize)."""
+    altinn_tilganger: str = "var/gateway-dev/altinn-tilganger.json"
+    """The stand-in for Altinn: {"<systemuser uuid>": ["<orgnr>", ...]}, read again when it changes."""
+    ansatt_pseudonym_key: SecretStr | None = None
+    """The key of the employee pseudonyms employers see; unset, derived from SYKMELDINGSFLYT_PSEUDONYM_KEY.
+    A new key gives every employee a new pseudonym at every employer at once (nothing stores them)."""
 
     @classmethod
     def from_env(cls) -> Self:

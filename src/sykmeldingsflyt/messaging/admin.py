@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from sykmeldingsflyt.messaging.settings import KafkaSettings
@@ -42,7 +43,20 @@ async def create_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
                 created.append(name)
             elif error_code != _TOPIC_ALREADY_EXISTS:  # another instance won the race: fine
                 raise RuntimeError(f"could not create topic {name}: Kafka error code {error_code}")
+        await _wait_until_served(settings, [topic for topic in missing if topic.name in created])
         log.info("topics.created", topics=created, replication=replication)
         return created
     finally:
         await admin.close()
+
+
+async def _wait_until_served(settings: KafkaSettings, topics: list[Topic]) -> None:
+    """Return once every partition of `topics` answers: a topic exists before its partitions have a leader
+    that serves them, and every client that comes in between logs a NotLeaderForPartitionError per partition."""
+    consumer = AIOKafkaConsumer(**settings.aiokafka_kwargs(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        # aiokafka asks again until each partition's leader answers (within its request timeout).
+        await consumer.end_offsets([TopicPartition(topic.name, p) for topic in topics for p in range(topic.partitions)])
+    finally:
+        await consumer.stop()

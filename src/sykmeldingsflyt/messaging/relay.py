@@ -7,12 +7,18 @@ after the Kafka commit and before the database marks the rows: a relay that take
 first reads the committed tail of every topic it still has pending rows for, from the last offsets it
 recorded, and marks the rows whose `event-id` it finds there. Consumers reading with
 isolation.level=read_committed thus see every outbox row exactly once.
+
+Idle, a relay sleeps. It wakes when a commit fills its outbox: in its own process through `notify` (the
+stages call it after each commit), from other processes through PostgreSQL's LISTEN/NOTIFY (a trigger on
+the outbox notifies at commit, whoever wrote the rows). A slow poll catches what neither signals (SQLite
+across processes, a lost listening connection) and renews the lease.
 """
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable
+import weakref
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -24,12 +30,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 
 log = structlog.get_logger(__name__)
 
+_RELAYS: "weakref.WeakSet[OutboxRelay]" = weakref.WeakSet()
+
 POSITION_INTERVAL_SECONDS = 5.0
+# The channel the outbox trigger (migration 0008_operable) notifies, with the producer as the payload.
+OUTBOX_CHANNEL = "sykmeldingsflyt_outbox"
 
 
 class OutboxRelay:
@@ -42,7 +53,7 @@ class OutboxRelay:
         *,
         transactional_id: str,
         batch_size: int = 1000,
-        poll_interval: float = 0.2,
+        poll_interval: float = 3.0,
         lease_ttl: timedelta = timedelta(seconds=10),
         keep_published: timedelta = timedelta(hours=1),
         keep_handled: timedelta = timedelta(days=7),
@@ -63,10 +74,14 @@ class OutboxRelay:
         self._positions_recorded = float("-inf")
         self._producer: AIOKafkaProducer | None = None
         self._last_prune = datetime.min.replace(tzinfo=UTC)
+        _RELAYS.add(self)
 
     def notify(self) -> None:
-        """Called after a stage commits, so its messages go out now rather than at the next poll."""
-        self._wake.set()
+        """Called after a stage commits, so its messages go out now rather than at the next poll. Every relay of
+        the producer in this process wakes: the one holding the lease may be another instance's."""
+        for relay in _RELAYS:
+            if relay.producer_name == self.producer_name:
+                relay._wake.set()
 
     def stop(self) -> None:
         """Publish what is committed, then let `run` return."""
@@ -75,15 +90,42 @@ class OutboxRelay:
 
     async def run(self) -> None:
         try:
-            while True:
-                await self._step()
-                if self._stopping:
-                    return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-                self._wake.clear()
+            async with self._listening():
+                while True:
+                    # Cleared before the step: a commit during the step wakes the next one at once.
+                    self._wake.clear()
+                    await self._step()
+                    if self._stopping:
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
         finally:
             await self._release_producer()
+
+    @contextlib.asynccontextmanager
+    async def _listening(self) -> AsyncIterator[None]:
+        """On PostgreSQL, wake on OUTBOX_CHANNEL notices naming this producer while inside."""
+        if self.database.is_sqlite:
+            yield
+            return
+        try:
+            connection = await self.database.engine.connect()
+            listener: Any = (await connection.get_raw_connection()).driver_connection
+            await listener.add_listener(OUTBOX_CHANNEL, self._noticed)
+        except Exception:
+            log.warning("relay.not_listening", producer=self.producer_name, exc_info=True)
+            yield
+            return
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(OUTBOX_CHANNEL, self._noticed)
+            await connection.close()
+
+    def _noticed(self, _connection: object, _pid: int, _channel: str, producer: str) -> None:
+        if producer == self.producer_name:
+            self._wake.set()
 
     async def _step(self) -> None:
         try:
@@ -131,6 +173,7 @@ class OutboxRelay:
         for metadata in await asyncio.gather(*deliveries):
             place = (metadata.topic, metadata.partition)
             self._positions[place] = max(self._positions.get(place, -1), metadata.offset)
+        metrics.published(self.producer_name, [(row.topic, row.headers) for row in rows])
         async with self.database.session.begin() as session:
             await self._mark_published(session, [row.id for row in rows])
             # The positions only bound how far back recovery reads, so a few seconds' lag costs a little

@@ -10,7 +10,7 @@ import re
 import ssl
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiokafka.helpers import create_ssl_context
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # What Kafka accepts in a topic name: ASCII only, so "ø" is refused here rather than at topic creation.
 _TOPIC_CHARACTERS = re.compile(r"[A-Za-z0-9._-]+")
+_BROKER_ADDRESS = re.compile(r"\s*(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(?:[1-9][0-9]{0,4})\s*")
 
 
 class SettingsError(ValueError):
@@ -59,11 +60,7 @@ class KafkaSettings(BaseSettings):
     @classmethod
     def from_env(cls) -> Self:
         """Read the environment; any problem becomes a SettingsError naming the variable."""
-        try:
-            return cls()
-        except ValidationError as exc:
-            problems = "; ".join(_describe(cls, err["loc"], err["msg"]) for err in exc.errors(include_input=False))
-            raise SettingsError(f"invalid Kafka settings: {problems}") from None
+        return read_settings(cls, "Kafka")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -91,6 +88,10 @@ class KafkaSettings(BaseSettings):
             )
         if protocol is SecurityProtocol.PLAINTEXT and (self.certificate_path or self.ca_path):
             raise SettingsError("KAFKA_SECURITY_PROTOCOL: PLAINTEXT was chosen but certificates are set; choose SSL")
+        if self.bootstrap_servers and not all(map(_BROKER_ADDRESS.fullmatch, self.bootstrap_servers.split(","))):
+            raise SettingsError(
+                "KAFKA_BOOTSTRAP_SERVERS (or KAFKA_BROKERS): give host:port, comma-separated, e.g. kafka:9092"
+            )
         if self.schema_registry_url and not self.schema_registry_url.startswith(("http://", "https://")):
             raise SettingsError("KAFKA_SCHEMA_REGISTRY: must be an http:// or https:// URL")
         if self.topic_prefix and not _TOPIC_CHARACTERS.fullmatch(self.topic_prefix):
@@ -159,6 +160,21 @@ class KafkaSettings(BaseSettings):
         return kwargs
 
 
+S = TypeVar("S", bound=BaseSettings)
+
+
+def read_settings(settings_class: type[S], what: str) -> S:
+    """Read the environment into `settings_class`; any problem becomes one SettingsError naming the variables
+    (and never quoting a value, which may be a secret)."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        problems = "; ".join(
+            _describe(settings_class, err["loc"], err["msg"]) for err in exc.errors(include_input=False)
+        )
+        raise SettingsError(f"invalid {what} settings: {problems}") from None
+
+
 def _describe(settings_class: type[BaseSettings], loc: tuple[int | str, ...], msg: str) -> str:
     """Name the environment variable, not the Python field: that is what an operator can fix."""
     if not loc:
@@ -167,7 +183,12 @@ def _describe(settings_class: type[BaseSettings], loc: tuple[int | str, ...], ms
     # pydantic-settings reports the variable it read; a field name appears only for defaults.
     for name, field in settings_class.model_fields.items():
         alias = field.validation_alias
-        names = [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else [str(alias)]
+        if alias is None:
+            names = [f"{settings_class.model_config.get('env_prefix', '')}{name}".upper()]
+        elif isinstance(alias, AliasChoices):
+            names = [str(choice) for choice in alias.choices]
+        else:
+            names = [str(alias)]
         if loc[0] == name or loc[0] in names:
             return f"{' or '.join(names)}: {msg}"
     return f"{loc[0]}: {msg}"

@@ -86,6 +86,9 @@ def dead_letter_topic(source: Topic) -> Topic:
 
 
 _everyone_internal: frozenset[Party] = frozenset()
+# Topics that hold several employers' or several clinics' data: Kafka's ACLs are per topic, so no outside
+# party may read them. Each party reads its own share through its own door in the gateway.
+_for_nav_only: frozenset[Party] = frozenset({Party.NAV})
 
 SYKMELDING_FRA_EPJ = Topic(
     name="sykmelding.fra-epj",
@@ -103,7 +106,7 @@ EPJ_KVITTERING = Topic(
     value_schema="kvittering",
     description="A kvittering (apprec) for every sykmelding: OK, or AVVIST with the sender's reasons.",
     writers=_everyone_internal,
-    readers=frozenset({Party.EPJ}),
+    readers=_for_nav_only,
 )
 NAV_SYKMELDING = Topic(
     name="nav.sykmelding",
@@ -134,7 +137,7 @@ ARBEIDSGIVER_SYKMELDING = Topic(
     value_schema="arbeidsgiver_sykmelding",
     description="The employer view of sykmeldinger the employee sent; a tombstone when withdrawn.",
     writers=_everyone_internal,
-    readers=frozenset({Party.ARBEIDSGIVER}),
+    readers=_for_nav_only,
     cleanup=Cleanup.COMPACT,
 )
 OPPFOLGINGSPLAN_FRA_HR = Topic(
@@ -153,7 +156,7 @@ EPJ_DIALOGMELDING = Topic(
     value_schema="dialogmelding",
     description="Follow-up plans to the employee's fastlege, addressed by HER id.",
     writers=_everyone_internal,
-    readers=frozenset({Party.EPJ}),
+    readers=_for_nav_only,
 )
 NAV_OPPFOLGINGSPLAN = Topic(
     name="nav.oppfolgingsplan",
@@ -171,7 +174,7 @@ HR_KVITTERING = Topic(
     value_schema="plan_kvittering",
     description="Receipts for follow-up plans: accepted, delivered to doctor and NAV, or why not.",
     writers=_everyone_internal,
-    readers=frozenset({Party.ARBEIDSGIVER}),
+    readers=_for_nav_only,
 )
 OPPFOLGINGSPLAN_MOTTATT = Topic(
     name="oppfolgingsplan.mottatt",
@@ -267,7 +270,7 @@ VARSEL = Topic(
     value_schema="varsel",
     description="Reminders to the employee or the employer at legal stop points; never medical data.",
     writers=_everyone_internal,
-    readers=frozenset({Party.SYKMELDT, Party.ARBEIDSGIVER}),
+    readers=_for_nav_only,
 )
 
 _PRIMARY: tuple[Topic, ...] = (

@@ -49,6 +49,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_STATUS,
     dead_letter_topic,
 )
+from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
@@ -250,6 +251,7 @@ class Mottak(Service):
         self._answer(uow, inbound, received, reasons)
         # At debug: a line per sykmelding at info cost as much as the rules; `mottak.batch` says how many.
         log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+        metrics.rule_hits((hit.rule_name, hit.rule_status.value) for hit in result.rule_hits)
 
     def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:
         """Keep the record to decide later: its register could not answer, or its patient has one waiting."""

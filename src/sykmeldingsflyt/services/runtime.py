@@ -23,13 +23,18 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sykmeldingsflyt.domain.clock import Clock, SystemClock
+from sykmeldingsflyt.logs import bind_call
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
 from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring, DeadLetters
 from sykmeldingsflyt.messaging.relay import OutboxRelay
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
-from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, read_settings
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
+from sykmeldingsflyt.observability import metrics
+from sykmeldingsflyt.observability.probes import Health, ProbeSettings, database_answers, serving
+from sykmeldingsflyt.observability.sampler import sample
+from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
 from sykmeldingsflyt.registers.files import bundled_registre
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
@@ -56,6 +61,30 @@ class ServiceSettings(BaseSettings):
     """The dead-letter keyring, `id:base64,...` of 32-byte AES keys (SYKMELDINGSFLYT_DEAD_LETTER_KEYS)."""
     dead_letter_key_id: str | None = None
     """The key new dead letters are sealed with (default: the first listed); the others only open."""
+    profile: Profile = Field(default_factory=detect_profile)
+
+    @classmethod
+    def from_env(cls) -> "ServiceSettings":
+        """Read the environment; a problem becomes a SettingsError naming the variable."""
+        return read_settings(cls, "service")
+
+    @model_validator(mode="after")
+    def _secret_keys(self) -> "ServiceSettings":
+        check_pseudonym_key(
+            self.pseudonym_key,
+            given="pseudonym_key_text" in self.model_fields_set,
+            development_key=_DEVELOPMENT_KEY.encode(),
+            profile=self.profile,
+        )
+        if (
+            self.profile is Profile.PRODUCTION
+            and self.dead_letter_keys.get_secret_value() == _DEVELOPMENT_DEAD_LETTER_KEYS
+        ):
+            raise SettingsError(
+                "SYKMELDINGSFLYT_DEAD_LETTER_KEYS: the production profile needs keys of its own; "
+                "the development keys are public"
+            )
+        return self
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -79,6 +108,8 @@ class Runtime:
     topics: Topics
     clock: Clock = field(default_factory=SystemClock)
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    # Shared by copies made with `with_settings`: one process, one set of probes.
+    health: Health = field(default_factory=Health)
     registre: Registre = field(default_factory=bundled_registre)
     """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
@@ -131,6 +162,8 @@ class Service(ABC):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.relay = runtime.relay_for(self.name)
+        # What `subscribe` made this service read: its Kafka ACLs are generated from it (nais.py).
+        self.consumes: list[Topic] = []
 
     @abstractmethod
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -141,6 +174,7 @@ class Service(ABC):
 
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
+        self.consumes.append(topic)
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
             # A group per service and topic: a service's subscribers then never rebalance one another.
@@ -151,6 +185,7 @@ class Service(ABC):
             isolation_level="read_committed",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{self.name}:{topic.name}",
+            listener=self.runtime.health.listener(f"{self.name}:{topic.name}"),
         )
 
         @subscriber
@@ -158,12 +193,20 @@ class Service(ABC):
             records = message.raw_message
             # A batch is a tuple from aiokafka and a list from FastStream's in-memory TestKafkaBroker.
             batch = records if isinstance(records, tuple | list) else (records,)
-            await stage.process([Inbound.from_record(record) for record in batch])
+            with bind_call(), metrics.handling(self.name, topic.name, len(batch)):
+                await stage.process([Inbound.from_record(record) for record in batch])
 
 
-async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyncio.Event) -> None:
-    """Run until `stop` is set; then stop consuming, let the relays publish what is committed, and exit."""
-    running = list(services)
+async def run_services(
+    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
+) -> None:
+    """Run until `stop` is set, with the probes and metrics served (on `probes`, default from the environment);
+    then stop consuming, let the relays publish what is committed, and exit."""
+    async with serving(runtime.health, probes or read_settings(ProbeSettings, "probe"), runtime.settings.profile):
+        await _run(runtime, list(services), stop)
+
+
+async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) -> None:
     broker = KafkaBroker(
         runtime.kafka.require_bootstrap(),
         security=runtime.kafka.faststream_security(),
@@ -175,7 +218,13 @@ async def run_services(runtime: Runtime, services: Iterable[Service], stop: asyn
     for service in running:
         service.subscribe(broker)
     relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
+    for relay in relays:
+        runtime.health.watch(relay)
+    runtime.health.add_check("database", database_answers(runtime.database))
     chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
+    chores.append(
+        asyncio.create_task(sample(runtime.database, broker, [service.name for service in running]), name="metrics")
+    )
     await broker.start()
     log.info("services.started", services=[service.name for service in running])
     try:

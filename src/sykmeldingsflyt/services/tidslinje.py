@@ -49,6 +49,7 @@ from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     NAV_DIALOGMOTE_STATUS,
+    NAV_DIALOGMOTEKANDIDAT,
     NAV_DIALOGMOTEKANDIDAT_VURDERING,
     NAV_DODSFALL,
     NAV_SYKMELDING,
@@ -92,7 +93,15 @@ class TidslinjeSettings(BaseSettings):
 
 class TidslinjeService(Service):
     name = "tidslinje"
-    produces = (VARSEL, OPPGAVE_BESTILLING, dead_letter_topic(NAV_DIALOGMOTE_STATUS))
+    produces = (
+        VARSEL,
+        OPPGAVE_BESTILLING,
+        NAV_DIALOGMOTEKANDIDAT,  # through Kandidatur, in tidslinje's outbox
+        dead_letter_topic(NAV_DIALOGMOTE_STATUS),
+        dead_letter_topic(SYKEPENGESOKNAD),
+        dead_letter_topic(NAV_DODSFALL),
+        dead_letter_topic(NAV_DIALOGMOTEKANDIDAT_VURDERING),
+    )
 
     def __init__(
         self,

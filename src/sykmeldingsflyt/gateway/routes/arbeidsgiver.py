@@ -9,21 +9,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering, check_plan
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
-from sykmeldingsflyt.gateway import motebehov
+from sykmeldingsflyt.gateway import feeds, motebehov
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
-from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, SessionDep, SubmissionDep, organisation_with
+from sykmeldingsflyt.gateway.dependencies import (
+    AuditDep,
+    ClockDep,
+    GatewayDep,
+    SessionDep,
+    SubmissionDep,
+    organisation_with,
+)
+from sykmeldingsflyt.gateway.feeds import LpsSykmelding, SykmeldingFilter
 from sykmeldingsflyt.gateway.models import (
     UUID_PATTERN,
     Accepted,
     ArbeidsgiverSykmeldingEntry,
     ArbeidsgiverSykmeldingFeed,
-    Sendingstatus,
 )
 from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
 from sykmeldingsflyt.gateway.problems import documented, invalid_body, not_found, wrong_organisation
@@ -36,12 +43,6 @@ Reader = Annotated[Organisation, Depends(organisation_with(Scope.ARBEIDSGIVER_RE
 Writer = Annotated[Organisation, Depends(organisation_with(Scope.ARBEIDSGIVER_WRITE))]
 
 
-def _for(orgnr: str) -> ColumnElement[bool]:
-    return or_(
-        GatewayArbeidsgiverSykmelding.orgnummer == orgnr, GatewayArbeidsgiverSykmelding.juridisk_orgnummer == orgnr
-    )
-
-
 @router.get(
     "/sykmeldinger",
     response_model=ArbeidsgiverSykmeldingFeed,
@@ -49,21 +50,15 @@ def _for(orgnr: str) -> ColumnElement[bool]:
     summary="The sykmeldinger sent to the organisation, and their withdrawals, oldest change first",
 )
 async def list_sykmeldinger(
-    arbeidsgiver: Reader, db: SessionDep, audit: AuditDep, page: PageDep
+    arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep, page: PageDep
 ) -> ArbeidsgiverSykmeldingFeed:
     after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayArbeidsgiverSykmelding)
-            .where(_for(arbeidsgiver.orgnr), GatewayArbeidsgiverSykmelding.position > after)
-            .order_by(GatewayArbeidsgiverSykmelding.position)
-            .limit(page.limit)
-        )
-    )
+    wanted = SykmeldingFilter(orgnr=arbeidsgiver.orgnr, fra_loepenr=after)
+    rows = await feeds.sykmeldinger(db, running, wanted, limit=page.limit)
     await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [row.sykmelding_id for row in rows])
     return ArbeidsgiverSykmeldingFeed(
         sykmeldinger=[_entry(row) for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
+        next_cursor=encode_cursor(rows[-1].loepenr if rows else after),
     )
 
 
@@ -84,7 +79,7 @@ async def get_sykmelding(
         select(GatewayArbeidsgiverSykmelding)
         .where(
             GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
-            _for(arbeidsgiver.orgnr),
+            feeds.sent_to(arbeidsgiver.orgnr),
             GatewayArbeidsgiverSykmelding.view.is_not(None),
         )
         .order_by(GatewayArbeidsgiverSykmelding.position.desc())
@@ -159,11 +154,12 @@ async def post_motebehov(
     return await motebehov.submit(skjema, Innmeldertype.ARBEIDSGIVER, submission, clock.now())
 
 
-def _entry(row: GatewayArbeidsgiverSykmelding) -> ArbeidsgiverSykmeldingEntry:
+def _entry(row: LpsSykmelding) -> ArbeidsgiverSykmeldingEntry:
     return ArbeidsgiverSykmeldingEntry(
         sykmelding_id=row.sykmelding_id,
-        orgnummer=row.orgnummer,
-        juridisk_orgnummer=row.juridisk_orgnummer,
-        status=Sendingstatus.TRUKKET if row.view is None else Sendingstatus.SENDT,
-        sykmelding=None if row.view is None else ArbeidsgiverSykmelding.model_validate(row.view),
+        orgnummer=row.orgnr,
+        juridisk_orgnummer=row.juridisk_orgnr,
+        status=row.status,
+        ansatt_ref=row.ansatt_ref,
+        sykmelding=row.sykmelding,
     )

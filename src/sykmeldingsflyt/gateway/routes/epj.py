@@ -1,4 +1,7 @@
-"""For EPJ systems: send a sykmelding, read its kvittering."""
+"""For EPJ systems: send a sykmelding, read its kvittering, read the dialogmeldinger to the clinic.
+
+Each clinic reads only its own: kvitteringer by the orgnr of its token, dialogmeldinger by the HER id its
+token names (`her_id`), the address the message exchange would deliver them to."""
 
 from typing import Annotated
 
@@ -7,14 +10,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, SessionDep, SubmissionDep, organisation_with
-from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted
-from sykmeldingsflyt.gateway.problems import documented, not_found, wrong_organisation
+from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, DialogmeldingFeed
+from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.problems import ApiError, documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ
-from sykmeldingsflyt.storage.tables import GatewayKvittering
+from sykmeldingsflyt.storage.tables import GatewayDialogmelding, GatewayKvittering
 
 PREFIX = "/epj/v1"
 router = APIRouter(prefix=PREFIX, tags=["EPJ"], responses=documented(401, 403, 429, 503))
@@ -69,3 +74,29 @@ async def get_kvittering(
     kvittering = Kvittering.model_validate(row.kvittering)
     await audit.record(Purpose.EPJ_KVITTERING, Resource.KVITTERING, [kvittering.kvittering_id])
     return kvittering
+
+
+@router.get(
+    "/dialogmeldinger",
+    response_model=DialogmeldingFeed,
+    responses=documented(422),
+    summary="The dialogmeldinger (follow-up plans) to the clinic, oldest first",
+)
+async def list_dialogmeldinger(epj: Epj, db: SessionDep, audit: AuditDep, page: PageDep) -> DialogmeldingFeed:
+    """For the clinic whose HER id the token names (403 HER_ID_REQUIRED without one)."""
+    if epj.her_id is None:
+        raise ApiError(403, "HER_ID_REQUIRED", "The token must name the clinic's HER id (her_id).")
+    after = page.after
+    rows = list(
+        await db.scalars(
+            select(GatewayDialogmelding)
+            .where(GatewayDialogmelding.legekontor_her_id == epj.her_id, GatewayDialogmelding.position > after)
+            .order_by(GatewayDialogmelding.position)
+            .limit(page.limit)
+        )
+    )
+    await audit.record(Purpose.EPJ_DIALOGMELDING, Resource.DIALOGMELDING, [row.dialogmelding_id for row in rows])
+    return DialogmeldingFeed(
+        dialogmeldinger=[Dialogmelding.model_validate(row.dialogmelding) for row in rows],
+        next_cursor=encode_cursor(rows[-1].position if rows else after),
+    )

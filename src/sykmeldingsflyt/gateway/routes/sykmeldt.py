@@ -1,19 +1,24 @@
-"""For the employee (through nav.no, with a TokenX token): act on one's own sykmelding, ask for a meeting."""
+"""For the employee (through nav.no, with a TokenX token): act on one's own sykmelding, ask for a meeting,
+read one's own varsler."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.varsel import Mottaker, Varsel
 from sykmeldingsflyt.gateway import motebehov
-from sykmeldingsflyt.gateway.dependencies import ClockDep, GatewayDep, PersonDep, SessionDep, SubmissionDep
-from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, StatusAction
+from sykmeldingsflyt.gateway.audit import Purpose, Resource
+from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, GatewayDep, PersonDep, SessionDep, SubmissionDep
+from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, ArbeidstakerVarselFeed, StatusAction
+from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
 from sykmeldingsflyt.gateway.problems import ApiError, documented, invalid_model, not_found
 from sykmeldingsflyt.messaging.topics import SYKMELDING_STATUS
-from sykmeldingsflyt.storage.tables import GatewaySykmeldingEier
+from sykmeldingsflyt.storage.tables import GatewaySykmeldingEier, GatewayVarsel
 
 router = APIRouter(prefix="/sykmeldt/v1", tags=["Sykmeldt"], responses=documented(401, 403, 429, 503))
 
@@ -67,3 +72,30 @@ async def post_motebehov(
     if running.pseudonym(skjema.arbeidstaker_fnr) != sykmeldt.person_ref:
         raise ApiError(403, "WRONG_PERSON", "A person may ask for a meeting about themselves only.")
     return await motebehov.submit(skjema, Innmeldertype.ARBEIDSTAKER, submission, clock.now())
+
+
+@router.get(
+    "/varsler",
+    response_model=ArbeidstakerVarselFeed,
+    responses=documented(422),
+    summary="One's own varsler, oldest first",
+)
+async def list_varsler(sykmeldt: PersonDep, db: SessionDep, audit: AuditDep, page: PageDep) -> ArbeidstakerVarselFeed:
+    after = page.after
+    rows = list(
+        await db.scalars(
+            select(GatewayVarsel)
+            .where(
+                GatewayVarsel.person_ref == sykmeldt.person_ref,
+                GatewayVarsel.mottaker == Mottaker.ARBEIDSTAKER.value,
+                GatewayVarsel.position > after,
+            )
+            .order_by(GatewayVarsel.position)
+            .limit(page.limit)
+        )
+    )
+    await audit.record(Purpose.ARBEIDSTAKER_VARSEL, Resource.VARSEL, [row.varsel_id for row in rows])
+    return ArbeidstakerVarselFeed(
+        varsler=[Varsel.model_validate(row.varsel).for_arbeidstaker() for row in rows],
+        next_cursor=encode_cursor(rows[-1].position if rows else after),
+    )

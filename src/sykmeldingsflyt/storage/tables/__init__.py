@@ -5,11 +5,13 @@ from sykmeldingsflyt.storage.tables.delivery import HandledEvent, OutboxMessage,
 from sykmeldingsflyt.storage.tables.gateway import (
     GatewayArbeidsgiverSykmelding,
     GatewayAudit,
+    GatewayDialogmelding,
     GatewayIdempotencyKey,
     GatewayKvittering,
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
+    GatewayVarsel,
 )
 from sykmeldingsflyt.storage.tables.mottak import MottakSykmeldingStatus, MottattSykmelding
 from sykmeldingsflyt.storage.tables.operations import OperationsReplay
@@ -41,11 +43,13 @@ __all__ = [
     "Base",
     "GatewayArbeidsgiverSykmelding",
     "GatewayAudit",
+    "GatewayDialogmelding",
     "GatewayIdempotencyKey",
     "GatewayKvittering",
     "GatewayOppgave",
     "GatewayPlanKvittering",
     "GatewaySykmeldingEier",
+    "GatewayVarsel",
     "HandledEvent",
     "MottakParkert",
     "MottakSykmeldingStatus",

@@ -115,3 +115,28 @@ class GatewayAudit(Base):
     resource_id: Mapped[str] = mapped_column(String(64), index=True)
     # Why an operator looked (given with --reason or ?reason=); None for a party reading its own data.
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class GatewayVarsel(Base):
+    """Varsler as feeds: the employer's per orgnr, the employee's per person. `person_ref` is NAV's own
+    pseudonym, kept to find the employee's and to derive the employer's: it is never served."""
+
+    __tablename__ = "gateway_varsel"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    varsel_id: Mapped[str] = mapped_column(String(36), unique=True)
+    mottaker: Mapped[str] = mapped_column(String(16))
+    orgnr: Mapped[str | None] = mapped_column(String(9), nullable=True, index=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    varsel: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GatewayDialogmelding(Base):
+    """Dialogmeldinger (plans to the fastlege) as a feed per clinic, by the clinic's HER id."""
+
+    __tablename__ = "gateway_dialogmelding"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    dialogmelding_id: Mapped[str] = mapped_column(String(36), unique=True)
+    legekontor_her_id: Mapped[str] = mapped_column(String(16), index=True)
+    dialogmelding: Mapped[dict[str, Any]] = mapped_column(JSON)

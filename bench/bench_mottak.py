@@ -1,6 +1,6 @@
 """Sykmeldinger per second through mottak, beside a raw aiokafka loop on the same broker in the same run.
 
-    python -m bench.bench_mottak [--messages 20000] [--instances 1] [--profile]
+    python -m bench.bench_mottak [--messages 20000] [--instances 1] [--profile mottak.prof]
 
 The raw loop is the ceiling: it consumes the same encoded sykmeldinger and produces two messages per
 input (as mottak does: the NAV view and the kvittering), committing offsets per batch, with no decoding,
@@ -26,23 +26,28 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.cluster import bench_kafka
+from bench.cluster import bench_kafka, raw_topic
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Party, Topic, Topics, catalogue
+from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Topics, catalogue
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.runtime import Runtime, run_services
 from sykmeldingsflyt.storage.database import Database
 
 
-async def _produce(settings: KafkaSettings, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+async def produce(
+    settings: KafkaSettings,
+    topic: str,
+    messages: list[tuple[bytes, bytes]],
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
     producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     try:
-        sent = [await producer.send(topic, value=value, key=key) for key, value in messages]
+        sent = [await producer.send(topic, value=value, key=key, headers=headers) for key, value in messages]
         await asyncio.gather(*sent)
     finally:
         await producer.stop()
@@ -70,7 +75,7 @@ async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -
         await consumer.stop()
 
 
-async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, str], expected: int) -> float:
+async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, ...], expected: int) -> float:
     """Messages per second of the bare consume-produce-commit loop."""
     consumer = AIOKafkaConsumer(
         source,
@@ -103,7 +108,7 @@ async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, str
 
 
 async def through_mottak(
-    settings: KafkaSettings, database: Database, expected: int, profile: bool
+    settings: KafkaSettings, database: Database, expected: int, profile: Path | None
 ) -> tuple[float, float]:
     runtime = Runtime.from_env(settings, database)
     stop = asyncio.Event()
@@ -116,8 +121,9 @@ async def through_mottak(
         profiler.disable()
     stop.set()
     await service
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    if profiler and profile:
+        profiler.dump_stats(profile)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return rates
 
 
@@ -151,28 +157,18 @@ async def through_processes(
     return rates
 
 
-async def main(messages: int, instances: int, profile: bool) -> None:
+async def main(messages: int, instances: int, profile: Path | None) -> None:
     configure_logging("WARNING")
     with bench_kafka() as settings:
         await _measure(settings, messages, instances, profile)
 
 
-async def _measure(settings: KafkaSettings, messages: int, instances: int, profile: bool) -> None:
+async def _measure(settings: KafkaSettings, messages: int, instances: int, profile: Path | None) -> None:
     folder = tempfile.mkdtemp(prefix="bench-mottak-")
     database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite'}")
     try:
         await database.migrate()
-        raw_topics = [
-            Topic(
-                name=f"{settings.topic_prefix}raw.{name}",
-                key="",
-                value_schema="",
-                description="",
-                writers=frozenset(),
-                readers=frozenset({Party.OPERATOR}),
-            )
-            for name in ("in", "out-a", "out-b")
-        ]
+        raw_topics = [raw_topic(settings, name) for name in ("in", "out-a", "out-b")]
         await create_topics(settings, [*catalogue(settings.topic_prefix), *raw_topics])
         runtime = Runtime.from_env(settings, database)
         source = runtime.topics.name(SYKMELDING_FRA_EPJ)
@@ -182,8 +178,8 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
             for s in (synthetic.make_sykmelding(rng, fom=date.today()) for _ in range(messages))
         ]
         print(f"{messages} sykmeldinger, {sum(len(v) for _, v in encoded) / messages:.0f} bytes each on average")
-        await _produce(settings, raw_topics[0].name, encoded)
-        await _produce(settings, source, encoded)
+        await produce(settings, raw_topics[0].name, encoded)
+        await produce(settings, source, encoded)
 
         raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
         print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")
@@ -203,6 +199,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--instances", type=int, default=1, help="mottak processes in one consumer group")
-    parser.add_argument("--profile", action="store_true", help="print where mottak's time goes (cProfile)")
+    parser.add_argument(
+        "--profile", type=Path, help="save where mottak's time goes (cProfile) to this file and print the top"
+    )
     arguments = parser.parse_args()
     asyncio.run(main(arguments.messages, arguments.instances, arguments.profile))

@@ -17,10 +17,12 @@ from typing import Any
 
 import avro.io
 import avro.schema
+import fastavro
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.messaging.codec import (
     AvroCodec,
     DecodeError,
@@ -28,7 +30,9 @@ from sykmeldingsflyt.messaging.codec import (
     SchemaStore,
     UnknownSchemaError,
 )
+from sykmeldingsflyt.messaging.contracts import SCHEMA_OF
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
+from tests import strategies
 
 CANARY = "CANARY-fritekst-7d1f"
 TOPIC = "tenant.hendelser"
@@ -528,3 +532,20 @@ def test_corrupted_confluent_message_never_quotes_its_content(confluent_codec: A
             confluent_codec.decode("hendelse", corrupted)
 
         assert CANARY not in "".join(traceback.format_exception(raised.value))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.one_of(
+        strategies.received_sykmeldinger(),
+        strategies.nav_sykmeldinger(),
+        strategies.arbeidsgiver_sykmeldinger(),
+        strategies.pasient_sykmeldinger(),
+    )
+)
+def test_naming_the_union_branches_writes_the_bytes_fastavro_writes_unaided(model: DomainModel) -> None:
+    codec = AvroCodec(SchemaStore())
+    schema = codec.store.current(SCHEMA_OF[type(model)])
+    unaided = io.BytesIO()
+    fastavro.schemaless_writer(unaided, schema.parsed, model.to_wire())
+    assert codec.encode(schema.name, model.to_wire(), "topic")[len(schema.fingerprint) + 2 :] == unaided.getvalue()

@@ -4,6 +4,7 @@ An fnr is personal data. Every error raised here names the rule that failed and 
 `safe_errors` turns a pydantic `ValidationError` into the same kind of report, for kvitteringer and logs.
 """
 
+import operator
 import random
 import re
 from collections.abc import Callable
@@ -38,7 +39,8 @@ def _is_ascii_digits(value: str, length: int) -> bool:
 
 
 def _mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
-    remainder = sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11
+    # map instead of a generator: every fnr in every message passes here, several times.
+    remainder = sum(map(operator.mul, weights, map(int, digits))) % 11
     check = (11 - remainder) % 11
     return None if check == 10 else check
 

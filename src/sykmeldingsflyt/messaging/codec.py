@@ -11,7 +11,7 @@ import io
 import json
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -51,9 +51,81 @@ class Schema:
         return str(to_parsing_canonical_form(self.parsed))
 
     @cached_property
+    def tag_unions(self) -> "Converter":
+        """What makes a record quick to write: see `_converter`."""
+        return _converter(self.parsed, {}) or _unchanged
+
+    @cached_property
     def fingerprint(self) -> bytes:
         # fastavro returns the little-endian bytes the Java implementation (and the spec's header) uses.
         return bytes.fromhex(fingerprint(self.canonical, "CRC-64-AVRO"))
+
+
+Converter = Callable[[Any], Any]
+
+
+def _unchanged(datum: Any) -> Any:
+    return datum
+
+
+_PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+
+
+def _converter(schema: Any, records: dict[str, Converter | None]) -> Converter | None:
+    """A function that names the branch of every optional record, enum, array or map (["null", X]) the way
+    fastavro takes it, as (X's name, value); None where nothing under `schema` needs it.
+
+    Given a bare value for a union, fastavro finds its branch by validating the value against each branch,
+    and a record against its whole subtree, at every level: three quarters of writing a sykmelding.
+    """
+    if isinstance(schema, str):
+        return records.get(schema) if schema not in _PRIMITIVES else None
+    if isinstance(schema, list):
+        return _union_converter(schema, records)
+    kind = schema.get("type")
+    if kind == "record":
+        name = schema["name"]
+        records[name] = None  # a recursive reference to it: left to fastavro
+        fields = [(field["name"], _converter(field["type"], records)) for field in schema["fields"]]
+        converting = [(field, convert) for field, convert in fields if convert is not None]
+        if not converting:
+            return None
+
+        def record(datum: Any) -> Any:
+            converted = dict(datum)
+            for field, convert in converting:
+                if field in converted:
+                    converted[field] = convert(converted[field])
+            return converted
+
+        records[name] = record
+        return record
+    if kind == "array":
+        item = _converter(schema["items"], records)
+        return None if item is None else lambda datum: [item(value) for value in datum]
+    if kind == "map":
+        value = _converter(schema["values"], records)
+        return None if value is None else lambda datum: {key: value(entry) for key, entry in datum.items()}
+    return _converter(kind, records) if isinstance(kind, list | dict) else None
+
+
+def _union_converter(branches: list[Any], records: dict[str, Converter | None]) -> Converter | None:
+    others = [branch for branch in branches if branch != "null"]
+    if len(branches) != 2 or len(others) != 1:
+        return None  # left to fastavro's own matching
+    (branch,) = others
+    if isinstance(branch, str):
+        if branch in _PRIMITIVES:
+            return None  # cheap for fastavro to match
+        name = branch
+    elif branch.get("type") in ("record", "enum", "fixed"):
+        name = branch["name"]
+    elif branch.get("type") in ("array", "map"):
+        name = branch["type"]
+    else:
+        return None  # a primitive with a logical type
+    convert = _converter(branch, records) or _unchanged
+    return lambda datum: None if datum is None else (name, convert(datum))
 
 
 def default_schema_dir() -> Path:
@@ -141,7 +213,7 @@ class AvroCodec:
             body.write(SINGLE_OBJECT_MAGIC + schema.fingerprint)
         else:
             body.write(CONFLUENT_MAGIC + struct.pack(">I", self._schema_id(topic, schema)))
-        fastavro.schemaless_writer(body, schema.parsed, dict(record))
+        fastavro.schemaless_writer(body, schema.parsed, schema.tag_unions(record))
         return body.getvalue()
 
     def decode(self, schema_name: str, data: bytes) -> dict[str, Any]:

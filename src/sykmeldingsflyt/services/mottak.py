@@ -161,6 +161,7 @@ class Mottak(Service):
             {event_id: d.received for event_id, d in sykmeldinger.items() if d.pasient_ref not in parkerte},
         )
         uow.scratch = _Batch(decoded, repository, fakta, parkerte)
+        log.info("mottak.batch", meldinger=len(batch), uleselige=len(batch) - len(sykmeldinger))
 
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
@@ -248,7 +249,8 @@ class Mottak(Service):
             if hit.rule_status is RuleStatus.INVALID
         ]
         self._answer(uow, inbound, received, reasons)
-        log.info("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+        # At debug: a line per sykmelding at info cost as much as the rules; `mottak.batch` says how many.
+        log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
         metrics.rule_hits((hit.rule_name, hit.rule_status.value) for hit in result.rule_hits)
 
     def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:

@@ -6,9 +6,9 @@ is recognised by its handled-event id and skipped. This is the heart of "nothing
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -77,10 +77,11 @@ class UnitOfWork:
         )
 
     def _write_buffered(self, session: Session) -> None:
-        # Runs once, inside the commit of the transaction this unit of work belongs to.
+        # Runs once, inside the commit of the transaction this unit of work belongs to. A Core insert of the
+        # table, not of the mapped class: the ORM's bulk path would build its insert commands row by row.
         for table, rows in self._inserts.items():
             if rows:
-                session.execute(insert(table), rows)
+                session.execute(insert(cast(Table, table.__table__)), rows)
 
 
 def _now() -> datetime:

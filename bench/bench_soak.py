@@ -1,0 +1,108 @@
+"""Soak: every service, each in its own process, at a steady rate for a long time; memory must stay flat.
+
+    python -m bench.bench_soak [--minutes 60] [--rate 100] [--every 60] [--plot soak.png]
+
+The load is the latency benchmark's (sykmeldinger from the EPJ at a fixed rate, each accepted one sent
+to the employer). Every `--every` seconds it prints each service process's resident memory, the lag of
+every consumer group of the run (read_committed end offsets less committed offsets, summed over
+partitions) and the outbox rows not yet published, per service. The baseline is the first sample: the
+summary compares the last to it.
+"""
+
+import argparse
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from sqlalchemy import func, select
+
+from bench import report
+from bench.bench_latency import offered_load, prepare
+from bench.cluster import ServiceProcesses, bench_kafka, consumer_lag
+from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.services.registry import SERVICES
+from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.tables import OutboxMessage
+
+
+async def outbox_depth(database: Database) -> dict[str, int]:
+    async with database.session() as session:
+        rows = await session.execute(
+            select(OutboxMessage.producer, func.count())
+            .where(OutboxMessage.published_at.is_(None))
+            .group_by(OutboxMessage.producer)
+        )
+        return {producer: count for producer, count in rows.tuples()}
+
+
+class Monitor:
+    def __init__(self, settings: KafkaSettings, database: Database, every: float) -> None:
+        self.settings = settings
+        self.database = database
+        self.every = every
+        self.samples: list[dict[str, Any]] = []
+
+    async def run(self, processes: ServiceProcesses) -> None:
+        started = time.monotonic()
+        while True:
+            await asyncio.sleep(self.every)
+            seconds = round(time.monotonic() - started)
+            rss_mb = processes.rss_mb()
+            lag = await consumer_lag(self.settings)
+            outbox = await outbox_depth(self.database)
+            self.samples.append({"seconds": seconds, "rss_mb": rss_mb, "lag": lag, "outbox": outbox})
+            memory = ", ".join(f"{name} {mb:.0f}" for name, mb in rss_mb.items())
+            report.console.print(
+                f"[{seconds:>5} s] RSS MB: {memory} | consumer lag {sum(lag.values()):,}"
+                f" | outbox unpublished {sum(outbox.values()):,}"
+            )
+
+
+async def main(minutes: float, rate: float, every: float, database_url: str | None, plot: str | None) -> None:
+    with bench_kafka() as settings:
+        url = await prepare(settings, database_url)
+        database = Database(url)
+        monitor = Monitor(settings, database, every)
+        try:
+            await offered_load(settings, url, list(SERVICES), rate=rate, seconds=minutes * 60, beside=monitor.run)
+        finally:
+            await database.dispose()
+    samples = monitor.samples
+    if not samples:
+        report.console.print("no sample: run longer than --every")
+        return
+    first, last = samples[0], samples[-1]
+    table = Table(title=f"soak: {minutes:g} min at {rate:g}/s, {len(samples)} samples ({os.cpu_count()} cores)")
+    for column in ("process", "RSS first MB", "RSS last MB", "growth"):
+        table.add_column(column, justify="left" if column == "process" else "right")
+    for name, mb in last["rss_mb"].items():
+        start = first["rss_mb"].get(name, mb)
+        table.add_row(name, f"{start:.0f}", f"{mb:.0f}", f"{(mb - start) / start:+.0%}")
+    report.console.print(table)
+    report.save(
+        "soak",
+        {
+            **{f"RSS growth {name} MB": mb - first["rss_mb"].get(name, mb) for name, mb in last["rss_mb"].items()},
+            "max consumer lag": max(sum(sample["lag"].values()) for sample in samples),
+            "max outbox depth": max(sum(sample["outbox"].values()) for sample in samples),
+        },
+        {"minutes": minutes, "rate": rate, "samples": samples},
+    )
+    if plot:
+        xs = [sample["seconds"] for sample in samples]
+        lines = {name: (xs, [sample["rss_mb"].get(name, 0.0) for sample in samples]) for name in last["rss_mb"]}
+        report.plot(Path(plot), f"RSS per service at {rate:g}/s", lines, "MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=100.0, help="sykmeldinger offered per second")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--plot", help="write RSS per service over the run to this PNG")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.minutes, arguments.rate, arguments.every, arguments.database_url, arguments.plot))

@@ -5,7 +5,7 @@ sykmelding.fra-epj ──► decode, intake checks, duplicates, rules ──► 
                                                                 └──► sykmelding.fra-epj.dlq (unreadable)
 sykmelding.status ──► the employee's latest status per sykmelding (AVBRUTT and SLETTET stop counting)
 
-The rules read the patient's earlier sykmeldinger as NAV's rules read them (DOMAIN.md §2.3): mottak keeps
+The rules read the patient's earlier sykmeldinger as NAV's rules read them (docs/domain.md §2.3): mottak keeps
 of each its periods, hoveddiagnose, outcome, merknader, signature day, and follows sykmelding.status in
 its own consumer group for the latest status. A status may come before its sykmelding: it waits in the
 status table, which the history reads together with the sykmeldinger.

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from sykmeldingsflyt import nais
 from sykmeldingsflyt.cli import app
+from sykmeldingsflyt.messaging.schema_topic import SCHEMA_TOPIC
 from sykmeldingsflyt.messaging.topics import Party, catalogue
 from sykmeldingsflyt.observability.probes import Health, probe_app
 
@@ -141,3 +142,11 @@ def test_a_party_can_be_placed_and_a_wrong_one_is_refused(tmp_path: Path) -> Non
     }
     assert wrong.exit_code == 2 and "--party epj=vendor/x" in wrong.output
     assert Party.EPJ in nais.OUTSIDE_NAV
+
+
+def test_every_process_may_publish_and_read_the_schema_topic() -> None:
+    # On Aiven a topic and its ACLs are declared, not created on request: every process needs this one.
+    acl = _acl(SCHEMA_TOPIC.name)
+    for process in nais.produces():
+        wanted = "write" if process == nais.HTTP_GATEWAY else "readwrite"
+        assert acl[(TEAM, f"sykmeldingsflyt-{process}")] == wanted, process

@@ -130,11 +130,11 @@ async def _pipeline(
         for name in ("personvern", "oppfolging"):
             await _kill(processes[name])
             processes[name] = await start_services(settings, database_url, name, log=logs[name])
-        await read_topic(settings, topics.name(VARSEL), expected=PEOPLE // 10, until_quiet=False, timeout=120)
+        await read_topic(settings, topics.name(VARSEL), expected=PEOPLE // 10, until_quiet=False, timeout=300)
         await _kill(processes["tidslinje"])
         processes["tidslinje"] = await start_services(settings, database_url, "tidslinje", log=logs["tidslinje"])
     try:
-        received = await read_topic(settings, _outputs(topics), expected=expected, timeout=240, settle=8)
+        received = await read_topic(settings, _outputs(topics), expected=expected, timeout=600, settle=8)
     finally:
         for name, process in processes.items():
             await _stop(process, logs[name])
@@ -211,7 +211,7 @@ async def test_the_relay_lease_holder_lost_mid_stream_hands_over_and_a_zombie_is
         kafka_settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger]
     )
     output = topics.name(NAV_SYKMELDING)
-    await read_topic(kafka_settings, output, expected=300, until_quiet=False, timeout=60)
+    await read_topic(kafka_settings, output, expected=300, until_quiet=False, timeout=180)
 
     first_holder = await _lease_holder(database_url)
     lost = _holding(replicas, first_holder)
@@ -223,7 +223,7 @@ async def test_the_relay_lease_holder_lost_mid_stream_hands_over_and_a_zombie_is
             await asyncio.sleep(15)  # past the session timeout and the lease
             taken_over_by = await _lease_holder(database_url)
             lost.send_signal(signal.SIGCONT)
-        nav = await read_topic(kafka_settings, output, expected=len(sykmeldinger), timeout=180, settle=5)
+        nav = await read_topic(kafka_settings, output, expected=len(sykmeldinger), timeout=420, settle=5)
         if fault == "killed":
             taken_over_by = await _lease_holder(database_url)
     finally:

@@ -37,13 +37,15 @@ async def _send(http: httpx.AsyncClient, tokens: Tokens, received_id: str, fnr: 
     assert response.status_code == 202, response.text
 
 
-async def _settled(http: httpx.AsyncClient, hr: dict[str, str], entry: tuple[str, str]) -> None:
-    for _ in range(150):
+async def _settled(http: httpx.AsyncClient, hr: dict[str, str], *entries: tuple[str, str]) -> None:
+    """Until the feed holds every one of `entries` and a varsel. The sykmeldinger lie on different partitions,
+    so one withdrawal seen says nothing of another sykmelding's view."""
+    for _ in range(300):
         sykmeldinger = (await http.post("/v1/sykmeldinger", json={"orgnr": KUNDE.juridisk}, headers=hr)).json()
         varsler = (await http.post("/v1/varsler", json={"orgnr": KUNDE.juridisk}, headers=hr)).json()
-        if entry in [(e["sykmeldingId"], e["status"]) for e in sykmeldinger] and varsler:
+        if set(entries) <= {(e["sykmeldingId"], e["status"]) for e in sykmeldinger} and varsler:
             return
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)
     raise AssertionError("the read model did not catch up")
 
 
@@ -72,8 +74,14 @@ async def test_the_example_client_reads_its_own_resumes_and_follows(  # noqa: PL
         await _send(http, tokens, withdrawn.sykmelding.id, withdrawn.pasient_fnr, None)
         notice = varsel(kept, KUNDE.virksomhet, runtime.settings.pseudonym_key, Mottaker.ARBEIDSGIVER)
         await publish_varsler(kafka_settings, runtime, notice)
-        # Wait until the read model has the withdrawal and the varsel: then the first run sees the final state.
-        await _settled(http, tokens.lps(KUNDE.systembruker), (withdrawn.sykmelding.id, "TRUKKET"))
+        # Wait until the read model has the kept view, the withdrawal and the varsel: then the first run sees
+        # the final state.
+        await _settled(
+            http,
+            tokens.lps(KUNDE.systembruker),
+            (kept.sykmelding.id, "SENDT"),
+            (withdrawn.sykmelding.id, "TRUKKET"),
+        )
 
         first = await run(url, token, KUNDE.juridisk, state, follow=False)
         resumed = Lager.load(state)

@@ -25,7 +25,6 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
-from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, run_services
@@ -153,14 +152,16 @@ def run(
     with _settings_checked():
         configure_logging()
         settings = startup.read()
-        registre = open_registre(RegisterSettings.from_env())
-        asyncio.run(_run(settings, names, registre))
+        register_settings = RegisterSettings.from_env()
+        asyncio.run(_run(settings, names, register_settings))
 
 
-async def _run(settings: startup.Settings, names: list[str], registre: Registre) -> None:
+async def _run(settings: startup.Settings, names: list[str], register_settings: RegisterSettings) -> None:
     database = Database(settings.database_url)
     try:
         await startup.reach(settings, database)
+        # Opened only once all else is reached: a refused start stays one line, without the registers' notes.
+        registre = open_registre(register_settings)
     except SettingsError:
         await database.dispose()
         raise

@@ -1,6 +1,7 @@
 """gateway (the service): keeps the tables the HTTP side answers from, fed by the output topics.
 
-nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only
+nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only;
+                           and NAV's view per case, for the case room (gateway/rom)
 epj.kvittering ──────────► the kvittering per msgId and clinic
 arbeidsgiver.sykmelding ─► the employer views per employer, as a feed; a tombstone marks one withdrawn
 hr.kvittering ───────────► the latest receipt per plan and posting organisation
@@ -25,7 +26,7 @@ from sqlalchemy import select, text
 from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding, PlanKvittering
 from sykmeldingsflyt.domain.oppgave import Oppgave
-from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.pseudonym import person_ref, sak_ref
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
@@ -49,6 +50,7 @@ from sykmeldingsflyt.storage.tables import (
     GatewayKvittering,
     GatewayOppgave,
     GatewayPlanKvittering,
+    GatewayRomSykmelding,
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
@@ -89,8 +91,17 @@ class GatewayReadModel(Service):
         nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
         sykmelding_id = nav.received_sykmelding.sykmelding.id
         if await uow.session.get(GatewaySykmeldingEier, sykmelding_id) is None:
-            pasient = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
+            key = self.runtime.settings.pseudonym_key
+            pasient = person_ref(nav.received_sykmelding.pasient_fnr, key)
             uow.session.add(GatewaySykmeldingEier(sykmelding_id=sykmelding_id, person_ref=pasient))
+            uow.session.add(
+                GatewayRomSykmelding(
+                    sykmelding_id=sykmelding_id,
+                    sak_ref=sak_ref(pasient, key),
+                    behandler_ref=person_ref(nav.received_sykmelding.sykmelding.behandler.fnr, key),
+                    sykmelding=nav.model_dump(mode="json", by_alias=True),
+                )
+            )
 
     async def on_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", Kvittering)

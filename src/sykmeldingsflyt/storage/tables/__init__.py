@@ -11,6 +11,7 @@ from sykmeldingsflyt.storage.tables.gateway import (
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewayRateLimit,
+    GatewayRomSykmelding,
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "GatewayOppgave",
     "GatewayPlanKvittering",
     "GatewayRateLimit",
+    "GatewayRomSykmelding",
     "GatewaySykmeldingEier",
     "GatewayVarsel",
     "HandledEvent",

@@ -152,3 +152,16 @@ class GatewayRateLimit(Base):
     tat: Mapped[float] = mapped_column(Float, index=True)
     allowed: Mapped[bool] = mapped_column(Boolean)
     """Whether the last request was let through (the same statement decides and records it)."""
+
+
+class GatewayRomSykmelding(Base):
+    """The case room's sykmeldinger: NAV's view (fnr included, NAV-internal like personvern's tables), found
+    by the case's own pseudonym (`sak_ref`, what the room's addresses carry) and by the writing doctor's
+    person pseudonym. The room shows each party only its own view of it, built by the privacy functions."""
+
+    __tablename__ = "gateway_rom_sykmelding"
+
+    sykmelding_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sak_ref: Mapped[str] = mapped_column(String(64), index=True)
+    behandler_ref: Mapped[str] = mapped_column(String(64), index=True)
+    sykmelding: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,138 @@
+"""The room's pages: the cases one may open, one case, its live updates, and the development login."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sse_starlette import EventSourceResponse
+
+from sykmeldingsflyt.domain.pseudonym import sak_ref
+from sykmeldingsflyt.domain.registers import NaermesteLederRegister
+from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
+from sykmeldingsflyt.gateway.context import Gateway
+from sykmeldingsflyt.gateway.dependencies import GatewayDep
+from sykmeldingsflyt.gateway.rom import devlogin
+from sykmeldingsflyt.gateway.rom.bilde import Bilde, bilde
+from sykmeldingsflyt.gateway.rom.tilgang import (
+    ROLLENAVN,
+    IkkeInnlogget,
+    IngenTilgang,
+    betrakter,
+    innlogget,
+    sak_av,
+)
+from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
+from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
+
+router = APIRouter(prefix="/rom", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+LIVE_INTERVAL = 1.0
+"""How often an open page's stream looks at the read model: it is kept by another process (the gateway
+service), so a change shows as a new picture of the case, not as an in-process signal."""
+
+
+def naermeste_ledere(request: Request) -> NaermesteLederRegister:
+    """The nærmeste leder register the gateway's register settings choose (the bundled folder in development)."""
+    state = request.app.state
+    if not hasattr(state, "rom_ledere"):
+        state.rom_ledere = open_registre(RegisterSettings.from_env()).naermeste_leder
+    ledere: NaermesteLederRegister = state.rom_ledere
+    return ledere
+
+
+LedereDep = Annotated[NaermesteLederRegister, Depends(naermeste_ledere)]
+
+
+def _side(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"utvikling": devlogin.tillatt(), **context}, status_code=status)
+
+
+def _ikke_funnet(request: Request) -> HTMLResponse:
+    return _side(request, "ikke_funnet.html", status=404)
+
+
+def _logg_inn(request: Request) -> Response:
+    if devlogin.tillatt():
+        return RedirectResponse(request.url_for("logg_inn"), status_code=303)
+    return _side(request, "ikke_innlogget.html", status=401)
+
+
+async def _bilde(request: Request, running: Gateway, ledere: NaermesteLederRegister, sak: str) -> Bilde:
+    caller = await innlogget(request, running)
+    async with running.database.session() as session:
+        found = await sak_av(session, sak)
+        hvem = await betrakter(caller, running, session, ledere, found)
+        return await bilde(session, running, hvem, found, running.runtime.clock.today())
+
+
+@router.get("/", response_class=HTMLResponse)
+async def oversikt(request: Request, running: GatewayDep) -> Response:
+    try:
+        caller = await innlogget(request, running)
+    except IkkeInnlogget:
+        return _logg_inn(request)
+    return _side(request, "oversikt.html", saker=await _saker(running, caller))
+
+
+async def _saker(running: Gateway, caller: Caller) -> list[str]:
+    """The cases the caller may open as the sykmeldt, the doctor or NAV. A leader opens a case by its
+    address (the register answers who leads whom, not whom one leads)."""
+    async with running.database.session() as session:
+        if isinstance(caller, Operator):
+            if running.settings.operator_group not in caller.groups:
+                return []
+            found = await session.scalars(select(GatewayRomSykmelding.sak_ref).distinct().limit(100))
+            return sorted(found)
+        if not isinstance(caller, Person):
+            return []
+        egen = sak_ref(caller.person_ref, running.runtime.settings.pseudonym_key)
+        skrevet = await session.scalars(
+            select(GatewayRomSykmelding.sak_ref).where(
+                (GatewayRomSykmelding.behandler_ref == caller.person_ref) | (GatewayRomSykmelding.sak_ref == egen)
+            )
+        )
+        return sorted(set(skrevet))
+
+
+@router.get("/sak/{sak}", response_class=HTMLResponse)
+async def sak_side(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    try:
+        sett = await _bilde(request, running, ledere, sak)
+    except IkkeInnlogget:
+        return _logg_inn(request)
+    except IngenTilgang:
+        return _ikke_funnet(request)
+    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.rolle])
+
+
+@router.get("/sak/{sak}/hendelser")
+async def hendelser(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    """Server-sent events: the case's timeline again, as HTML, whenever what the viewer sees changes."""
+    try:
+        first = await _bilde(request, running, ledere, sak)
+    except (IkkeInnlogget, IngenTilgang):
+        return _ikke_funnet(request)
+    fragment = templates.get_template("_innhold.html")
+
+    async def stream() -> AsyncIterator[dict[str, str]]:
+        shown = fragment.render(bilde=first)
+        while True:
+            await asyncio.sleep(LIVE_INTERVAL)
+            try:
+                now = fragment.render(bilde=await _bilde(request, running, ledere, sak))
+            except (IkkeInnlogget, IngenTilgang):
+                yield {"event": "slutt", "data": ""}
+                return
+            if now != shown:
+                shown = now
+                yield {"event": "sak", "data": now}
+
+    return EventSourceResponse(stream(), ping=15)
+
+
+router.include_router(devlogin.router)

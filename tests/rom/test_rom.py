@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, Response, expect
+from sqlalchemy import select
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.pseudonym import person_ref, sak_ref
@@ -21,15 +22,20 @@ from sykmeldingsflyt.gateway import rom as rom_package
 from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import VARSEL
+from sykmeldingsflyt.services.motebehov import MotebehovService
+from sykmeldingsflyt.services.oppgave import OppgaveService
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.storage.tables import TidslinjeTilfelle
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_BEHANDLER
 from tests.gateway.support import JURIDISK, SENDT, Tokens, eventually
 from tests.integration.test_personvern import _with_canaries
 from tests.rom.conftest import ANNEN_LEDER
 from tests.support.inputs import send, send_nav
 from tests.support.services import running
+from tests.support.timeline import until
 
 SYKMELDT = "14838526102"
 LEDER = "02917936725"
@@ -211,3 +217,31 @@ async def test_the_development_login_is_refused_in_production(rom: str, monkeypa
 
     assert (page.status_code, login.status_code, unknown.status_code) == (404, 404, 401)
     assert "set-cookie" not in login.headers
+
+
+async def test_the_sykmeldt_asks_for_a_meeting_and_navs_open_page_gets_the_task(
+    rom: str, browser: Browser, tokens: Tokens, kafka_settings: KafkaSettings, database: Database
+) -> None:
+    rng = random.Random(19)
+    services = (Personvern, TidslinjeService, MotebehovService, OppgaveService, GatewayReadModel)
+    async with running(kafka_settings, database, *services) as runtime:
+        received = synthetic.make_sykmelding(rng, fom=runtime.clock.today() - timedelta(days=10), pasient_fnr=SYKMELDT)
+        await send_nav(kafka_settings, runtime, received)
+        await _send_to_employer(rom, tokens, received)
+        person = person_ref(SYKMELDT, runtime.settings.pseudonym_key)
+        case = select(TidslinjeTilfelle.arbeidsgivere).where(TidslinjeTilfelle.person_ref == person)
+        await until(database, case, bool)
+        sak = f"{rom}/rom/sak/{_sak(runtime, received)}"
+        async with _som(browser, rom, "sykmeldt") as sykmeldt, _som(browser, rom, "nav") as nav:
+            await nav.goto(sak)
+            await sykmeldt.goto(sak)
+            oppgave = nav.get_by_text("Oppgave for NAV: MOTEBEHOV_SVAR")
+            before = await oppgave.count()
+            await sykmeldt.fill("#begrunnelse", "Jeg vil snakke om tilrettelegging")
+            await sykmeldt.click("#send-motebehov")
+            await expect(sykmeldt.locator("#motebehov-svar")).to_contain_text("NAV har fått beskjed")
+            await expect(oppgave).to_have_count(1, timeout=LIVE)
+            form = await _axe(sykmeldt)
+
+    assert before == 0
+    assert form == []

@@ -8,28 +8,43 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
+from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
 from sykmeldingsflyt.domain.pseudonym import sak_ref
 from sykmeldingsflyt.domain.registers import NaermesteLederRegister
+from sykmeldingsflyt.gateway import motebehov
 from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
 from sykmeldingsflyt.gateway.context import Gateway
-from sykmeldingsflyt.gateway.dependencies import GatewayDep
+from sykmeldingsflyt.gateway.dependencies import GatewayDep, Submission
+from sykmeldingsflyt.gateway.idempotency import request_hash
+from sykmeldingsflyt.gateway.problems import ApiError, invalid_model
 from sykmeldingsflyt.gateway.rom import devlogin
 from sykmeldingsflyt.gateway.rom.bilde import Bilde, bilde
 from sykmeldingsflyt.gateway.rom.tilgang import (
     ROLLENAVN,
     IkkeInnlogget,
     IngenTilgang,
+    Rolle,
     betrakter,
     innlogget,
     sak_av,
+    sendt_til,
 )
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
 
 router = APIRouter(prefix="/rom", include_in_schema=False)
+
+
+class MeldMotebehov(BaseModel):
+    """What the room's form sends: the reason, in the sykmeldt's own words (optional)."""
+
+    begrunnelse: str = Field(default="", max_length=1000)
+
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LIVE_INTERVAL = 1.0
 """How often an open page's stream looks at the read model: it is kept by another process (the gateway
@@ -107,7 +122,7 @@ async def sak_side(request: Request, sak: str, running: GatewayDep, ledere: Lede
         return _logg_inn(request)
     except IngenTilgang:
         return _ikke_funnet(request)
-    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.rolle])
+    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.rolle], rolle=sett.rolle)
 
 
 @router.get("/sak/{sak}/hendelser")
@@ -133,6 +148,42 @@ async def hendelser(request: Request, sak: str, running: GatewayDep, ledere: Led
                 yield {"event": "sak", "data": now}
 
     return EventSourceResponse(stream(), ping=15)
+
+
+@router.post("/sak/{sak}/motebehov")
+async def meld_motebehov(
+    request: Request, sak: str, skjema: MeldMotebehov, running: GatewayDep, ledere: LedereDep
+) -> Response:
+    """The sykmeldt asks for a dialogue meeting with NAV: published as the API's POST /sykmeldt/v1/motebehov
+    publishes it (gateway.motebehov.submit), under the browser's Idempotency-Key."""
+    try:
+        caller = await innlogget(request, running)
+        async with running.database.session() as session:
+            found = await sak_av(session, sak)
+            hvem = await betrakter(caller, running, session, ledere, found)
+            orgnr = next(iter(await sendt_til(session, found)), None)
+    except (IkkeInnlogget, IngenTilgang):
+        return _ikke_funnet(request)
+    if hvem.rolle is not Rolle.SYKMELDT or orgnr is None:
+        raise ApiError(403, "NOT_THE_SYKMELDT", "Only the sykmeldt may ask, once a sykmelding is sent to the employer.")
+    key = request.headers.get("Idempotency-Key")
+    fingerprint = request_hash(request.method, request.url.path, await request.body())
+    submission = Submission(running.idempotency, running.publisher, caller.client_key, key, fingerprint)
+    now = running.runtime.clock.now()
+    try:
+        fra_part = MotebehovFraPart(
+            id=submission.message_id("motebehov"),
+            skjematype=Skjematype.MELD_BEHOV,
+            innmelder_type=Innmeldertype.ARBEIDSTAKER,
+            orgnr=orgnr,
+            har_motebehov=True,
+            begrunnelse=skjema.begrunnelse or None,
+            arbeidstaker_fnr=found.pasient_fnr,
+            innsendt=now,
+        )
+    except ValidationError as invalid:
+        raise invalid_model(invalid) from None
+    return await motebehov.submit(fra_part, Innmeldertype.ARBEIDSTAKER, submission, now)
 
 
 router.include_router(devlogin.router)

@@ -28,7 +28,7 @@ from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import TidslinjeTilfelle
+from sykmeldingsflyt.storage.tables import GatewayAudit, TidslinjeTilfelle
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_BEHANDLER
 from tests.gateway.support import JURIDISK, SENDT, Tokens, eventually
 from tests.integration.test_personvern import _with_canaries
@@ -174,6 +174,15 @@ async def test_each_party_sees_its_own_view_live_and_the_employer_never_a_canary
         assert canary not in text
     assert "Hoveddiagnose" not in html["leder"]
     assert violations == {"sykmeldt": [], "leder": [], "lege": [], "nav": []}
+    # Every read is in the audit log, also what reached the leader's open page live.
+    async with database.session() as session:
+        audited = set(
+            await session.execute(
+                select(GatewayAudit.actor, GatewayAudit.resource_id).where(GatewayAudit.purpose == "samhandlingsrom")
+            )
+        )
+    leder_ref = person_ref(LEDER, runtime.settings.pseudonym_key)
+    assert {(leder_ref, first.sykmelding.id), (leder_ref, second.sykmelding.id)} <= {tuple(row) for row in audited}
 
 
 async def test_strangers_are_refused_as_if_the_case_did_not_exist(

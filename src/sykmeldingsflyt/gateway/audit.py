@@ -35,6 +35,8 @@ class Purpose(StrEnum):
     """The employee reads the notices about their own case."""
     EPJ_DIALOGMELDING = "epj.dialogmelding"
     """The fastlege receives the follow-up plan of their patient (ftrl § 25-2)."""
+    SAMHANDLINGSROM = "samhandlingsrom"
+    """A party of the case reads it, in their own view, in the case room (gateway/rom)."""
 
 
 class Resource(StrEnum):

@@ -51,7 +51,7 @@ class Linje:
 
 @dataclass(frozen=True)
 class Bilde:
-    rolle: Rolle
+    hvem: Betrakter
     kort: list[Kort]
     linjer: list[Linje]
     start: date | None
@@ -246,4 +246,4 @@ async def bilde(session: AsyncSession, running: Gateway, hvem: Betrakter, sak: S
     if hvem.rolle is Rolle.NAV:
         linjer += await _oppgaver(session, person)
     linjer.sort(key=lambda linje: linje.dato)
-    return Bilde(hvem.rolle, kort, linjer, start)
+    return Bilde(hvem, kort, linjer, start)

@@ -16,6 +16,7 @@ from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Sk
 from sykmeldingsflyt.domain.pseudonym import sak_ref
 from sykmeldingsflyt.domain.registers import NaermesteLederRegister
 from sykmeldingsflyt.gateway import motebehov
+from sykmeldingsflyt.gateway.audit import Audit, Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.dependencies import GatewayDep, Submission
@@ -85,6 +86,13 @@ async def _bilde(request: Request, running: Gateway, ledere: NaermesteLederRegis
         return await bilde(session, running, hvem, found, running.runtime.clock.today())
 
 
+async def _revider(running: Gateway, sett: Bilde) -> None:
+    """The read of what `sett` shows, written to the audit log before it is sent."""
+    async with running.database.session() as session:
+        audit = Audit(session, sett.hvem.caller, running.runtime.clock)
+        await audit.record(Purpose.SAMHANDLINGSROM, Resource.SYKMELDING, [kort.sykmelding_id for kort in sett.kort])
+
+
 @router.get("/", response_class=HTMLResponse)
 async def oversikt(request: Request, running: GatewayDep) -> Response:
     try:
@@ -122,7 +130,8 @@ async def sak_side(request: Request, sak: str, running: GatewayDep, ledere: Lede
         return _logg_inn(request)
     except IngenTilgang:
         return _ikke_funnet(request)
-    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.rolle], rolle=sett.rolle)
+    await _revider(running, sett)
+    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.hvem.rolle], rolle=sett.hvem.rolle)
 
 
 @router.get("/sak/{sak}/hendelser")
@@ -139,11 +148,13 @@ async def hendelser(request: Request, sak: str, running: GatewayDep, ledere: Led
         while True:
             await asyncio.sleep(LIVE_INTERVAL)
             try:
-                now = fragment.render(bilde=await _bilde(request, running, ledere, sak))
+                sett = await _bilde(request, running, ledere, sak)
             except (IkkeInnlogget, IngenTilgang):
                 yield {"event": "slutt", "data": ""}
                 return
+            now = fragment.render(bilde=sett)
             if now != shown:
+                await _revider(running, sett)
                 shown = now
                 yield {"event": "sak", "data": now}
 

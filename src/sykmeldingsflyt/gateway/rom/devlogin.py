@@ -12,18 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr
 from sykmeldingsflyt.gateway.dependencies import GatewayDep
 from sykmeldingsflyt.gateway.devtokens import DevIssuer
+from sykmeldingsflyt.gateway.rom.sider import templates
 from sykmeldingsflyt.gateway.rom.tilgang import COOKIE, ROLLENAVN, Rolle
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.profiles import Profile, detect_profile
 from sykmeldingsflyt.synthetic import DEMO_BEHANDLER
 
 router = APIRouter()
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 STANDARD = {
     Rolle.SYKMELDT: "14838526102",

@@ -2,12 +2,10 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse
@@ -24,6 +22,7 @@ from sykmeldingsflyt.gateway.idempotency import request_hash
 from sykmeldingsflyt.gateway.problems import ApiError, invalid_model
 from sykmeldingsflyt.gateway.rom import devlogin
 from sykmeldingsflyt.gateway.rom.bilde import Bilde, bilde
+from sykmeldingsflyt.gateway.rom.sider import templates
 from sykmeldingsflyt.gateway.rom.tilgang import (
     ROLLENAVN,
     IkkeInnlogget,
@@ -46,7 +45,6 @@ class MeldMotebehov(BaseModel):
     begrunnelse: str = Field(default="", max_length=1000)
 
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 LIVE_INTERVAL = 1.0
 """How often an open page's stream looks at the read model: it is kept by another process (the gateway
 service), so a change shows as a new picture of the case, not as an in-process signal."""

@@ -217,14 +217,19 @@ async def test_strangers_are_refused_as_if_the_case_did_not_exist(
     assert allowed == {"riktig leder": 200, "riktig lege": 200}
 
 
-async def test_the_development_login_is_refused_in_production(rom: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_development_login_is_refused_in_production_and_the_design_system_is_served(
+    rom: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SYKMELDINGSFLYT_PROFILE", "production")
     async with httpx.AsyncClient(base_url=rom) as http:
         page = await http.get("/rom/logg-inn")
         login = await http.get("/rom/logg-inn/nav")
         unknown = await http.get("/rom/")
+        css = await http.get("/rom/static/vendor/ds.css")
 
     assert (page.status_code, login.status_code, unknown.status_code) == (404, 404, 401)
+    # NAV's design system, as bootstrap installed it, is served to every page.
+    assert css.status_code == 200 and ".aksel-heading" in css.text
     assert "set-cookie" not in login.headers
 
 

@@ -59,7 +59,7 @@ async def finished(
     consumer may see the output before the span that wrote it is over)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        found = list(spans.get_finished_spans())  # type: ignore[no-untyped-call]
+        found = list(spans.get_finished_spans())
         if wanted(found):
             return found
         assert asyncio.get_running_loop().time() < deadline, f"spans seen: {[span.name for span in found]}"

@@ -25,6 +25,7 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.observability.tracing import configure_tracing
 from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
+from sykmeldingsflyt.operations.schemas import schemas_app
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
@@ -42,6 +43,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(case_app, name="case")
+app.add_typer(schemas_app, name="schemas")
 
 
 def _kafka_settings() -> KafkaSettings:

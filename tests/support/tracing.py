@@ -33,8 +33,13 @@ ALLOWED_ATTRIBUTES = frozenset(
 
 def parent_of(record: Received) -> tuple[str, str]:
     """The (trace id, parent span id) of a record's traceparent header."""
-    version, trace_id, span_id, flags = record.headers["traceparent"].split("-")
-    assert (version, flags) == ("00", "01")
+    return ids_of(record.headers["traceparent"])
+
+
+def ids_of(traceparent: str) -> tuple[str, str]:
+    """The (trace id, span id) of a W3C traceparent, which must say the trace is sampled."""
+    version, trace_id, span_id, flags = traceparent.split("-")
+    assert version == "00" and int(flags, 16) & 1, traceparent
     return trace_id, span_id
 
 

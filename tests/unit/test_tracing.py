@@ -1,12 +1,18 @@
-"""Which OTEL_* settings turn tracing on, as the OpenTelemetry specification reads them."""
+"""Which OTEL_* settings turn tracing on, as the OpenTelemetry specification reads them; what a handling span
+continues, records and writes."""
 
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from sykmeldingsflyt.messaging.settings import SettingsError
+from sykmeldingsflyt.messaging.stage import Inbound
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.observability.tracing import exporters_from_env
+from tests.support.tracing import EPJ_SPAN, EPJ_TRACE, EPJ_TRACEPARENT, ids_of
 
 ENDPOINT = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
 
@@ -47,3 +53,63 @@ def test_tracing_is_off_unless_an_exporter_or_endpoint_is_set_and_the_sdk_is_not
 def test_what_the_sdk_cannot_do_is_refused_naming_the_variable(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         exporters_from_env(environ)
+
+
+@pytest.mark.parametrize(
+    ("headers", "parent"),
+    [
+        ((("traceparent", EPJ_TRACEPARENT.encode()),), (EPJ_TRACE, EPJ_SPAN)),
+        ((), None),
+        ((("traceparent", b"00-not-a-trace-01"),), None),
+    ],
+)
+def test_a_record_continues_its_traceparent_or_starts_a_trace_of_its_own(
+    spans: InMemorySpanExporter, headers: tuple[tuple[str, bytes], ...], parent: tuple[str, str] | None
+) -> None:
+    record = Inbound("sykmelding.fra-epj", 2, 41, b"key", b"value", headers)
+
+    # Inside another span, as a task started from one would be: the record's own header decides, nothing else.
+    with tracing.serving("POST", None) as ambient, tracing.consuming("mottak", record):
+        written = tracing.current_headers()
+
+    assert ambient is not None
+    handled = next(span for span in spans.get_finished_spans() if span.kind is SpanKind.CONSUMER)
+    assert handled.context is not None
+    if parent is None:
+        assert handled.parent is None
+        assert handled.context.trace_id != ambient.get_span_context().trace_id
+    else:
+        assert handled.parent is not None
+        assert (f"{handled.parent.trace_id:032x}", f"{handled.parent.span_id:016x}") == parent
+    assert list(written) == ["traceparent"]
+    assert ids_of(written["traceparent"]) == (f"{handled.context.trace_id:032x}", f"{handled.context.span_id:016x}")
+    assert dict(handled.attributes or {}) == {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.destination.name": "sykmelding.fra-epj",
+        "messaging.destination.partition.id": "2",
+        "messaging.kafka.offset": 41,
+        "messaging.message.body.size": 5,
+        "sykmeldingsflyt.stage": "mottak",
+    }
+
+
+def test_a_handling_that_raises_is_an_error_span_naming_the_type_only(spans: InMemorySpanExporter) -> None:
+    record = Inbound("sykmelding.fra-epj", 0, 1, None, None, ())
+
+    with pytest.raises(ValueError, match="12345678901"), tracing.consuming("mottak", record):
+        raise ValueError("a message quoting 12345678901")
+
+    [span] = spans.get_finished_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description is None
+    assert (span.attributes or {})["error.type"] == "ValueError"
+    assert not span.events, "the exception's text is not recorded"
+
+
+def test_with_tracing_off_nothing_is_written_even_inside_a_record_s_trace() -> None:
+    record = Inbound("sykmelding.fra-epj", 0, 1, None, None, (("traceparent", EPJ_TRACEPARENT.encode()),))
+
+    with tracing.consuming("mottak", record):
+        assert tracing.current_headers() == {}

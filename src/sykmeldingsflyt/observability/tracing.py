@@ -200,10 +200,12 @@ def current_ids() -> dict[str, str]:
     return {"trace_id": trace.format_trace_id(context.trace_id), "span_id": trace.format_span_id(context.span_id)}
 
 
-def _extract(traceparent: bytes | None) -> Context | None:
+def _extract(traceparent: bytes | None) -> Context:
+    """The context a received traceparent names; without one (or a malformed one), a new trace's root, never
+    a child of whatever span the receiving task happens to run in."""
     if not traceparent:
-        return None
-    return _PROPAGATOR.extract({TRACEPARENT: traceparent.decode("latin-1")})
+        return Context()
+    return _PROPAGATOR.extract({TRACEPARENT: traceparent.decode("latin-1")}, context=Context())
 
 
 @contextmanager

@@ -4,6 +4,7 @@ continues, records and writes."""
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -11,7 +12,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 from sykmeldingsflyt.messaging.settings import SettingsError
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.observability import tracing
-from sykmeldingsflyt.observability.tracing import exporters_from_env
+from sykmeldingsflyt.observability.tracing import configure_tracing, exporters_from_env
+from tests.support.http import http_server
 from tests.support.tracing import EPJ_SPAN, EPJ_TRACE, EPJ_TRACEPARENT, ids_of
 
 ENDPOINT = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}
@@ -113,3 +115,29 @@ def test_with_tracing_off_nothing_is_written_even_inside_a_record_s_trace() -> N
 
     with tracing.consuming("mottak", record):
         assert tracing.current_headers() == {}
+
+
+def test_configured_by_the_environment_spans_go_over_otlp_to_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    with http_server() as collector:
+        collector.expect_request("/v1/traces", method="POST").respond_with_data(b"", status=200)
+        for name in ("OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url_for("/").rstrip("/"))
+        provider = configure_tracing("sykmeldingsflyt-mottak")
+        assert provider is not None
+        try:
+            with tracing.serving("GET", EPJ_TRACEPARENT.encode()) as span:
+                tracing.served(span, "GET", "/internal/isready", 200)
+            assert provider.force_flush()
+        finally:
+            tracing.install(None)
+            provider.shutdown()
+        [(request, _)] = collector.log
+
+    sent = ExportTraceServiceRequest.FromString(request.get_data())
+    [resource_spans] = sent.resource_spans
+    resource = {attribute.key: attribute.value.string_value for attribute in resource_spans.resource.attributes}
+    [[exported]] = [scope.spans for scope in resource_spans.scope_spans]
+    assert resource["service.name"] == "sykmeldingsflyt-mottak"
+    assert exported.name == "GET /internal/isready"
+    assert (exported.trace_id.hex(), exported.parent_span_id.hex()) == (EPJ_TRACE, EPJ_SPAN)

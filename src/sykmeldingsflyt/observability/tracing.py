@@ -110,7 +110,8 @@ def configure_tracing(service_name: str, environ: Mapping[str, str] = os.environ
     provider = TracerProvider(resource=resource)
     for exporter in exporters:
         provider.add_span_processor(BatchSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
+    # Not made the global provider: a library that traces when one is set (FastAPI does) would then record
+    # what it sees, exception messages and request paths among it.
     install(provider)
     return provider
 

@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
-from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering, check_plan
+from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
-from sykmeldingsflyt.gateway import feeds, motebehov
+from sykmeldingsflyt.gateway import feeds, motebehov, planvurdering
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import (
@@ -33,7 +33,7 @@ from sykmeldingsflyt.gateway.models import (
     ArbeidsgiverSykmeldingFeed,
 )
 from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
-from sykmeldingsflyt.gateway.problems import documented, invalid_body, not_found, wrong_organisation
+from sykmeldingsflyt.gateway.problems import Problem, documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayPlanKvittering
 
@@ -95,20 +95,44 @@ async def get_sykmelding(
     "/oppfolgingsplaner",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 415, 422),
-    summary="Send a follow-up plan",
+    responses={
+        **documented(409, 413, 415, 422),
+        400: {
+            "model": Problem,
+            "description": "The plan breaks one of NAV's rules (`VALIDATION_ERROR`, each field named).",
+        },
+        403: {
+            "model": Problem,
+            "description": "`NO_ACTIVE_EMPLOYMENT` (Aareg has no employment of the employee at the organisation), "
+            "`NO_ACTIVE_SENT_SYKMELDING` (no sykmelding sent to it is active: last tom + 16 days), or a token problem "
+            "(`WRONG_ORGANISATION`, `INSUFFICIENT_SCOPE`, `ORGANISATION_TOKEN_REQUIRED`).",
+        },
+        404: {"model": Problem, "description": "`EMPLOYEE_NOT_FOUND`: the population register has no such person."},
+        503: {
+            "model": Problem,
+            "description": "A register (Aareg, the population register) could not answer (`REGISTER_UNAVAILABLE`), or "
+            "the broker did not confirm the plan (`BROKER_UNAVAILABLE`): send it again after Retry-After.",
+        },
+    },
+    summary="Send a follow-up plan: refused at once where NAV refuses it, else delivered with a receipt",
 )
 async def post_plan(
-    plan: Oppfolgingsplan, arbeidsgiver: Writer, submission: SubmissionDep, clock: ClockDep
+    *,
+    plan: Oppfolgingsplan,
+    arbeidsgiver: Writer,
+    running: GatewayDep,
+    db: SessionDep,
+    submission: SubmissionDep,
+    clock: ClockDep,
 ) -> JSONResponse:
-    """`orgnummer` must be the organisation of the token. The plan's own rules (a description when help from
-    NAV is asked for, an evaluation date not in the past, ...) are checked at once, each refusal naming its
-    field; whether the employee has an active sykmelding sent here is learnt from the receipt at `location`."""
+    """`orgnummer` must be the organisation of the token. Checked at once in the order of NAV's
+    lps-oppfolgingsplan-mottak: the plan's own rules (400 VALIDATION_ERROR), an employment at the organisation in
+    Aareg (403 NO_ACTIVE_EMPLOYMENT), an active sykmelding sent to it (403 NO_ACTIVE_SENT_SYKMELDING), the person in
+    the population register (404 EMPLOYEE_NOT_FOUND). An accepted plan is answered 202; its delivery to the fastlege
+    and to NAV is in the receipt at `location`."""
     if plan.orgnummer != arbeidsgiver.orgnr:
         raise wrong_organisation("orgnummer")
-    refusals = check_plan(plan, clock.today())
-    if refusals:
-        raise invalid_body((refusal.field, refusal.code.value, refusal.message) for refusal in refusals)
+    await planvurdering.vurder(plan, running, db, clock.today())
     return await submission.send(
         OPPFOLGINGSPLAN_FRA_HR,
         plan.plan_uuid,

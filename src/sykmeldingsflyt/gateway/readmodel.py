@@ -7,6 +7,7 @@ hr.kvittering ───────────► the latest receipt per plan a
 nav.oppgave ─────────────► NAV's tasks, as a feed
 varsel ──────────────────► the varsler, as a feed per employer and per employee
 epj.dialogmelding ───────► the plans to the fastlege, as a feed per clinic (HER id)
+nav.motebehov ───────────► the accepted møtebehov, by person and employer (handled: its task on nav.oppgave)
 
 These topics hold every employer's and every clinic's data; no outside party reads them. Each reads its
 own share from these tables through its door.
@@ -23,6 +24,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import select, text
 
 from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.motebehov import MotebehovMottatt
 from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding, PlanKvittering
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.pseudonym import person_ref
@@ -36,6 +38,7 @@ from sykmeldingsflyt.messaging.topics import (
     EPJ_DIALOGMELDING,
     EPJ_KVITTERING,
     HR_KVITTERING,
+    NAV_MOTEBEHOV,
     NAV_OPPGAVE,
     NAV_SYKMELDING,
     VARSEL,
@@ -47,6 +50,7 @@ from sykmeldingsflyt.storage.tables import (
     GatewayArbeidsgiverSykmelding,
     GatewayDialogmelding,
     GatewayKvittering,
+    GatewayMotebehov,
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewaySykmeldingEier,
@@ -72,6 +76,7 @@ class GatewayReadModel(Service):
             (NAV_OPPGAVE, self.on_oppgave),
             (VARSEL, self.on_varsel),
             (EPJ_DIALOGMELDING, self.on_dialogmelding),
+            (NAV_MOTEBEHOV, self.on_motebehov),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -167,6 +172,15 @@ class GatewayReadModel(Service):
             dialogmelding=melding.model_dump(mode="json", by_alias=True),
         )
         await self._move_to_end(uow, earlier, entry)
+
+    async def on_motebehov(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        mottatt = contracts.decode(self.runtime.codec, inbound.value or b"", MotebehovMottatt)
+        wire = mottatt.model_dump(mode="json", by_alias=True)
+        row = await uow.session.get(GatewayMotebehov, mottatt.id)
+        if row is None:
+            row = GatewayMotebehov(motebehov_id=mottatt.id, person_ref=mottatt.person_ref, orgnr=mottatt.orgnr)
+            uow.session.add(row)
+        row.motebehov = wire
 
     async def _append(
         self, uow: UnitOfWork, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None

@@ -10,7 +10,7 @@ from sykmeldingsflyt.domain.dialogmotekandidat import DialogmotekandidatEndring,
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
-from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
+from sykmeldingsflyt.domain.motebehov import MotebehovFraPart, MotebehovMottatt
 from sykmeldingsflyt.domain.oppfolgingsplan import (
     Dialogmelding,
     Oppfolgingsplan,
@@ -42,6 +42,7 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     OppgaveBehandlet: "oppgave_behandlet",
     Varsel: "varsel",
     MotebehovFraPart: "motebehov",
+    MotebehovMottatt: "motebehov_mottatt",
     DialogmoteStatusEndring: "dialogmote_status",
     Sykepengesoknad: "sykepengesoknad",
     Dodsfall: "dodsfall",

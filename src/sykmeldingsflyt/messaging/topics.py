@@ -193,6 +193,15 @@ MOTEBEHOV_FRA_PART = Topic(
     readers=_everyone_internal,
     has_dlq=True,
 )
+NAV_MOTEBEHOV = Topic(
+    name="nav.motebehov",
+    key="motebehov uuid",
+    value_schema="motebehov_mottatt",
+    description="Accepted møtebehov with their case, by pseudonym; each party reads its own through the gateway.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    retention_ms=365 * DAY_MS,
+)
 NAV_DIALOGMOTE_STATUS = Topic(
     name="nav.dialogmote-status",
     key="dialogmote uuid",
@@ -285,6 +294,7 @@ _PRIMARY: tuple[Topic, ...] = (
     HR_KVITTERING,
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
+    NAV_MOTEBEHOV,
     NAV_DIALOGMOTE_STATUS,
     SYKEPENGESOKNAD,
     NAV_DODSFALL,

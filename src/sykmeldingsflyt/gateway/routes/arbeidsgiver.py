@@ -178,6 +178,47 @@ async def post_motebehov(
     return await motebehov.submit(skjema, Innmeldertype.ARBEIDSGIVER, submission, clock.now())
 
 
+@router.get(
+    "/motebehov",
+    response_model=list[motebehov.ArbeidsgiverMotebehovStatus],
+    responses=documented(422),
+    summary="The møtebehov status of each employee who sent a sykmelding here: the question open, the "
+    "organisation's own answer, and whether NAV handled it",
+)
+async def list_motebehov(
+    arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep, clock: ClockDep
+) -> list[motebehov.ArbeidsgiverMotebehovStatus]:
+    """Each employee as `ansattRef`. The answers shown are the organisation's own: the employee's answers, and
+    the reasons they give NAV, are not the employer's to read."""
+    statuses = await motebehov.for_arbeidsgiver(db, running, arbeidsgiver.orgnr, clock.today())
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown(statuses))
+    return statuses
+
+
+@router.get(
+    "/motebehov/{ansattRef}",
+    response_model=motebehov.ArbeidsgiverMotebehovStatus,
+    responses=documented(404, 422),
+    summary="The møtebehov status of one employee, by `ansattRef`",
+)
+async def get_motebehov(
+    *,
+    ansatt_ref: Annotated[str, Path(alias="ansattRef", pattern=r"^[0-9a-f]{1,128}$")],
+    arbeidsgiver: Reader,
+    running: GatewayDep,
+    db: SessionDep,
+    audit: AuditDep,
+    clock: ClockDep,
+) -> motebehov.ArbeidsgiverMotebehovStatus:
+    """404 for an `ansattRef` that is not an employee who sent a sykmelding to this organisation."""
+    statuses = await motebehov.for_arbeidsgiver(db, running, arbeidsgiver.orgnr, clock.today())
+    found = next((s for s in statuses if s.ansatt_ref == ansatt_ref), None)
+    if found is None:
+        raise not_found("No employee with this ansattRef has sent a sykmelding to this organisation.")
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown([found]))
+    return found
+
+
 def _entry(row: LpsSykmelding) -> ArbeidsgiverSykmeldingEntry:
     return ArbeidsgiverSykmeldingEntry(
         sykmelding_id=row.sykmelding_id,

@@ -19,7 +19,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
 )
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
-from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
+from sykmeldingsflyt.domain.sykepengesoknad import ArbeidsgiverSoknad, Sykepengesoknad
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
@@ -45,6 +45,7 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     MotebehovMottatt: "motebehov_mottatt",
     DialogmoteStatusEndring: "dialogmote_status",
     Sykepengesoknad: "sykepengesoknad",
+    ArbeidsgiverSoknad: "arbeidsgiver_soknad",
     Dodsfall: "dodsfall",
     DialogmotekandidatEndring: "dialogmotekandidat_endring",
     DialogmotekandidatVurdering: "dialogmotekandidat_vurdering",

@@ -140,6 +140,16 @@ ARBEIDSGIVER_SYKMELDING = Topic(
     readers=_for_nav_only,
     cleanup=Cleanup.COMPACT,
 )
+ARBEIDSGIVER_SOKNAD = Topic(
+    name="arbeidsgiver.soknad",
+    key="soknad id (orgnr in the header 'orgnummer')",
+    headers=(Header("orgnummer", "The virksomhet (underenhet) the employee sent the søknad to."),),
+    value_schema="arbeidsgiver_soknad",
+    description="The employer view of sykepengesøknader the employee sent to the employer; no diagnosis, no fnr.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    cleanup=Cleanup.COMPACT,
+)
 OPPFOLGINGSPLAN_FRA_HR = Topic(
     name="oppfolgingsplan.fra-hr",
     key="plan uuid",
@@ -288,6 +298,7 @@ _PRIMARY: tuple[Topic, ...] = (
     NAV_SYKMELDING,
     SYKMELDING_STATUS,
     ARBEIDSGIVER_SYKMELDING,
+    ARBEIDSGIVER_SOKNAD,
     OPPFOLGINGSPLAN_FRA_HR,
     EPJ_DIALOGMELDING,
     NAV_OPPFOLGINGSPLAN,

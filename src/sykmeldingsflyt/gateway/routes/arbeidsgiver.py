@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
-from sykmeldingsflyt.gateway import feeds, motebehov, planvurdering
+from sykmeldingsflyt.gateway import feeds, motebehov, planvurdering, soknader
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import (
@@ -176,6 +176,23 @@ async def post_motebehov(
     if skjema.orgnr != arbeidsgiver.orgnr:
         raise wrong_organisation("orgnr")
     return await motebehov.submit(skjema, Innmeldertype.ARBEIDSGIVER, submission, clock.now())
+
+
+@router.get(
+    "/soknader",
+    response_model=soknader.ArbeidsgiverSoknadFeed,
+    responses=documented(422),
+    summary="The sykepengesøknader sent to the organisation, in the employer's view, oldest change first",
+)
+async def list_soknader(
+    arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep, page: PageDep
+) -> soknader.ArbeidsgiverSoknadFeed:
+    """What NAV's sendt-søknad to the employer shows: periods and grade, work resumed, holiday and leave,
+    egenmelding and treatment days; no diagnosis, nothing medical, no fnr. A corrected søknad comes as its own
+    entry, naming the one it corrects (`korrigerer`)."""
+    found = await soknader.feed(db, running, arbeidsgiver.orgnr, page)
+    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SOKNAD, [e.soknad.id for e in found.soknader])
+    return found
 
 
 @router.get(

@@ -93,13 +93,13 @@ class ErrorType(StrEnum):
     """Why a plan was refused, or why it did not reach one recipient; the names of NAV's API."""
 
     VALIDATION_ERROR = "VALIDATION_ERROR"
-    NO_ACTIVE_EMPLOYMENT = "NO_ACTIVE_EMPLOYMENT"
-    """Aareg has no employment of the person at the posting organisation (as virksomhet or legal entity)."""
     NO_ACTIVE_SENT_SYKMELDING = "NO_ACTIVE_SENT_SYKMELDING"
     EMPLOYEE_NOT_FOUND = "EMPLOYEE_NOT_FOUND"
     GENERAL_PRACTITIONER_NOT_FOUND = "GENERAL_PRACTITIONER_NOT_FOUND"
     """Only ever a delivery's reason: the plan still goes to NAV."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    NO_ACTIVE_EMPLOYMENT = "NO_ACTIVE_EMPLOYMENT"
+    """Aareg has no employment of the person at the posting organisation (as virksomhet or legal entity)."""
 
 
 class PlanStatus(StrEnum):

@@ -67,11 +67,17 @@ class MotebehovSvar(DomainModel):
     skjematype: Skjematype = Field(description="Which question it answered.", examples=["SVAR_BEHOV"])
     innmelder_type: Innmeldertype = Field(description="Who gave it.", examples=["ARBEIDSGIVER"])
     har_motebehov: bool = Field(description="Whether a dialogue meeting with NAV is wanted.", examples=[True])
-    begrunnelse: str | None = Field(default=None, description="Why, in the words of the one who gave it.")
-    onsker_sykmelder_deltar: bool = Field(description="Whether the doctor is wanted at the meeting.")
-    onsker_sykmelder_deltar_begrunnelse: str | None = Field(default=None, description="Why the doctor is wanted.")
-    onsker_tolk: bool = Field(description="Whether an interpreter is needed.")
-    tolk_sprak: str | None = Field(default=None, description="The interpreter's language.")
+    begrunnelse: str | None = Field(
+        default=None,
+        description="Why, in the words of the one who gave it.",
+        examples=["Ønsker å drøfte tilrettelegging"],
+    )
+    onsker_sykmelder_deltar: bool = Field(description="Whether the doctor is wanted at the meeting.", examples=[False])
+    onsker_sykmelder_deltar_begrunnelse: str | None = Field(
+        default=None, description="Why the doctor is wanted.", examples=["Legen kjenner arbeidsevnen best"]
+    )
+    onsker_tolk: bool = Field(description="Whether an interpreter is needed.", examples=[False])
+    tolk_sprak: str | None = Field(default=None, description="The interpreter's language.", examples=["polsk"])
     innsendt: UtcTimestamp = Field(description="When it was submitted.", examples=["2026-12-01T08:00:00Z"])
     behandlet: UtcTimestamp | None = Field(
         default=None,
@@ -83,7 +89,9 @@ class MotebehovSvar(DomainModel):
 class MotebehovStatus(DomainModel):
     """The question a party has open in its case with one employer, and its answer (syfomotebehov's shape)."""
 
-    vis_motebehov: bool = Field(description="Whether there is a question to show: only in an active case.")
+    vis_motebehov: bool = Field(
+        description="Whether there is a question to show: only in an active case.", examples=[True]
+    )
     skjematype: Skjematype | None = Field(
         default=None,
         description="SVAR_BEHOV while NAV's question about dialogmøte 2 is open (case weeks 16 to 26), else "

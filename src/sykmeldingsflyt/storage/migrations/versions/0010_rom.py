@@ -1,14 +1,14 @@
 """gateway: the case room's sykmeldinger, in NAV's view, per case (sak) and per writing doctor.
 
 Revision ID: 0010_rom
-Revises: 0009
+Revises: 0010_http15 (chained after it at merge)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_rom"
-down_revision = "0009"
+down_revision = "0010_http15"
 branch_labels = None
 depends_on = None
 

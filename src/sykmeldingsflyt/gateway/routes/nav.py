@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import AuditDep, SessionDep, organisation_with
 from sykmeldingsflyt.gateway.models import OppgaveFeed
-from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.paging import PageDep, page_of
 from sykmeldingsflyt.gateway.problems import documented
 from sykmeldingsflyt.storage.tables import GatewayOppgave
 
@@ -25,17 +24,6 @@ Nav = Annotated[Organisation, Depends(organisation_with(Scope.NAV_READ))]
     summary="NAV's tasks, oldest change first: each new task, and each task again when it is handled",
 )
 async def list_oppgaver(_nav: Nav, db: SessionDep, audit: AuditDep, page: PageDep) -> OppgaveFeed:
-    after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayOppgave)
-            .where(GatewayOppgave.position > after)
-            .order_by(GatewayOppgave.position)
-            .limit(page.limit)
-        )
-    )
+    rows, next_cursor = await page_of(db, GatewayOppgave, page)
     await audit.record(Purpose.NAV_OPPGAVE, Resource.OPPGAVE, [row.oppgave_id for row in rows])
-    return OppgaveFeed(
-        oppgaver=[Oppgave.model_validate(row.oppgave) for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
-    )
+    return OppgaveFeed(oppgaver=[Oppgave.model_validate(row.oppgave) for row in rows], next_cursor=next_cursor)

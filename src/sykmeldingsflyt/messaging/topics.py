@@ -50,6 +50,8 @@ class Topic:
     # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
     has_dlq: bool = False
     headers: tuple[Header, ...] = ()
+    # The value is an Avro message under schemas/<value_schema>.avsc; where not, value_schema says what it is.
+    avro_value: bool = True
 
     def prefixed(self, prefix: str) -> "Topic":
         return replace(self, name=f"{prefix}{self.name}") if prefix else self
@@ -291,6 +293,19 @@ VARSEL = Topic(
     writers=_everyone_internal,
     readers=_for_nav_only,
 )
+# Every producer publishes the Avro schemas it writes with here before it writes, so that a consumer built
+# before a schema existed still reads its messages (messaging/schema_topic.py); one partition keeps it in order.
+SYKMELDINGSFLYT_SCHEMAS = Topic(
+    name="sykmeldingsflyt.schemas",
+    key="the schema's CRC-64-AVRO fingerprint, in hex",
+    value_schema="an Avro schema (.avsc) as JSON text, one a producer writes with",
+    avro_value=False,
+    description="Every Avro schema a producer writes with, published before its first message.",
+    writers=frozenset(),
+    readers=frozenset({Party.OPERATOR}),
+    partitions=1,
+    cleanup=Cleanup.COMPACT,
+)
 
 _PRIMARY: tuple[Topic, ...] = (
     SYKMELDING_FRA_EPJ,
@@ -315,6 +330,7 @@ _PRIMARY: tuple[Topic, ...] = (
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,
     VARSEL,
+    SYKMELDINGSFLYT_SCHEMAS,
 )
 
 

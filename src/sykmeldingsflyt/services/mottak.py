@@ -55,7 +55,7 @@ from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import read_own
-from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of
+from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of, opened, sealed
 from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
@@ -256,22 +256,22 @@ class Mottak(Service):
     def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:
         """Keep the record to decide later: its register could not answer, or its patient has one waiting."""
         now = self.runtime.clock.now()
-        uow.session.add(
-            MottakParkert(
-                event_id=inbound.event_id,
-                pasient_ref=decoded.pasient_ref,
-                register=register,
-                parkert=now,
-                forsok=0,
-                neste_forsok=now if register == I_KO else self.venting.neste(now, 0),
-                topic=inbound.topic,
-                partition=inbound.partition,
-                offset=inbound.offset,
-                key=inbound.key,
-                value=inbound.value,
-                headers=headers_json(inbound.headers),
-            )
+        row = MottakParkert(
+            event_id=inbound.event_id,
+            pasient_ref=decoded.pasient_ref,
+            register=register,
+            parkert=now,
+            forsok=0,
+            neste_forsok=now if register == I_KO else self.venting.neste(now, 0),
+            topic=inbound.topic,
+            partition=inbound.partition,
+            offset=inbound.offset,
+            key=inbound.key,
+            value=inbound.value,
+            headers=headers_json(inbound.headers),
         )
+        # At rest the sykmelding (an fnr, a diagnosis) is sealed as a dead letter is.
+        uow.session.add(sealed(row, self.runtime.dead_letters.keyring))
         log.warning("mottak.parkert", sykmelding_id=decoded.sykmelding_id, register=register)
 
     async def background(self) -> None:
@@ -305,7 +305,8 @@ class Mottak(Service):
             self._parkerte = antall
 
     async def _avgjor_parkert(self, row: MottakParkert) -> bool:
-        inbound = Inbound(row.topic, row.partition, row.offset, row.key, row.value, headers_of(row))
+        key, value = opened(row, self.runtime.dead_letters.keyring)
+        inbound = Inbound(row.topic, row.partition, row.offset, key, value, headers_of(row))
         decoded = self._decode(inbound)
         fakta: Registerfakta | RegisterUtilgjengelig | None = None
         if isinstance(decoded, _Decoded):

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering
@@ -25,7 +24,7 @@ from sykmeldingsflyt.gateway.dependencies import (
     SubmissionDep,
     organisation_with,
 )
-from sykmeldingsflyt.gateway.feeds import LpsSykmelding, SykmeldingFilter
+from sykmeldingsflyt.gateway.feeds import LpsSykmelding, SykmeldingFilter, SykmeldingIdPath
 from sykmeldingsflyt.gateway.models import (
     UUID_PATTERN,
     Accepted,
@@ -35,7 +34,7 @@ from sykmeldingsflyt.gateway.models import (
 from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
 from sykmeldingsflyt.gateway.problems import Problem, documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayPlanKvittering
+from sykmeldingsflyt.storage.tables import GatewayPlanKvittering
 
 PREFIX = "/arbeidsgiver/v1"
 router = APIRouter(prefix=PREFIX, tags=["Arbeidsgiver"], responses=documented(401, 403, 429, 503))
@@ -69,26 +68,14 @@ async def list_sykmeldinger(
     summary="One sykmelding sent to the organisation",
 )
 async def get_sykmelding(
-    sykmelding_id: Annotated[str, Path(alias="sykmeldingId", pattern=UUID_PATTERN)],
-    arbeidsgiver: Reader,
-    db: SessionDep,
-    audit: AuditDep,
+    sykmelding_id: SykmeldingIdPath, arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep
 ) -> ArbeidsgiverSykmelding:
     """404 for one that was not sent to the organisation or was withdrawn, whether or not it exists."""
-    row = await db.scalar(
-        select(GatewayArbeidsgiverSykmelding)
-        .where(
-            GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
-            feeds.sent_to(arbeidsgiver.orgnr),
-            GatewayArbeidsgiverSykmelding.view.is_not(None),
-        )
-        .order_by(GatewayArbeidsgiverSykmelding.position.desc())
-        .limit(1)
-    )
-    if row is None or row.view is None:
+    found = await feeds.latest_view(db, running, sykmelding_id, arbeidsgiver.orgnr)
+    if found is None or found.sykmelding is None:
         raise not_found("No sykmelding with this id is sent to this organisation.")
-    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [row.sykmelding_id])
-    return ArbeidsgiverSykmelding.model_validate(row.view)
+    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [sykmelding_id])
+    return found.sykmelding
 
 
 @router.post(

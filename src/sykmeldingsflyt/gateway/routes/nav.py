@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.gateway import motebehov
@@ -19,7 +18,7 @@ from sykmeldingsflyt.gateway.dependencies import (
     organisation_with,
 )
 from sykmeldingsflyt.gateway.models import Accepted, OppgaveFeed
-from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.paging import PageDep, page_of
 from sykmeldingsflyt.gateway.problems import documented
 from sykmeldingsflyt.storage.tables import GatewayOppgave
 
@@ -36,20 +35,9 @@ Personident = Annotated[str, Header(alias="Nav-Personident", pattern=r"^\d{11}$"
     summary="NAV's tasks, oldest change first: each new task, and each task again when it is handled",
 )
 async def list_oppgaver(_nav: Nav, db: SessionDep, audit: AuditDep, page: PageDep) -> OppgaveFeed:
-    after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayOppgave)
-            .where(GatewayOppgave.position > after)
-            .order_by(GatewayOppgave.position)
-            .limit(page.limit)
-        )
-    )
+    rows, next_cursor = await page_of(db, GatewayOppgave, page)
     await audit.record(Purpose.NAV_OPPGAVE, Resource.OPPGAVE, [row.oppgave_id for row in rows])
-    return OppgaveFeed(
-        oppgaver=[Oppgave.model_validate(row.oppgave) for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
-    )
+    return OppgaveFeed(oppgaver=[Oppgave.model_validate(row.oppgave) for row in rows], next_cursor=next_cursor)
 
 
 @router.get(

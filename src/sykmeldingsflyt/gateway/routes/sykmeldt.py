@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
@@ -15,7 +14,7 @@ from sykmeldingsflyt.gateway import motebehov
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, GatewayDep, PersonDep, SessionDep, SubmissionDep
 from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, ArbeidstakerVarselFeed, StatusAction
-from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.paging import PageDep, page_of
 from sykmeldingsflyt.gateway.problems import ApiError, documented, invalid_model, not_found
 from sykmeldingsflyt.messaging.topics import SYKMELDING_STATUS
 from sykmeldingsflyt.storage.tables import GatewaySykmeldingEier, GatewayVarsel
@@ -96,21 +95,14 @@ async def list_motebehov(
     summary="One's own varsler, oldest first",
 )
 async def list_varsler(sykmeldt: PersonDep, db: SessionDep, audit: AuditDep, page: PageDep) -> ArbeidstakerVarselFeed:
-    after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayVarsel)
-            .where(
-                GatewayVarsel.person_ref == sykmeldt.person_ref,
-                GatewayVarsel.mottaker == Mottaker.ARBEIDSTAKER.value,
-                GatewayVarsel.position > after,
-            )
-            .order_by(GatewayVarsel.position)
-            .limit(page.limit)
-        )
+    rows, next_cursor = await page_of(
+        db,
+        GatewayVarsel,
+        page,
+        GatewayVarsel.person_ref == sykmeldt.person_ref,
+        GatewayVarsel.mottaker == Mottaker.ARBEIDSTAKER.value,
     )
     await audit.record(Purpose.ARBEIDSTAKER_VARSEL, Resource.VARSEL, [row.varsel_id for row in rows])
     return ArbeidstakerVarselFeed(
-        varsler=[Varsel.model_validate(row.varsel).for_arbeidstaker() for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
+        varsler=[Varsel.model_validate(row.varsel).for_arbeidstaker() for row in rows], next_cursor=next_cursor
     )

@@ -3,15 +3,17 @@
     python -m bench.bench_mottak_cpu [--messages 10000] [--batch 500] [--profile FILE]
 
 Feeds encoded sykmeldinger in batches to mottak's stage (decode, registers, duplicates, rules, NAV's
-record and the kvittering, one SQLite transaction per batch with the outbox rows) and reports the CPU time
-of this process per sykmelding. No broker and no relay: what is left is mottak's own code, and CPU time,
-unlike a rate, hardly moves with what else a shared machine runs. The baseline in the same run is a bare
-loop that only decodes each message's Avro.
+record and the kvittering, one database transaction per batch with the outbox rows; DATABASE_URL, or a
+SQLite file) and reports the CPU time of this process per sykmelding, for the least and the median
+batch. No broker and no relay: what is left is mottak's own code, and CPU time, unlike a rate, moves
+less with what else a shared machine runs (with a PostgreSQL server, its time is not counted). The
+baseline in the same run is a bare loop that only decodes each message's Avro.
 """
 
 import argparse
 import asyncio
 import cProfile
+import os
 import random
 import statistics
 import tempfile
@@ -35,7 +37,7 @@ from sykmeldingsflyt.storage.database import Database
 async def main(messages: int, batch: int, profile: Path | None) -> None:
     configure_logging("WARNING")
     folder = Path(tempfile.mkdtemp(prefix="bench-mottak-cpu-"))
-    database = Database(f"sqlite+aiosqlite:///{folder / 'bench.sqlite'}")
+    database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{folder / 'bench.sqlite'}")
     try:
         await database.migrate()
         runtime = Runtime.from_env(KafkaSettings(bootstrap_servers="localhost:9092", topic_prefix="cpu."), database)
@@ -72,8 +74,9 @@ async def main(messages: int, batch: int, profile: Path | None) -> None:
         print(f"Avro decode alone: {decode_us:.0f} CPU us per sykmelding; mottak's stage: {least:.0f} (least batch)")
         print(f"    median batch {median:.0f}, on a free core about {1e6 / least:.0f} sykmeldinger/s")
         figures = {"decode CPU us": decode_us, "mottak stage CPU us, least batch": least, "median batch": median}
-        details = {"sykmeldinger": messages, "batch": batch, "database": "sqlite"}
-        report.save("mottak-cpu" + ("-profiled" if profile else ""), figures, details)
+        backend = database.url.get_backend_name()
+        details = {"sykmeldinger": messages, "batch": batch, "database": backend}
+        report.save(f"mottak-cpu-{backend}" + ("-profiled" if profile else ""), figures, details)
     finally:
         await database.dispose()
 

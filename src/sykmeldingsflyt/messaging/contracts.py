@@ -11,7 +11,7 @@ from sykmeldingsflyt.domain.dialogmotekandidat import DialogmotekandidatEndring,
 from sykmeldingsflyt.domain.dodsfall import Dodsfall
 from sykmeldingsflyt.domain.identifiers import FieldError, safe_errors
 from sykmeldingsflyt.domain.kvittering import Kvittering
-from sykmeldingsflyt.domain.motebehov import MotebehovFraPart
+from sykmeldingsflyt.domain.motebehov import MotebehovFraPart, MotebehovMottatt
 from sykmeldingsflyt.domain.oppfolgingsplan import (
     Dialogmelding,
     Oppfolgingsplan,
@@ -20,7 +20,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
 )
 from sykmeldingsflyt.domain.oppgave import Oppgave, OppgaveBehandlet
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
-from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad
+from sykmeldingsflyt.domain.sykepengesoknad import ArbeidsgiverSoknad, Sykepengesoknad
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding
@@ -43,8 +43,10 @@ SCHEMA_OF: dict[type[DomainModel], str] = {
     OppgaveBehandlet: "oppgave_behandlet",
     Varsel: "varsel",
     MotebehovFraPart: "motebehov",
+    MotebehovMottatt: "motebehov_mottatt",
     DialogmoteStatusEndring: "dialogmote_status",
     Sykepengesoknad: "sykepengesoknad",
+    ArbeidsgiverSoknad: "arbeidsgiver_soknad",
     Dodsfall: "dodsfall",
     DialogmotekandidatEndring: "dialogmotekandidat_endring",
     DialogmotekandidatVurdering: "dialogmotekandidat_vurdering",

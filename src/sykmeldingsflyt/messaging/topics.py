@@ -140,6 +140,16 @@ ARBEIDSGIVER_SYKMELDING = Topic(
     readers=_for_nav_only,
     cleanup=Cleanup.COMPACT,
 )
+ARBEIDSGIVER_SOKNAD = Topic(
+    name="arbeidsgiver.soknad",
+    key="soknad id (orgnr in the header 'orgnummer')",
+    headers=(Header("orgnummer", "The virksomhet (underenhet) the employee sent the søknad to."),),
+    value_schema="arbeidsgiver_soknad",
+    description="The employer view of sykepengesøknader the employee sent to the employer; no diagnosis, no fnr.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    cleanup=Cleanup.COMPACT,
+)
 OPPFOLGINGSPLAN_FRA_HR = Topic(
     name="oppfolgingsplan.fra-hr",
     key="plan uuid",
@@ -192,6 +202,15 @@ MOTEBEHOV_FRA_PART = Topic(
     writers=frozenset({Party.SYKMELDT, Party.ARBEIDSGIVER}),
     readers=_everyone_internal,
     has_dlq=True,
+)
+NAV_MOTEBEHOV = Topic(
+    name="nav.motebehov",
+    key="motebehov uuid",
+    value_schema="motebehov_mottatt",
+    description="Accepted møtebehov with their case, by pseudonym; each party reads its own through the gateway.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    retention_ms=365 * DAY_MS,
 )
 NAV_DIALOGMOTE_STATUS = Topic(
     name="nav.dialogmote-status",
@@ -279,12 +298,14 @@ _PRIMARY: tuple[Topic, ...] = (
     NAV_SYKMELDING,
     SYKMELDING_STATUS,
     ARBEIDSGIVER_SYKMELDING,
+    ARBEIDSGIVER_SOKNAD,
     OPPFOLGINGSPLAN_FRA_HR,
     EPJ_DIALOGMELDING,
     NAV_OPPFOLGINGSPLAN,
     HR_KVITTERING,
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
+    NAV_MOTEBEHOV,
     NAV_DIALOGMOTE_STATUS,
     SYKEPENGESOKNAD,
     NAV_DODSFALL,

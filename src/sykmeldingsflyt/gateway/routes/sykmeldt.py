@@ -75,6 +75,21 @@ async def post_motebehov(
 
 
 @router.get(
+    "/motebehov",
+    response_model=list[motebehov.ArbeidstakerMotebehovStatus],
+    summary="One's own møtebehov status: the question open in each case, one's answer, and whether NAV handled it",
+)
+async def list_motebehov(
+    sykmeldt: PersonDep, db: SessionDep, audit: AuditDep, clock: ClockDep
+) -> list[motebehov.ArbeidstakerMotebehovStatus]:
+    """One entry per employer the person has sent a sykmelding to. The answers shown are the person's own;
+    the employer's answers are the employer's."""
+    statuses = await motebehov.for_arbeidstaker(db, sykmeldt.person_ref, clock.today())
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown(statuses))
+    return statuses
+
+
+@router.get(
     "/varsler",
     response_model=ArbeidstakerVarselFeed,
     responses=documented(422),

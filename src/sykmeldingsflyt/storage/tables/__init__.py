@@ -3,11 +3,13 @@
 from sykmeldingsflyt.storage.tables.base import Base, metadata
 from sykmeldingsflyt.storage.tables.delivery import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 from sykmeldingsflyt.storage.tables.gateway import (
+    GatewayArbeidsgiverSoknad,
     GatewayArbeidsgiverSykmelding,
     GatewayAudit,
     GatewayDialogmelding,
     GatewayIdempotencyKey,
     GatewayKvittering,
+    GatewayMotebehov,
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewayRateLimit,
@@ -42,11 +44,13 @@ from sykmeldingsflyt.storage.tables.tidslinje import (
 
 __all__ = [
     "Base",
+    "GatewayArbeidsgiverSoknad",
     "GatewayArbeidsgiverSykmelding",
     "GatewayAudit",
     "GatewayDialogmelding",
     "GatewayIdempotencyKey",
     "GatewayKvittering",
+    "GatewayMotebehov",
     "GatewayOppgave",
     "GatewayPlanKvittering",
     "GatewayRateLimit",

@@ -19,6 +19,7 @@ them in the order they came, each kvittering then. Other patients' sykmeldinger 
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import re
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
+_stdlib_log = logging.getLogger(__name__)
 
 # A key is echoed on the kvittering only if it cannot be personal data (an EPJ might key by fnr).
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -92,6 +94,8 @@ DUPLIKAT_INNHOLD = "Duplikat: en sykmelding med samme innhold fra samme behandle
 @dataclass(frozen=True, slots=True)
 class _Decoded(Fingerprint):
     received: ReceivedSykmelding
+    incoming: contracts.Incoming
+    """The message `received` was read from: NAV's record carries it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +244,7 @@ class Mottak(Service):
         uow.publish(
             topic=topic,
             key=received.sykmelding.id,
-            value=contracts.encode(self.runtime.codec, nav_view(received, result), topic),
+            value=contracts.encode_carrying(self.runtime.codec, nav_view(received, result), decoded.incoming, topic),
             event_id=stable_id(self.name, "nav-sykmelding", received.sykmelding.id),
         )
         reasons = [
@@ -250,7 +254,9 @@ class Mottak(Service):
         ]
         self._answer(uow, inbound, received, reasons)
         # At debug: a line per sykmelding at info cost as much as the rules; `mottak.batch` says how many.
-        log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+        # Asked of the standard logger first: structlog's lazy logger binds anew on every call, debug or not.
+        if _stdlib_log.isEnabledFor(logging.DEBUG):
+            log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
         metrics.rule_hits((hit.rule_name, hit.rule_status.value) for hit in result.rule_hits)
 
     def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:
@@ -343,7 +349,7 @@ class Mottak(Service):
             what = "empty" if inbound.value is None else f"larger than {limit} bytes"
             return [_grunn("MELDING_UGYLDIG_STORRELSE", f"The message is {what}.")]
         try:
-            received = contracts.decode(self.runtime.codec, inbound.value, ReceivedSykmelding)
+            received, incoming = contracts.decode_incoming(self.runtime.codec, inbound.value, ReceivedSykmelding)
         except contracts.ContractViolationError as violation:
             return [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
         except DecodeError as error:
@@ -354,6 +360,7 @@ class Mottak(Service):
             content_hash=_content_hash(received),
             pasient_ref=person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key),
             received=received,
+            incoming=incoming,
         )
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
@@ -441,13 +448,15 @@ def _safe_key(key: bytes | None) -> str:
     return UKJENT_MSG_ID
 
 
+_HASHED = {"medisinsk_vurdering", "perioder"}
+
+
 def _content_hash(received: ReceivedSykmelding) -> str:
     """The medical content and its signer: the same sykmelding sent again under a new msgId hashes alike."""
-    sykmelding = received.sykmelding
     content = {
         "signer": received.avsender_fnr,
         "pasient": received.pasient_fnr,
-        "medisinskVurdering": sykmelding.medisinsk_vurdering.model_dump(mode="json", by_alias=True),
-        "perioder": [periode.model_dump(mode="json", by_alias=True) for periode in sykmelding.perioder],
+        # "medisinskVurdering" and "perioder", in one dump: the hashes stored by earlier builds must recur.
+        **received.sykmelding.model_dump(mode="json", by_alias=True, include=_HASHED),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -14,6 +15,7 @@ import yaml
 from sykmeldingsflyt import devkafka, nais, startup
 from sykmeldingsflyt.asyncapi import asyncapi_document, render
 from sykmeldingsflyt.demo import run_demo
+from sykmeldingsflyt.demo.rom import Rom, RoomUnavailableError
 from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
 from sykmeldingsflyt.gateway.app import serve
@@ -187,17 +189,32 @@ async def _run(settings: startup.Settings, names: list[str], register_settings: 
 @app.command("demo")
 def demo(
     log_file: Annotated[Path, typer.Option(help="Where the services' own JSON log lines go")] = Path("var/demo.log"),
+    hold: Annotated[
+        bool | None,
+        typer.Option(
+            "--hold/--no-hold",
+            show_default="when run in a terminal",
+            help="At the end, keep the case room (and every service) serving until Ctrl-C",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Where a held room serves")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="The held room's port")] = 8080,
 ) -> None:
-    """The main job: local Kafka, topics, every service, and a scenario showing what each party receives."""
+    """The main job: local Kafka, topics, every service, and a scenario showing what each party receives;
+    it ends with the case room's address and development logins."""
+    where = Rom(host=host, port=port, hold=sys.stdout.isatty() if hold is None else hold)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as stream:
         with _settings_checked():
             configure_logging(stream=stream)
         try:
-            asyncio.run(run_demo())
-        except devkafka.KafkaUnavailable as error:
+            # Flushed line by line: a held demo's output piped to a file or `tee` shows the room's address at once.
+            asyncio.run(run_demo(lambda line: print(line, flush=True), where))
+        except (devkafka.KafkaUnavailable, RoomUnavailableError) as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("stopped (Ctrl-C); everything stopped cleanly")
     typer.echo(f"the services' log lines (JSON, redacted): {log_file}")
 
 

@@ -2,7 +2,8 @@
 
 Starts a local Apache Kafka (or uses KAFKA_BOOTSTRAP_SERVERS), creates the topics, runs every service in
 this process on a fresh SQLite database (or DATABASE_URL), plays a scenario through the Kafka topics as
-the parties' own systems would, prints what each party received, and stops.
+the parties' own systems would, prints what each party received and where to open the case room, and
+stops (or, when held, keeps the room and every service running until Ctrl-C).
 """
 
 import asyncio
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sykmeldingsflyt import devkafka, startup
-from sykmeldingsflyt.demo import gateway, oppfolgingsplan, personvern, sykmelding, tidslinje
+from sykmeldingsflyt.demo import gateway, oppfolgingsplan, personvern, rom, sykmelding, tidslinje
 from sykmeldingsflyt.demo.parties import Demo, Printer
 from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.messaging.admin import create_topics
@@ -32,10 +33,11 @@ SCENES: list[Callable[[Demo], Awaitable[None]]] = [
     oppfolgingsplan.play,
     tidslinje.play,
     gateway.play,
+    rom.play,
 ]
 
 
-async def run_demo(out: Printer = print) -> None:
+async def run_demo(out: Printer = print, where: rom.Rom | None = None) -> None:
     started = time.monotonic()
     async with _kafka(out) as settings, _database(out) as database:
         await database.migrate()
@@ -58,6 +60,7 @@ async def run_demo(out: Printer = print) -> None:
             demo = Demo(runtime, services, out)
             for scene in SCENES:
                 await scene(demo)
+            await rom.open_room(demo, where or rom.Rom())
         finally:
             stop.set()
             await running

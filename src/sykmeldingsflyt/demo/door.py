@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
 from sykmeldingsflyt.demo.parties import Demo
 from sykmeldingsflyt.domain.altinn import Systembruker
@@ -21,10 +22,13 @@ from sykmeldingsflyt.gateway.settings import GatewaySettings
 
 VENDOR = "310000108"
 """The HR system vendor (LPS) whose customers' system users read through NAV's LPS shape."""
+OPERATORER = "sykmeldingsflyt-demo-operatorer"
+"""The Azure AD group of the demonstration's NAV officers (the room's NAV login)."""
 
 
 @dataclass
 class Door:
+    app: FastAPI
     http: httpx.AsyncClient
     issuer: DevIssuer
     altinn: AltinnTilgangsfil
@@ -54,13 +58,14 @@ async def open_door(demo: Demo) -> AsyncIterator[Door]:
             issuer=issuer.issuer,
             audience=issuer.audience,
             altinn_tilganger=str(altinn.path),
+            operator_group=OPERATORER,
         )
         app = create_app(settings, demo.runtime.kafka, demo.runtime.database.url.render_as_string(hide_password=False))
         async with (
             app.router.lifespan_context(app),
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http,
         ):
-            yield Door(http, issuer, altinn)
+            yield Door(app, http, issuer, altinn)
 
 
 def _bearer(token: str) -> dict[str, str]:

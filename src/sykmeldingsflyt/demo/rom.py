@@ -53,12 +53,13 @@ async def play(demo: Demo) -> None:
     clock.set(datetime.now(UTC))
     fnr = STANDARD[Rolle.SYKMELDT]
     fom = clock.today() - timedelta(days=10)
-    received = synthetic.make_sykmelding(random.Random(17), fom=fom, tom=fom + timedelta(days=27), pasient_fnr=fnr)
+    tom = fom + timedelta(days=27)
+    received = synthetic.make_sykmelding(random.Random(17), fom=fom, tom=tom, pasient_fnr=fnr)
     key = demo.runtime.settings.pseudonym_key
     demo.facts["sak"] = sak_ref(person_ref(fnr, key), key)
 
     demo.heading("the case room: one case, each party in its own view")
-    demo.out(f"  {DEMO_BEHANDLER.fornavn} {DEMO_BEHANDLER.etternavn}'s EPJ sends a sykmelding for {fnr}, {fom}..")
+    demo.out(f"  {DEMO_BEHANDLER.fornavn} {DEMO_BEHANDLER.etternavn}'s EPJ sends a sykmelding for {fnr}, {fom}..{tom}")
     await demo.send(SYKMELDING_FRA_EPJ, [(received.msg_id, received)])
     async with open_door(demo) as door:
         demo.out(f"  the employee sends it to {DEMO_ARBEIDSGIVER.org_navn} ({DEMO_ARBEIDSGIVER.orgnummer}) on nav.no")

@@ -138,7 +138,7 @@ class KafkaOutageLines(logging.Filter):
     lines instead: one warning when it goes, a reminder a minute, one line when back. Back means no
     such line for `quiet` seconds: aiokafka retries every few hundred milliseconds while it is away."""
 
-    def __init__(self, quiet: float = 10.0) -> None:
+    def __init__(self, quiet: float = 5.0) -> None:
         super().__init__()
         self.quiet = quiet
         self._outage = Outage("kafka")

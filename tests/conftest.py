@@ -6,10 +6,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.engine import make_url
 
 from sykmeldingsflyt.devkafka import LocalKafka
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.storage.database import Database
 from tests.support.postgres import temporary_cluster
 
@@ -100,3 +104,17 @@ async def _fresh_postgres_database(server_url: str) -> str:
     finally:
         await connection.close()
     return server.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Tracing on for the test, its spans kept in memory as each ends; off again afterwards."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.install(provider)
+    try:
+        yield exporter
+    finally:
+        tracing.install(None)
+        provider.shutdown()

@@ -23,7 +23,9 @@ from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.observability.tracing import configure_tracing
 from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
+from sykmeldingsflyt.operations.schemas import schemas_app
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.registry import SERVICES
@@ -41,6 +43,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(case_app, name="case")
+app.add_typer(schemas_app, name="schemas")
 
 
 def _kafka_settings() -> KafkaSettings:
@@ -151,6 +154,8 @@ def run(
         raise typer.Exit(2)
     with _settings_checked():
         configure_logging()
+        # Named as NAIS names the application, unless OTEL_SERVICE_NAME says otherwise.
+        configure_tracing(f"sykmeldingsflyt-{names[0]}" if len(names) == 1 else "sykmeldingsflyt")
         settings = startup.read()
         register_settings = RegisterSettings.from_env()
         asyncio.run(_run(settings, names, register_settings))
@@ -218,6 +223,7 @@ def gateway(
     """
     with _settings_checked():
         configure_logging()
+        configure_tracing(f"sykmeldingsflyt-{nais.HTTP_GATEWAY}")
         settings = startup.read()
         gateway_settings = startup.read_gateway(settings)
         asyncio.run(_check_gateway(settings, gateway_settings))

@@ -6,7 +6,8 @@ scrubbed too. Code should log ids only; the redactor is the safety net for when 
 
 Each line is one JSON object with the keys NAV's log pipeline reads from logstash-logback-encoder:
 `@timestamp`, `level` (INFO, WARN, ...), `message`, `logger_name`, `stack_trace`, and `callId`,
-`trace_id` and `span_id` when a call or trace is bound (`bind_call`).
+`trace_id` and `span_id` when a call or trace is bound (`bind_call`), or, with tracing on, of the current
+OpenTelemetry span.
 """
 
 import dataclasses
@@ -30,6 +31,7 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr
 from sykmeldingsflyt.messaging.settings import SettingsError
 from sykmeldingsflyt.messaging.transient import KafkaOutageLines
+from sykmeldingsflyt.observability.tracing import current_ids
 
 REDACTED = "[redacted]"
 
@@ -156,6 +158,12 @@ _RETRIED_BY_AIOKAFKA = (
 )
 
 
+def trace_ids(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    """A structlog processor: the current OpenTelemetry span's ids, over any bound from a caller's header."""
+    event_dict.update(current_ids())
+    return event_dict
+
+
 def nav_keys(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """A structlog processor: the keys and level names NAV's log pipeline indexes."""
     renamed = {_NAV_KEYS.get(key, key): value for key, value in event_dict.items()}
@@ -196,6 +204,7 @@ def configure_logging(level: str | None = None, stream: Any = None) -> None:
     level = level or log_level_from_env()
     pre_chain: list[Processor] = [
         structlog.contextvars.merge_contextvars,
+        trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

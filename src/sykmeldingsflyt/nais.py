@@ -176,7 +176,12 @@ def application_resource(
             "limits": {"memory": "512Mi"},
         },
         "kafka": {"pool": installation.pool},
-        "observability": {"logging": {"destinations": [{"id": "loki"}, {"id": "elastic"}]}},
+        "observability": {
+            "logging": {"destinations": [{"id": "loki"}, {"id": "elastic"}]},
+            # NAIS sets the OTEL_* variables (collector endpoint, service name) and injects no agent: the
+            # services trace themselves (observability/tracing.py).
+            "autoInstrumentation": {"enabled": True, "runtime": "sdk"},
+        },
         "env": [
             {"name": "SYKMELDINGSFLYT_TOPIC_PREFIX", "value": installation.topic_prefix},
             {"name": "SYKMELDINGSFLYT_PROFILE", "value": "production"},

@@ -8,6 +8,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from prometheus_client import REGISTRY
 from pytest_httpserver import HTTPServer
 
 from sykmeldingsflyt.domain.registers import HprBehandler, RegisterUtilgjengelig
@@ -76,6 +77,44 @@ async def test_the_circuit_opens_after_repeated_failures_and_closes_when_a_probe
     await asyncio.sleep(policy.open_seconds + 0.1)
     assert await hpr.behandler(LEGE_FNR) is not None
     assert _calls(server) == 3
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_calls_errors_and_the_circuit_state_are_metrics_that_move_as_the_register_fails_and_recovers(
+    server: HTTPServer, http: httpx.AsyncClient, tokens_served: TokenEndpoint
+) -> None:
+    register = "hpr-metrics"
+    policy = replace(FAST, attempts=1, failure_threshold=2, open_seconds=0.5, ttl=0.0)
+    server.expect_oneshot_request(PATH).respond_with_json(BEHANDLER_JSON)
+    for _ in range(2):
+        server.expect_oneshot_request(PATH).respond_with_data("down", status=503)
+    server.expect_request(PATH).respond_with_json(BEHANDLER_JSON)
+    hpr = Syfohelsenettproxy(klient(server, http, register=register, policy=policy))
+
+    def calls(outcome: str) -> float:
+        return _sample("sykmeldingsflyt_register_calls_total", register=register, outcome=outcome)
+
+    def errors(reason: str) -> float:
+        return _sample("sykmeldingsflyt_register_errors_total", register=register, reason=reason, served="stale")
+
+    def circuit() -> float | None:
+        return REGISTRY.get_sample_value("sykmeldingsflyt_register_circuit_state", {"register": register})
+
+    assert circuit() == 0
+    await hpr.behandler(LEGE_FNR)
+    assert (calls("answered"), calls("transient")) == (1, 0)
+    for _ in range(2):
+        await hpr.behandler(LEGE_FNR)  # the register fails; the expired answer is served stale
+    assert (calls("transient"), errors("transient"), circuit()) == (2, 2, 2)
+    await hpr.behandler(LEGE_FNR)  # refused by the open circuit: no call is made
+    assert (calls("transient"), errors("circuit_open")) == (2, 1)
+    await asyncio.sleep(policy.open_seconds + 0.1)
+    await hpr.behandler(LEGE_FNR)  # the probe gets an answer and closes the circuit
+    assert (calls("answered"), circuit()) == (2, 0)
+    assert _calls(server) == 4
 
 
 async def test_a_connection_refused_is_an_outage(

@@ -21,11 +21,17 @@ class Received:
         return self.headers["event-id"]
 
 
-async def produce(settings: KafkaSettings, topic: str, messages: Iterable[tuple[bytes | None, bytes | None]]) -> None:
+async def produce(
+    settings: KafkaSettings,
+    topic: str,
+    messages: Iterable[tuple[bytes | None, bytes | None]],
+    headers: Sequence[tuple[str, bytes]] = (),
+) -> None:
+    """Each (key, value) on `topic`, in order, each with `headers`."""
     producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=5)
     await producer.start()
     try:
-        sent = [await producer.send(topic, value=value, key=key) for key, value in messages]
+        sent = [await producer.send(topic, value=value, key=key, headers=list(headers)) for key, value in messages]
         await asyncio.gather(*sent)
     finally:
         await producer.stop()

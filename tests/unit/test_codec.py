@@ -6,12 +6,9 @@ The tests bring their own small schemas in a temporary directory, so they do not
 import datetime
 import io
 import json
-import re
 import struct
-import threading
 import traceback
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +30,8 @@ from sykmeldingsflyt.messaging.codec import (
 from sykmeldingsflyt.messaging.contracts import SCHEMA_OF
 from sykmeldingsflyt.messaging.schema_registry import ConfluentSchemaRegistry
 from tests import strategies
+from tests.support.http import http_server
+from tests.support.schema_registry import ConfluentRegistry
 
 CANARY = "CANARY-fritekst-7d1f"
 TOPIC = "tenant.hendelser"
@@ -348,92 +347,28 @@ def test_real_dead_letter_schema_round_trips_with_the_default_store(monkeypatch:
     assert codec.decode("dead_letter", data) == dead_letter
 
 
-# A Schema Registry of our own: the two endpoints of the Confluent REST API the codec uses, over real HTTP.
-
-
-class _RegistryServer(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _RegistryHandler)
-        self.lock = threading.Lock()
-        self.schemas: dict[int, str] = {}
-        self.registrations: list[tuple[str, str]] = []
-        self.requests: list[str] = []
-        self.content_types: list[str] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _RegistryHandler(BaseHTTPRequestHandler):
-    server: _RegistryServer
-
-    def do_POST(self) -> None:
-        match = re.fullmatch(r"/subjects/([^/]+)/versions", self.path)
-        if match is None:
-            self._reply(404, {"error_code": 404, "message": "HTTP 404 Not Found"})
-            return
-        schema = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["schema"]
-        registry = self.server
-        with registry.lock:
-            registry.requests.append(f"POST {self.path}")
-            registry.content_types.append(self.headers["Content-Type"])
-            known = [schema_id for schema_id, text in registry.schemas.items() if text == schema]
-            schema_id = known[0] if known else 257 + len(registry.schemas)
-            registry.schemas[schema_id] = schema
-            registry.registrations.append((match[1], schema))
-        self._reply(200, {"id": schema_id})
-
-    def do_GET(self) -> None:
-        match = re.fullmatch(r"/schemas/ids/(\d+)", self.path)
-        with self.server.lock:
-            self.server.requests.append(f"GET {self.path}")
-            schema = self.server.schemas.get(int(match[1])) if match else None
-        if schema is None:
-            self._reply(404, {"error_code": 40403, "message": "Schema not found"})
-        else:
-            self._reply(200, {"schema": schema})
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the tests assert on the recorded requests instead."""
+# A Confluent Schema Registry on a real HTTP server (tests/support/schema_registry.py).
 
 
 @pytest.fixture
-def registry_server() -> Iterator[_RegistryServer]:
-    server = _RegistryServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+def registry() -> Iterator[ConfluentRegistry]:
+    with http_server() as server:
+        yield ConfluentRegistry(server)
 
 
 @pytest.fixture
-def new_registry_client(registry_server: _RegistryServer) -> Iterator[Callable[[], ConfluentSchemaRegistry]]:
-    """Registry clients as separate processes would hold them; each starts with an empty cache."""
-    clients: list[ConfluentSchemaRegistry] = []
-
-    def new() -> ConfluentSchemaRegistry:
-        clients.append(ConfluentSchemaRegistry(registry_server.url + "/"))
-        return clients[-1]
-
-    yield new
-    for client in clients:
-        client.close()
+def new_registry_client(codec: AvroCodec, registry: ConfluentRegistry) -> Callable[[], ConfluentSchemaRegistry]:
+    """Registry clients as separate processes would hold them, each writing hendelse to TOPIC; each starts
+    knowing nothing."""
+    return lambda: ConfluentSchemaRegistry(registry.url, writes={f"{TOPIC}-value": codec.store.current("hendelse")})
 
 
 @pytest.fixture
-def confluent_codec(codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]) -> AvroCodec:
-    return AvroCodec(codec.store, new_registry_client())
+async def confluent_codec(codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]) -> AvroCodec:
+    """A producer's codec, its schemas registered as a process registers them before it writes."""
+    client = new_registry_client()
+    await client.publish()
+    return AvroCodec(codec.store, client)
 
 
 def test_confluent_framing_is_zero_then_big_endian_schema_id(confluent_codec: AvroCodec) -> None:
@@ -444,26 +379,24 @@ def test_confluent_framing_is_zero_then_big_endian_schema_id(confluent_codec: Av
 
 
 def test_schema_is_registered_under_the_topic_value_subject(
-    confluent_codec: AvroCodec, registry_server: _RegistryServer
+    confluent_codec: AvroCodec, registry: ConfluentRegistry
 ) -> None:
-    confluent_codec.encode("hendelse", RECORD, TOPIC)
-
-    assert [subject for subject, _ in registry_server.registrations] == [f"{TOPIC}-value"]
-    assert registry_server.content_types == ["application/vnd.schemaregistry.v1+json"]
-    registered = json.loads(registry_server.registrations[0][1])
+    assert registry.registrations() == [f"{TOPIC}-value"]
+    assert registry.content_types == ["application/vnd.schemaregistry.v1+json"]
+    registered = json.loads(registry.schemas[257])
     assert registered["name"] in {"Hendelse", "no.sykmeldingsflyt.test.Hendelse"}
     assert [field["name"] for field in registered["fields"]] == [field["name"] for field in HENDELSE_V2["fields"]]
 
 
-def test_schema_is_registered_once_per_topic(confluent_codec: AvroCodec, registry_server: _RegistryServer) -> None:
+def test_encoding_asks_the_registry_nothing_and_a_subject_not_registered_is_refused(
+    confluent_codec: AvroCodec, registry: ConfluentRegistry
+) -> None:
     for _ in range(3):
         confluent_codec.encode("hendelse", RECORD, TOPIC)
-    confluent_codec.encode("hendelse", RECORD, "tenant.andre")
 
-    assert [subject for subject, _ in registry_server.registrations] == [
-        f"{TOPIC}-value",
-        "tenant.andre-value",
-    ]
+    with pytest.raises(LookupError, match=r"tenant\.andre-value"):
+        confluent_codec.encode("hendelse", RECORD, "tenant.andre")
+    assert registry.requests == [f"POST /subjects/{TOPIC}-value/versions"]
 
 
 def test_confluent_message_is_read_back_by_the_writing_codec(confluent_codec: AvroCodec) -> None:
@@ -472,38 +405,42 @@ def test_confluent_message_is_read_back_by_the_writing_codec(confluent_codec: Av
     assert confluent_codec.decode("hendelse", data) == RECORD
 
 
-def test_another_consumer_fetches_the_writer_schema_by_id(
+async def test_another_consumer_fetches_the_writer_schema_by_id_once_before_decoding(
     confluent_codec: AvroCodec,
     codec: AvroCodec,
     new_registry_client: Callable[[], ConfluentSchemaRegistry],
-    registry_server: _RegistryServer,
+    registry: ConfluentRegistry,
 ) -> None:
     data = confluent_codec.encode("hendelse", RECORD, TOPIC)
-    consumer = AvroCodec(codec.store, new_registry_client())
+    client = new_registry_client()
+    consumer = AvroCodec(codec.store, client)
+    with pytest.raises(UnknownSchemaError, match="257"):
+        consumer.decode("hendelse", data)  # decoding never waits for the registry: it must be asked first
 
+    await client.learn_unknown([data, data, None, b"not avro"])
+    await client.learn_unknown([data])
     decoded = consumer.decode("hendelse", data)
-    consumer.decode("hendelse", data)
 
-    assert registry_server.requests.count("GET /schemas/ids/257") == 1
+    assert registry.requests.count("GET /schemas/ids/257") == 1
     assert {name: decoded[name] for name in ("id", "antall", "merknad", "kommentar", "kanal")} == {
         name: RECORD[name] for name in ("id", "antall", "merknad", "kommentar", "kanal")
     }
 
 
-def test_another_consumer_reads_the_confluent_message_with_its_logical_types(
+async def test_another_consumer_reads_the_confluent_message_with_its_logical_types(
     confluent_codec: AvroCodec, codec: AvroCodec, new_registry_client: Callable[[], ConfluentSchemaRegistry]
 ) -> None:
     data = confluent_codec.encode("hendelse", RECORD, TOPIC)
+    client = new_registry_client()
+    await client.learn_unknown([data])
 
-    assert AvroCodec(codec.store, new_registry_client()).decode("hendelse", data) == RECORD
+    assert AvroCodec(codec.store, client).decode("hendelse", data) == RECORD
 
 
 def test_registered_schema_keeps_defaults_and_logical_types(
-    confluent_codec: AvroCodec, registry_server: _RegistryServer
+    confluent_codec: AvroCodec, registry: ConfluentRegistry
 ) -> None:
-    confluent_codec.encode("hendelse", RECORD, TOPIC)
-
-    fields = {field["name"]: field for field in json.loads(registry_server.registrations[0][1])["fields"]}
+    fields = {field["name"]: field for field in json.loads(registry.schemas[257])["fields"]}
     assert fields["kanal"]["default"] == "epj"
     assert fields["kommentar"]["default"] is None
     assert fields["tidspunkt"]["type"]["logicalType"] == "timestamp-millis"
@@ -513,13 +450,19 @@ def test_registry_codec_still_reads_single_object_messages(confluent_codec: Avro
     assert confluent_codec.decode("hendelse", message) == RECORD
 
 
-def test_schema_id_unknown_to_the_registry_is_an_unknown_schema(
-    confluent_codec: AvroCodec, message: bytes, registry_server: _RegistryServer
+async def test_schema_id_unknown_to_the_registry_is_an_unknown_schema(
+    codec: AvroCodec,
+    message: bytes,
+    new_registry_client: Callable[[], ConfluentSchemaRegistry],
+    registry: ConfluentRegistry,
 ) -> None:
-    with pytest.raises(UnknownSchemaError, match="9999"):
-        confluent_codec.decode("hendelse", b"\x00" + struct.pack(">I", 9999) + message[10:])
+    unknown = b"\x00" + struct.pack(">I", 9999) + message[10:]
+    client = new_registry_client()
+    await client.learn_unknown([unknown])
 
-    assert registry_server.requests == ["GET /schemas/ids/9999"]
+    with pytest.raises(UnknownSchemaError, match="9999"):
+        AvroCodec(codec.store, client).decode("hendelse", unknown)
+    assert registry.requests == ["GET /schemas/ids/9999"]
 
 
 def test_corrupted_confluent_message_never_quotes_its_content(confluent_codec: AvroCodec) -> None:

@@ -17,10 +17,12 @@ import pytest
 import structlog
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import BaseModel
 
 from sykmeldingsflyt.logs import bind_call, configure_logging, log_level_from_env, scrub_text
 from sykmeldingsflyt.messaging.ids import stable_id
+from sykmeldingsflyt.observability import tracing
 
 _FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -128,6 +130,23 @@ def test_a_bound_call_puts_its_call_id_and_trace_ids_on_every_line(stream: io.St
         )
     uuid.UUID(call_id)
     assert "callId" not in outside
+
+
+def test_with_tracing_on_a_line_carries_the_current_span_s_ids_over_the_caller_s(
+    stream: io.StringIO, spans: InMemorySpanExporter
+) -> None:
+    with bind_call(trace_id="4bf92f3577b34da6a3ce929d0e0e4736", span_id="00f067aa0ba902b7"):
+        structlog.get_logger().info("utenfor vårt spenn")
+        with tracing.serving("GET", None) as span:
+            assert span is not None
+            structlog.get_logger().info("i vårt spenn")
+            logging.getLogger("aiokafka.producer").warning("library i vårt spenn")
+
+    caller, ours, library = _lines(stream)
+    context = span.get_span_context()
+    assert (caller["trace_id"], caller["span_id"]) == ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+    for line in (ours, library):
+        assert (line["trace_id"], line["span_id"]) == (f"{context.trace_id:032x}", f"{context.span_id:016x}")
 
 
 def test_a_given_call_id_is_kept(stream: io.StringIO) -> None:

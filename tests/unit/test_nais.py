@@ -115,6 +115,8 @@ def test_each_application_manifest_runs_a_command_with_probes_that_exist(name: s
     assert CliRunner().invoke(app, [spec["command"][1], "--help"]).exit_code == 0
     env = {entry["name"]: entry["value"] for entry in spec["env"]}
     assert env["SYKMELDINGSFLYT_TOPIC_PREFIX"] == f"{TEAM}."
+    # NAIS sets the OTEL_* variables that turn the services' own tracing on, and injects no agent.
+    assert spec["observability"]["autoInstrumentation"] == {"enabled": True, "runtime": "sdk"}
 
 
 def test_only_the_http_gateway_is_reachable_from_outside_with_maskinporten_and_tokenx() -> None:

@@ -180,3 +180,19 @@ def test_production_needs_dead_letter_keys_of_its_own(tmp_path: Path) -> None:
     variables = {name: value for name, value in PRODUCTION.items() if name != "SYKMELDINGSFLYT_DEAD_LETTER_KEYS"}
 
     _refused(_command(tmp_path, "run", "mottak", **variables), "SYKMELDINGSFLYT_DEAD_LETTER_KEYS")
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"OTEL_TRACES_EXPORTER": "zipkin"}, "OTEL_TRACES_EXPORTER"),
+        (
+            {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"},
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+        ),
+    ],
+)
+def test_a_tracing_setting_the_sdk_cannot_follow_is_refused(
+    tmp_path: Path, variables: dict[str, str], named: str
+) -> None:
+    _refused(_command(tmp_path, "run", "mottak", **variables), named)

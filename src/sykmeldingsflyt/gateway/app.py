@@ -38,7 +38,21 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
             app.state.gateway = running
             yield
 
-    app = FastAPI(title="sykmeldingsflyt gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="sykmeldingsflyt gateway",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's own OpenTelemetry would trace each request a second time and record exceptions' messages
+        # and invalid input as given: the gateway's spans are ObservedHttp's (observability/tracing.py).
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
+    )
     problems.install(app)
     documents.install(app)
     # The last added runs first: the size is checked before the body is read as JSON.

@@ -20,6 +20,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_STATUS,
     Topic,
 )
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.services.runtime import Runtime
 
 log = structlog.get_logger(__name__)
@@ -64,7 +65,8 @@ class Publisher:
         name = self.runtime.topics.name(topic)
         value = contracts.encode(self.runtime.codec, model, name)
         try:
-            await self._producer.send_and_wait(name, value=value, key=key.encode())
+            with tracing.publishing(name) as headers:
+                await self._producer.send_and_wait(name, value=value, key=key.encode(), headers=headers)
         except KafkaError as error:
             log.warning("gateway.publish_failed", topic=name, error=type(error).__name__)
             raise ApiError(

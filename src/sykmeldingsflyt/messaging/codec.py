@@ -193,9 +193,10 @@ def _parse(text: str, name: str | None = None) -> Schema:
 
 
 class SchemaRegistry(Protocol):
-    """The two calls of the Confluent Schema Registry API the codec needs."""
+    """What the codec needs of a schema registry, answered without waiting from what was registered and
+    fetched beforehand (messaging/schema_registry.py)."""
 
-    def register(self, subject: str, schema: Schema) -> int: ...
+    def schema_id(self, subject: str, schema: Schema) -> int: ...
 
     def schema_by_id(self, schema_id: int) -> Schema: ...
 
@@ -204,7 +205,6 @@ class AvroCodec:
     def __init__(self, store: SchemaStore, registry: SchemaRegistry | None = None) -> None:
         self.store = store
         self.registry = registry
-        self._registered: dict[tuple[str, str], int] = {}
 
     def encode(self, schema_name: str, record: Mapping[str, Any], topic: str) -> bytes:
         schema = self.store.current(schema_name)
@@ -253,9 +253,6 @@ class AvroCodec:
         raise MalformedMessageError("not Avro: neither single-object nor Confluent framing")
 
     def _schema_id(self, topic: str, schema: Schema) -> int:
-        subject = f"{topic}-value"  # Confluent's TopicNameStrategy, the default every tool assumes
-        key = (subject, schema.canonical)
-        if key not in self._registered:
-            assert self.registry is not None
-            self._registered[key] = self.registry.register(subject, schema)
-        return self._registered[key]
+        assert self.registry is not None
+        # Confluent's TopicNameStrategy, the default every tool assumes.
+        return self.registry.schema_id(f"{topic}-value", schema)

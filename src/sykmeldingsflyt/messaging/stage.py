@@ -17,6 +17,7 @@ import structlog
 from aiokafka import ConsumerRecord
 
 from sykmeldingsflyt.messaging.transient import DependencyUnavailableError, Outage, is_transient
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -145,5 +146,6 @@ class Stage:
             if self.prepare and fresh:
                 await self.prepare(uow, fresh)
             for inbound in fresh:
-                await handler(uow, inbound)
+                with tracing.consuming(self.name, inbound):
+                    await handler(uow, inbound)
                 uow.mark_handled(inbound.event_id)

@@ -1,5 +1,6 @@
 """HTTP requests counted and timed by route and status, each logged under the caller's Nav-Call-Id (or a new
-call id) and, when the caller sent a W3C traceparent, its trace and span ids."""
+call id) and, when the caller sent a W3C traceparent, its trace and span ids. With tracing on, each request is
+a server span continuing the caller's traceparent, and its log lines carry that span's ids."""
 
 import re
 import time
@@ -8,6 +9,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sykmeldingsflyt.logs import bind_call
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 CALL_ID_HEADERS = (b"nav-call-id", b"x-correlation-id")
@@ -35,15 +37,20 @@ class ObservedHttp:
 
         headers = dict(scope.get("headers", ()))
         given = next((headers[name].decode("latin-1") for name in CALL_ID_HEADERS if name in headers), None)
+        traceparent = headers.get(b"traceparent")
         began = time.perf_counter()
-        try:
-            with bind_call(given[:128] if given else None, **_trace(headers.get(b"traceparent", b""))):
+        with (
+            bind_call(given[:128] if given else None, **_trace(traceparent or b"")),
+            tracing.serving(scope["method"], traceparent) as span,
+        ):
+            try:
                 await self.app(scope, receive, sending)
-        finally:
-            # The router writes the matched route into the scope it was given, which is this one.
-            route = _template(scope.get("route"))
-            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
-            HTTP_SECONDS.labels(scope["method"], route).observe(time.perf_counter() - began)
+            finally:
+                # The router writes the matched route into the scope it was given, which is this one.
+                route = _template(scope.get("route"))
+                tracing.served(span, scope["method"], route, status)
+                HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+                HTTP_SECONDS.labels(scope["method"], route).observe(time.perf_counter() - began)
 
 
 def _trace(traceparent: bytes) -> dict[str, str]:

@@ -52,6 +52,24 @@ HTTP_REQUESTS = Counter(
     "sykmeldingsflyt_http_requests_total", "HTTP requests to the gateway", ["method", "route", "status"]
 )
 HTTP_SECONDS = Histogram("sykmeldingsflyt_http_request_seconds", "Time to answer an HTTP request", ["method", "route"])
+REGISTER_CALLS = Counter(
+    "sykmeldingsflyt_register_calls_total",
+    "Tries against a remote register, retries included, by outcome: answered, transient (a timeout, a lost "
+    "connection, a 5xx, a refused token), invalid (an answer we cannot read) or error (a bug)",
+    ["register", "outcome"],
+)
+REGISTER_ERRORS = Counter(
+    "sykmeldingsflyt_register_errors_total",
+    "Lookups that got no fresh answer after their retries, by reason (transient, invalid, circuit_open) and "
+    "what was served instead (stale: a cached answer; nothing: the caller waits)",
+    ["register", "reason", "served"],
+)
+REGISTER_CIRCUIT = Gauge(
+    "sykmeldingsflyt_register_circuit_state",
+    "A register's circuit breaker: 0 closed, 1 half-open (one call probes), 2 open (calls are refused)",
+    ["register"],
+)
+CIRCUIT_STATES = {"closed": 0, "half-opened": 1, "opened": 2}
 
 
 @contextmanager

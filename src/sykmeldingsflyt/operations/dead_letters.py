@@ -87,6 +87,7 @@ async def _read_to_end(runtime: Runtime, consumer: AIOKafkaConsumer, partitions:
     while remaining:
         batches = await consumer.getmany(*remaining, timeout_ms=500)
         for records in batches.values():
+            await _learn_schemas(runtime, [record.value for record in records])
             entries.extend(
                 Entry(
                     topic=record.topic,
@@ -170,6 +171,7 @@ async def show(runtime: Runtime, entry_id: str, who: Operator, reason: str | Non
     letter = entry.letter
     await audited(runtime, who, Resource.DEAD_LETTER, [entry.id], reason)
     key, value = runtime.dead_letters.original(letter)
+    await _learn_schemas(runtime, [value])
     body = _body(runtime, letter.source_topic, value)
     clear = reason is not None
     pseudonym_key = runtime.settings.pseudonym_key
@@ -192,6 +194,12 @@ async def show(runtime: Runtime, entry_id: str, who: Operator, reason: str | Non
         else None,
         "body": body if clear else redacted(body, "body", pseudonym_key),
     }
+
+
+async def _learn_schemas(runtime: Runtime, values: list[bytes | None]) -> None:
+    """The schemas these values name that this process does not know yet, from the registry or schema topic."""
+    if runtime.schema_topic is not None:
+        await runtime.schema_topic.learn_unknown(values)
 
 
 def _body(runtime: Runtime, source_topic: str, value: bytes | None) -> Any:

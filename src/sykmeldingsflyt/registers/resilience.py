@@ -5,13 +5,16 @@ A call goes: fresh cache entry → answer; else through the register's circuit b
 timeouts, lost connections, 5xx, a refused token). An answer — "no such person" included — is cached for
 `ttl`. When no answer can be had, a stale entry younger than `stale_for` is served, as NAV's HPR proxy does;
 without one, `RegisterUtilgjengelig` says so, and the caller waits rather than decides.
+
+Each try, each lookup left without a fresh answer and each circuit's state are Prometheus metrics
+(observability/metrics.py: sykmeldingsflyt_register_*), by register.
 """
 
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from purgatory import AsyncCircuitBreakerFactory
@@ -19,6 +22,7 @@ from purgatory.domain.model import OpenedState
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from sykmeldingsflyt.domain.registers import RegisterUtilgjengelig
+from sykmeldingsflyt.observability.metrics import CIRCUIT_STATES, REGISTER_CALLS, REGISTER_CIRCUIT, REGISTER_ERRORS
 
 log = structlog.get_logger(__name__)
 
@@ -68,6 +72,8 @@ class Guard(Generic[T]):
         self._breakers = AsyncCircuitBreakerFactory(
             default_threshold=policy.failure_threshold, default_ttl=policy.open_seconds
         )
+        self._breakers.add_listener(self._circuit_changed)
+        REGISTER_CIRCUIT.labels(register).set(CIRCUIT_STATES["closed"])
 
     async def call(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
         entry = self._cache.get(key)
@@ -79,8 +85,10 @@ class Guard(Generic[T]):
         except (Forbigaende, Ugyldig, OpenedState) as exc:
             grunn = _grunn(exc)
             if entry is not None and now - entry.stored_at < self.policy.stale_for:
+                REGISTER_ERRORS.labels(self.register, _reason(exc), "stale").inc()
                 log.warning("register.stale", register=self.register, grunn=grunn, alder_s=round(now - entry.stored_at))
                 return entry.value
+            REGISTER_ERRORS.labels(self.register, _reason(exc), "nothing").inc()
             log.warning("register.utilgjengelig", register=self.register, grunn=grunn)
             raise RegisterUtilgjengelig(self.register, grunn) from exc
         self._store(key, value)
@@ -97,14 +105,36 @@ class Guard(Generic[T]):
             )
             async for attempt in retrying:
                 with attempt:
-                    return await fetch()
+                    return await self._try(fetch)
         raise AssertionError("unreachable: tenacity reraises the last failure")  # pragma: no cover
+
+    async def _try(self, fetch: Callable[[], Awaitable[T]]) -> T:
+        try:
+            value = await fetch()
+        except Exception as exc:
+            REGISTER_CALLS.labels(self.register, _reason(exc)).inc()
+            raise
+        REGISTER_CALLS.labels(self.register, "answered").inc()
+        return value
+
+    def _circuit_changed(self, _circuit: str, event_name: str, event: Any) -> None:
+        if event_name == "state_changed":
+            REGISTER_CIRCUIT.labels(self.register).set(CIRCUIT_STATES[event.state])
 
     def _store(self, key: Hashable, value: T) -> None:
         self._cache[key] = _Entry(value, self._clock())
         self._cache.move_to_end(key)
         while len(self._cache) > self.policy.cache_size:
             self._cache.popitem(last=False)
+
+
+def _reason(exc: BaseException) -> str:
+    """A metric's label for a failure: one of a few words, never the failure's text."""
+    if isinstance(exc, OpenedState):
+        return "circuit_open"
+    if isinstance(exc, Forbigaende):
+        return "transient"
+    return "invalid" if isinstance(exc, Ugyldig) else "error"
 
 
 def _grunn(exc: BaseException) -> str:

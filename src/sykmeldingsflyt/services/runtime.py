@@ -128,8 +128,9 @@ class Runtime:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     # Shared by copies made with `with_settings`: one process, one set of probes.
     health: Health = field(default_factory=Health)
-    # Without a schema registry, where the schemas of other builds are found (rolling deploys).
-    schema_topic: SchemaTopic | None = None
+    # Where this build's schemas are published before it writes and other builds' are found (rolling deploys):
+    # the schema registry when one is configured, else the schema topic.
+    schema_topic: SchemaTopic | ConfluentSchemaRegistry | None = None
     registre: Registre = field(default_factory=bundled_registre)
     """The outside registers (HPR, PDL, ...) the services ask; `SYKMELDINGSFLYT_REGISTERS` chooses them."""
 
@@ -137,23 +138,15 @@ class Runtime:
     def from_env(
         cls, kafka: KafkaSettings, database: Database, clock: Clock | None = None, registre: Registre | None = None
     ) -> "Runtime":
-        registry = (
-            ConfluentSchemaRegistry(
-                kafka.schema_registry_url,
-                kafka.schema_registry_user,
-                kafka.schema_registry_password.get_secret_value() if kafka.schema_registry_password else None,
-            )
-            if kafka.schema_registry_url
-            else None
-        )
         store, topics = SchemaStore(), Topics(kafka.topic_prefix)
+        registry = ConfluentSchemaRegistry.from_settings(kafka, store) if kafka.schema_registry_url else None
         return cls(
             kafka=kafka,
             database=database,
             codec=AvroCodec(store, registry),
             topics=topics,
             clock=clock or SystemClock(),
-            schema_topic=None if registry else SchemaTopic(kafka, store, topics),
+            schema_topic=registry or SchemaTopic(kafka, store, topics),
             registre=registre or open_registre(RegisterSettings.from_env()),
         )
 

@@ -12,6 +12,7 @@ from sqlalchemy import Table, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.storage.tables import Base, HandledEvent, OutboxMessage
 
 
@@ -62,7 +63,8 @@ class UnitOfWork:
         event_id: str,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        """Queue a message for the relay. `event_id` must be stable: the same input gives the same id."""
+        """Queue a message for the relay. `event_id` must be stable: the same input gives the same id. When
+        tracing is on, the message carries the current span's traceparent, which the relay publishes with it."""
         self.insert(
             OutboxMessage,
             {
@@ -71,7 +73,7 @@ class UnitOfWork:
                 "topic": topic,
                 "key": key.encode(),
                 "value": value,
-                "headers": {"event-id": event_id, **(headers or {})},
+                "headers": {"event-id": event_id, **(headers or {}), **tracing.current_headers()},
                 "created_at": _now(),
             },
         )

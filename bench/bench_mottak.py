@@ -6,8 +6,9 @@ The raw loop is the ceiling: it consumes the same encoded sykmeldinger and produ
 input (as mottak does: the NAV view and the kvittering), committing offsets per batch, with no decoding,
 no rules and no database. mottak is timed from start until every kvittering is committed on
 epj.kvittering; with --instances N it runs as N processes in one consumer group (how it scales out),
-otherwise in this process. Uses KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a
-SQLite file.
+otherwise in this process. Beside the rates it prints the CPU time per message of both: on a shared
+machine the rates move with everything else it runs, the CPU time per message far less. Uses
+KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a SQLite file.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import cProfile
 import os
 import pstats
 import random
+import resource
 import signal
 import sys
 import tempfile
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench import report
 from bench.cluster import bench_kafka, raw_topic
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.logs import configure_logging
@@ -157,6 +160,13 @@ async def through_processes(
     return rates
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended: unlike the rate, hardly moved by what
+    else the machine runs, so it compares runs on a loaded machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 async def main(messages: int, instances: int, profile: Path | None) -> None:
     configure_logging("WARNING")
     with bench_kafka() as settings:
@@ -181,16 +191,32 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
         await produce(settings, raw_topics[0].name, encoded)
         await produce(settings, source, encoded)
 
+        cpu = _cpu_seconds()
         raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
-        print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")
+        raw_cpu_ms, cpu = (_cpu_seconds() - cpu) * 1000 / messages, _cpu_seconds()
+        print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s, {raw_cpu_ms:.3f} CPU ms each")
         if instances > 1:
             overall, steady = await through_processes(settings, database, messages, instances)
         else:
             overall, steady = await through_mottak(settings, database, messages, profile)
+        cpu_ms = (_cpu_seconds() - cpu) * 1000 / messages
+        print(f"mottak: {cpu_ms:.3f} CPU ms per sykmelding, all threads and processes (the bench's reader included)")
         backend = database.url.get_backend_name()
         print(f"mottak x{instances} (decode, rules, {backend}, outbox, relay): {steady:8.0f} sykmeldinger/s")
         print(f"    (from start, including start-up and the consumer group joining: {overall:.0f}/s)")
         print(f"ratio mottak / raw: {steady / raw:.2f}")
+        # A profiled run is slower: it is kept apart, so that runs are compared like with like.
+        name = f"mottak-{backend}-x{instances}" + ("-profiled" if profile else "")
+        figures = {
+            "raw loop msg/s": raw,
+            "mottak sykmeldinger/s": steady,
+            "mottak / raw": steady / raw,
+            "raw loop CPU ms/msg": raw_cpu_ms,
+            "mottak CPU ms/sykmelding": cpu_ms,
+            "raw / mottak CPU": raw_cpu_ms / cpu_ms,
+        }
+        details = {"sykmeldinger": messages, "database": backend, "instances": instances, "from start/s": overall}
+        report.save(name, figures, {**details, "profile": str(profile) if profile else None})
     finally:
         await database.dispose()
 

@@ -105,7 +105,7 @@ async def consumer_lag(settings: KafkaSettings) -> dict[str, int]:
             }
             if committed:
                 end = await ends.end_offsets(list(committed))
-                lag[group.removeprefix("sykmeldingsflyt-")] = sum(
+                lag[group.removeprefix(f"sykmeldingsflyt-{settings.topic_prefix}")] = sum(
                     max(0, end[partition] - offset.offset) for partition, offset in committed.items()
                 )
         return lag

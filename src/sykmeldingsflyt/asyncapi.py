@@ -45,6 +45,8 @@ from sykmeldingsflyt.storage.database import Database
 ASYNCAPI_VERSION = "3.0.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
 AVRO_CONTENT_TYPE = "avro/binary"
+SCHEMA_MESSAGE = "AvroSchema"
+"""The schema topic's message: not Avro itself, but an Avro schema as JSON text."""
 KAFKA_BINDING_VERSION = "0.5.0"
 
 EVENT_ID = Header(
@@ -58,10 +60,12 @@ carries, its key and headers, how long it is kept, which parties may write and r
 `x-readers`; ACLs on a real cluster are made from the same catalogue), and which of our services send
 and receive on it.
 
-Every value is Avro. By default a message is in Avro single-object encoding (`C3 01`, the 8-byte
-CRC-64-AVRO fingerprint of the writer schema, then the body), which any Avro library reads with the
-schema given here; with a schema registry configured it is in Confluent framing (`00`, a 4-byte schema
-id, the body; subject `<topic>-value`). Both are always read. Schemas evolve backward-compatibly.
+Every value is Avro but the schema topic's (sykmeldingsflyt.schemas: each writer schema as JSON text,
+keyed by its fingerprint, published before its first message). By default a message is in Avro
+single-object encoding (`C3 01`, the 8-byte CRC-64-AVRO fingerprint of the writer schema, then the body),
+which any Avro library reads with the schema given here or found on the schema topic; with a schema
+registry configured it is in Confluent framing (`00`, a 4-byte schema id, the body; subject
+`<topic>-value`). Both are always read. Schemas evolve backward-compatibly.
 
 Read with `isolation.level=read_committed`: our services write in Kafka transactions, and a reader
 that does so sees every message exactly once. Keys are ids, never a person's number.
@@ -84,7 +88,7 @@ SERVERS: dict[str, Any] = {
         "description": (
             "The production cluster over SASL_SSL (KAFKA_SECURITY_PROTOCOL=SASL_SSL, with KAFKA_SASL_MECHANISM, "
             "KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_CA_PATH). Topic names may carry a tenant "
-            "prefix (SYKMELDINGSFLYT_TOPIC_PREFIX)."
+            "prefix (SYKMELDINGSFLYT_TOPIC_PREFIX); consumer group ids then carry it after `sykmeldingsflyt-`."
         ),
         "variables": {
             "bootstrap": {
@@ -127,7 +131,7 @@ def asyncapi_document(store: SchemaStore | None = None) -> dict[str, Any]:
     topics = catalogue()
     operations = list(_operations(topics, store))
     through_outbox = {op.topic.name for op in operations if op.action == "send" and op.outbox}
-    schemas = sorted({topic.value_schema for topic in topics})
+    schemas = sorted({topic.value_schema for topic in topics if topic.avro_value})
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -164,8 +168,10 @@ def _avro(store: SchemaStore, name: str) -> dict[str, Any]:
     return schema
 
 
-def _message_name(store: SchemaStore, schema: str) -> str:
-    name: str = _avro(store, schema)["name"]
+def _message_name(store: SchemaStore, topic: Topic) -> str:
+    if not topic.avro_value:
+        return SCHEMA_MESSAGE
+    name: str = _avro(store, topic.value_schema)["name"]
     return name
 
 
@@ -203,12 +209,8 @@ def _channel(topic: Topic, store: SchemaStore, *, with_event_id: bool) -> dict[s
         f"Read by: {', '.join(readers) or 'sykmeldingsflyt only'}."
     )
     headers = ((EVENT_ID,) if with_event_id else ()) + topic.headers
-    message: dict[str, Any] = {
-        "name": _message_name(store, topic.value_schema),
-        "title": f"{topic.value_schema}.avsc on {topic.name}",
-        "summary": _avro(store, topic.value_schema).get("doc", ""),
-        "contentType": AVRO_CONTENT_TYPE,
-        "payload": {"$ref": f"#/components/schemas/{topic.value_schema}"},
+    message: dict[str, Any] = _avro_message(topic, store) if topic.avro_value else _json_message(topic)
+    message |= {
         "bindings": {
             "kafka": {
                 "key": {"type": "string", "description": topic.key},
@@ -246,6 +248,27 @@ def _channel(topic: Topic, store: SchemaStore, *, with_event_id: bool) -> dict[s
     return channel
 
 
+def _avro_message(topic: Topic, store: SchemaStore) -> dict[str, Any]:
+    return {
+        "name": _message_name(store, topic),
+        "title": f"{topic.value_schema}.avsc on {topic.name}",
+        "summary": _avro(store, topic.value_schema).get("doc", ""),
+        "contentType": AVRO_CONTENT_TYPE,
+        "payload": {"$ref": f"#/components/schemas/{topic.value_schema}"},
+    }
+
+
+def _json_message(topic: Topic) -> dict[str, Any]:
+    """A value that is not an Avro message: the schema topic's, an Avro schema as its JSON text."""
+    return {
+        "name": SCHEMA_MESSAGE,
+        "title": f"An Avro schema on {topic.name}",
+        "summary": topic.value_schema,
+        "contentType": "application/json",
+        "payload": {"type": "object", "description": topic.value_schema},
+    }
+
+
 def _operation(op: Operation, store: SchemaStore) -> dict[str, Any]:
     verb = "sends to" if op.action == "send" else "receives from"
     operation: dict[str, Any] = {
@@ -253,7 +276,7 @@ def _operation(op: Operation, store: SchemaStore) -> dict[str, Any]:
         "channel": {"$ref": f"#/channels/{op.topic.name}"},
         "title": f"{op.service} {verb} {op.topic.name}",
         "tags": [{"name": op.service}],
-        "messages": [{"$ref": f"#/channels/{op.topic.name}/messages/{_message_name(store, op.topic.value_schema)}"}],
+        "messages": [{"$ref": f"#/channels/{op.topic.name}/messages/{_message_name(store, op.topic)}"}],
     }
     if not op.outbox:
         operation["description"] = "The HTTP gateway writes what a party posts over HTTPS, on its behalf."

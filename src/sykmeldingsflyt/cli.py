@@ -84,10 +84,11 @@ def topics_list() -> None:
         retention = (
             "compacted" if topic.config()["cleanup.policy"] == "compact" else f"{topic.retention_ms // 86_400_000} days"
         )
+        value = f"{topic.value_schema}.avsc" if topic.avro_value else topic.value_schema
         typer.echo(
             f"{topic.name}\n"
             f"    key: {topic.key}\n"
-            f"    value: {topic.value_schema}.avsc   partitions: {topic.partitions}   kept: {retention}\n"
+            f"    value: {value}   partitions: {topic.partitions}   kept: {retention}\n"
             f"    written by: {_parties(topic.writers)}   read by: {_parties(topic.readers)}\n"
             f"    {topic.description}"
         )

@@ -16,9 +16,8 @@ from faststream.kafka import KafkaBroker
 
 from sykmeldingsflyt.gateway.publisher import PUBLISHES as GATEWAY_PUBLISHES
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
-from sykmeldingsflyt.messaging.schema_topic import SCHEMA_TOPIC
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError
-from sykmeldingsflyt.messaging.topics import Cleanup, Party, Topic, Topics, catalogue
+from sykmeldingsflyt.messaging.topics import SYKMELDINGSFLYT_SCHEMAS, Cleanup, Party, Topic, Topics, catalogue
 from sykmeldingsflyt.observability.probes import PRODUCTION_PORT, PROMETHEUS_PATH
 from sykmeldingsflyt.profiles import Profile
 from sykmeldingsflyt.services.registry import SERVICES
@@ -220,14 +219,13 @@ def resources(installation: Installation) -> dict[str, dict[str, Any]]:
     files = {f"topics/{topic.name}.yaml": topic_resource(topic, installation, consumed) for topic in catalogue()}
     # Every process publishes the schemas it writes with before it writes, and every consumer reads the
     # ones it does not know (messaging/schema_topic.py): on Aiven the topic and those ACLs must be declared.
-    schemas = topic_resource(SCHEMA_TOPIC, installation, {})
+    schemas = files[f"topics/{SYKMELDINGSFLYT_SCHEMAS.name}.yaml"]
     schemas["spec"]["acl"] = [
         Access(
             installation.team, installation.application(process), "write" if process == HTTP_GATEWAY else "readwrite"
         ).acl()
         for process in produces()
     ] + schemas["spec"]["acl"]
-    files[f"topics/{SCHEMA_TOPIC.name}.yaml"] = schemas
     for process in produces():
         application = application_resource(process, installation, consumed)
         files[f"apps/{installation.application(process)}.yaml"] = application

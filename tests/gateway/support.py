@@ -1,20 +1,26 @@
 """Tokens for each role, synthetic parties, and waiting for the read model to catch up."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
+import yaml
+from fastapi import FastAPI
 
 from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.gateway.auth import Scope
+from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING
+from sykmeldingsflyt.registers.files import FileRegistre
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_LEGEKONTOR
@@ -90,3 +96,20 @@ async def publish_nav_sykmelding(settings: KafkaSettings, runtime: Runtime, rece
     topic = runtime.topics.name(NAV_SYKMELDING)
     view = NavSykmelding(received_sykmelding=received, validation_result=ValidationResult(status=RuleStatus.OK))
     await produce(settings, topic, [(received.sykmelding.id.encode(), contracts.encode(runtime.codec, view, topic))])
+
+
+def employ(app: FastAPI, folder: Path, *employments: tuple[str, str, str], unknown: Sequence[str] = ()) -> None:
+    """Give the running gateway folder-backed registers in which each (fnr, virksomhet, legal entity) is
+    employed since last year and every synthetic person but the `unknown` exists."""
+    folder.mkdir(parents=True, exist_ok=True)
+    since = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    entries = [
+        {"fnr": fnr, "orgnummer": virksomhet, "juridiskOrgnummer": juridisk, "fom": since}
+        for fnr, virksomhet, juridisk in employments
+    ]
+    (folder / "arbeidsforhold.yaml").write_text(yaml.safe_dump(entries))
+    (folder / "personer.yaml").write_text(
+        yaml.safe_dump({"syntetiske": True, "ukjente": list(unknown), "personer": []})
+    )
+    running: Gateway = app.state.gateway
+    running.runtime.registre = FileRegistre.read(folder).registre()

@@ -3,10 +3,12 @@
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.oppfolgingsplan import DeliveryStatus, Oppfolgingsplan, PlanKvittering, PlanStatus
@@ -20,10 +22,12 @@ from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.synthetic import make_oppfolgingsplan as make_plan
 from tests.gateway.support import (
     EPJ_ORGNR,
+    JURIDISK,
     OTHER_EMPLOYER,
     SENDT,
     VIRKSOMHET,
     Tokens,
+    employ,
     eventually,
     publish_nav_sykmelding,
 )
@@ -40,9 +44,16 @@ def _json(plan: Oppfolgingsplan) -> dict[str, Any]:
 
 
 async def test_a_plan_reaches_nav_and_its_sender_reads_the_receipt(
-    client: httpx.AsyncClient, tokens: Tokens, kafka_settings: KafkaSettings, database: Database
+    *,
+    gateway_app: FastAPI,
+    client: httpx.AsyncClient,
+    tokens: Tokens,
+    kafka_settings: KafkaSettings,
+    database: Database,
+    tmp_path: Path,
 ) -> None:
     received = synthetic.make_sykmelding(random.Random(41), fom=TODAY)
+    employ(gateway_app, tmp_path / "registers", (received.pasient_fnr, VIRKSOMHET, JURIDISK))
     plan = make_plan(received.pasient_fnr, TODAY, send_plan_to_general_practitioner=False)
     hr = tokens.hr(VIRKSOMHET)
     async with running(kafka_settings, database, Personvern, Oppfolging, GatewayReadModel) as runtime:
@@ -65,7 +76,7 @@ async def test_a_plan_reaches_nav_and_its_sender_reads_the_receipt(
     assert other.status_code == missing.status_code == 404 and other.json() == missing.json()
 
 
-async def test_a_plan_that_breaks_its_rules_is_refused_at_once_naming_the_field(
+async def test_a_plan_that_breaks_navs_rules_is_refused_at_once_naming_the_field(
     client: httpx.AsyncClient, tokens: Tokens, kafka_settings: KafkaSettings
 ) -> None:
     plan = make_plan(
@@ -77,7 +88,7 @@ async def test_a_plan_that_breaks_its_rules_is_refused_at_once_naming_the_field(
 
     response = await client.post("/arbeidsgiver/v1/oppfolgingsplaner", json=_json(plan), headers=tokens.hr(VIRKSOMHET))
 
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["code"]) == (400, "VALIDATION_ERROR")
     assert {error["field"] for error in response.json()["errors"]} == {"needsHelpFromNavDescription", "evaluationDate"}
     assert plan.employee_identification_number not in response.text
     topic = f"{kafka_settings.topic_prefix}{OPPFOLGINGSPLAN_FRA_HR.name}"

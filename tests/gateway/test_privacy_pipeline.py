@@ -13,6 +13,7 @@ import random
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,8 +37,8 @@ from sykmeldingsflyt.services.oppgave import OppgaveService
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.storage.database import Database
 from tests.gateway.parties import employer
-from tests.gateway.support import NAV_ORGNR, Tokens, eventually, url_of
-from tests.support.kafka import everything_on, produce
+from tests.gateway.support import NAV_ORGNR, Tokens, employ, eventually, url_of
+from tests.support.kafka import Received, produce, read_topic
 from tests.support.services import running
 from tests.unit.test_privacy_canaries import Canaries, canaries_for, with_hidden
 
@@ -87,6 +88,8 @@ def _answer(response: httpx.Response) -> str:
 
 
 async def test_no_medical_canary_or_fnr_leaves_where_it_belongs(  # noqa: PLR0915, PLR0917
+    gateway_app: FastAPI,
+    tmp_path: Path,
     client: httpx.AsyncClient,
     tokens: Tokens,
     altinn: AltinnTilgangsfil,
@@ -149,6 +152,7 @@ async def test_no_medical_canary_or_fnr_leaves_where_it_belongs(  # noqa: PLR091
             "POST", f"/sykmeldt/v1/sykmeldinger/{uuid.uuid4()}/status", tokens.person(withdrawn.pasient_fnr), json={}
         )
         kept = received[0]
+        employ(gateway_app, tmp_path / "registers", (kept.pasient_fnr, ARBEIDSGIVER.virksomhet, ARBEIDSGIVER.juridisk))
         await eventually(lambda: client.get(f"/v1/sykmelding/{kept.sykmelding.id}", headers=lps))
 
         plan = synthetic.make_oppfolgingsplan(
@@ -192,7 +196,11 @@ async def test_no_medical_canary_or_fnr_leaves_where_it_belongs(  # noqa: PLR091
         ):
             answers.append(await other.post("/v1/sykmeldinger", json={"orgnr": ARBEIDSGIVER.juridisk}, headers=lps))
 
-        topics = {topic.name: await everything_on(kafka_settings, runtime.topics.name(topic)) for topic in catalogue()}
+        names = {runtime.topics.name(topic): topic.name for topic in catalogue()}
+        everything = await read_topic(kafka_settings, list(names), expected=0, timeout=120, settle=0)
+        topics: dict[str, list[Received]] = {name: [] for name in names.values()}
+        for message in everything:
+            topics[names[message.topic]].append(message)
 
     # Every channel was exercised.
     assert {r.status_code for r in answers} >= {200, 202, 401, 403, 404, 422, 503}

@@ -70,6 +70,14 @@ async def _parked(database: Database) -> int:
         return int(await session.scalar(select(func.count()).select_from(MottakParkert)) or 0)
 
 
+async def _sealed_at_rest(database: Database, fnrs: list[str]) -> set[str | None]:
+    """The key ids of the parked rows, once none holds any of `fnrs` in the clear."""
+    async with database.session() as session:
+        rows = list(await session.scalars(select(MottakParkert)))
+    assert not [row.id for row in rows for fnr in fnrs if fnr.encode() in (row.value or b"")]
+    return {row.key_id for row in rows}
+
+
 async def test_an_hpr_outage_parks_and_later_decides_in_order_and_rejects_nothing(
     kafka_settings: KafkaSettings, database: Database, hpr_server: HTTPServer
 ) -> None:
@@ -119,6 +127,9 @@ async def test_an_hpr_outage_parks_and_later_decides_in_order_and_rejects_nothin
             assert await _parked(database) == len(waiting)
             refused_while_down = hpr.refused
             assert refused_while_down >= 2
+            # At rest a parked sykmelding is sealed as a dead letter is: no fnr in the row (the record has it).
+            assert a.encode() in record(a1)[1]
+            assert await _sealed_at_rest(database, [a, b]) == {runtime.dead_letters.keyring.current}
 
             hpr.down = False
             messages = await read_topic(kafka_settings, runtime.topics.name(EPJ_KVITTERING), 1 + len(waiting))

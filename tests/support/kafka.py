@@ -52,7 +52,7 @@ async def read_topic(
 ) -> list[Received]:
     """Every committed message on `topic` (or topics): waits for `expected`, then (`until_quiet`) until
     the end offsets have stood still for `settle` seconds and everything before them is read, so that an
-    unexpected extra message is caught too."""
+    unexpected extra message is caught too. `settle=0` reads up to the end offsets as they are now."""
     topics = [topic] if isinstance(topic, str) else list(topic)
     consumer = AIOKafkaConsumer(
         *topics, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
@@ -80,39 +80,6 @@ async def read_topic(
         await consumer.stop()
 
 
-async def everything_on(settings: KafkaSettings, topic: str, timeout: float = 30.0) -> list[Received]:
-    """Every committed message on `topic` up to its end now, read without a consumer group."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        **settings.aiokafka_kwargs(),
-        isolation_level="read_committed",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        seen: list[Received] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        ends: dict[TopicPartition, int] = {}
-        while not ends or [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
-            if loop.time() > deadline:
-                raise TimeoutError(f"{topic} was not read to its end")
-            batches = await consumer.getmany(timeout_ms=500)
-            seen.extend(
-                Received(
-                    record.topic, record.key, record.value, {name: value.decode() for name, value in record.headers}
-                )
-                for batch in batches.values()
-                for record in batch
-            )
-            if not ends and consumer.assignment():
-                ends = await consumer.end_offsets(list(consumer.assignment()))
-        return seen
-    finally:
-        await consumer.stop()
-
-
 async def settled_end_offsets(settings: KafkaSettings, topic: str, timeout: float = 60.0) -> int:
     """How many offsets `topic` has (records and transaction markers, committed) once its end offsets
     have stood still for SETTLE_SECONDS: 0 means nothing was ever written to it."""
@@ -125,7 +92,7 @@ async def settled_end_offsets(settings: KafkaSettings, topic: str, timeout: floa
         while not await settling.still():
             if loop.time() > deadline:
                 raise TimeoutError(f"the end offsets of {topic} did not settle in {timeout} s")
-            await asyncio.sleep(0.2)
+            await consumer.getmany(timeout_ms=200)  # a fetch assigns the partitions
         return sum(settling.ends.values())
     finally:
         await consumer.stop()
@@ -142,9 +109,9 @@ class _Settling:
         self.since = now()
 
     async def still(self) -> bool:
+        # The caller's own fetch assigns the partitions; one here would drop what it fetched.
         partitions = self.consumer.assignment()
         if not partitions:
-            await self.consumer.getmany(timeout_ms=200)  # the first fetch assigns the partitions
             return False
         ends = await self.consumer.end_offsets(list(partitions))
         if ends != self.ends:

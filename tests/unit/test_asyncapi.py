@@ -25,6 +25,7 @@ from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
     DLQ_SUFFIX,
     SYKMELDING_FRA_EPJ,
+    SYKMELDINGSFLYT_SCHEMAS,
     Topic,
     catalogue,
 )
@@ -107,10 +108,24 @@ def test_every_topic_is_a_channel_with_its_avro_contract(document: dict[str, Any
     assert set(document["channels"]) == {topic.name for topic in topics}
     for topic in topics:
         (message,) = document["channels"][topic.name]["messages"].values()
+        if topic == SYKMELDINGSFLYT_SCHEMAS:
+            continue  # its value is an Avro schema itself: below
         assert message["payload"] == {"$ref": f"#/components/schemas/{topic.value_schema}"}
         schema = document["components"]["schemas"][topic.value_schema]
         assert schema["schemaFormat"] == "application/vnd.apache.avro+json;version=1.9.0"
         assert schema["schema"] == json.loads((ROOT / "schemas" / f"{topic.value_schema}.avsc").read_text())
+
+
+def test_the_schema_topic_is_a_compacted_channel_of_schemas_as_json(document: dict[str, Any]) -> None:
+    channel = document["channels"][SYKMELDINGSFLYT_SCHEMAS.name]
+    (message,) = channel["messages"].values()
+
+    assert channel["bindings"]["kafka"]["topicConfiguration"]["cleanup.policy"] == ["compact"]
+    assert channel["bindings"]["kafka"]["partitions"] == 1
+    assert message["contentType"] == "application/json"
+    assert "fingerprint" in message["bindings"]["kafka"]["key"]["description"]
+    assert "Avro schema" in message["payload"]["description"]
+    assert SYKMELDINGSFLYT_SCHEMAS.value_schema not in document["components"]["schemas"]
 
 
 def test_each_service_receives_what_it_subscribes_to_and_sends_what_it_produces(document: dict[str, Any]) -> None:

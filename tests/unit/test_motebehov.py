@@ -12,12 +12,15 @@ from sykmeldingsflyt.domain.clock import OSLO
 from sykmeldingsflyt.domain.identifiers import synthetic_fnr
 from sykmeldingsflyt.domain.motebehov import (
     FORKLARING,
+    Besvart,
     Innmeldertype,
     Motebehov,
     MotebehovAvvisning,
     MotebehovFraPart,
+    MotebehovMottatt,
     Skjematype,
     decide,
+    motebehovstatus,
 )
 from sykmeldingsflyt.domain.oppgave import Oppgavestatus, Oppgavetype
 from sykmeldingsflyt.domain.tilfelle import (
@@ -186,3 +189,64 @@ def test_the_wire_form_names_the_person_by_fnr_and_is_pseudonymised_at_once() ->
 
 def test_every_refusal_is_explained() -> None:
     assert set(FORKLARING) == set(MotebehovAvvisning)
+
+
+def _besvart(skjematype: Skjematype, dag: int, *, ja: bool = True, behandlet: bool = False) -> Besvart:
+    innsendt = datetime.combine(START + timedelta(days=dag), time(9), tzinfo=OSLO)
+    mottatt = MotebehovMottatt(
+        id=MOTEBEHOV_ID,
+        skjematype=skjematype,
+        innmelder_type=Innmeldertype.ARBEIDSTAKER,
+        orgnr=ORGNR,
+        har_motebehov=ja,
+        innsendt=innsendt,
+        person_ref="person",
+        tilfelle_id="00000000-0000-4000-8000-0000000000aa",
+        tilfelle_start=START,
+    )
+    return Besvart(mottatt, innsendt + timedelta(days=1) if behandlet else None)
+
+
+_ASKED = START + timedelta(days=112)
+_SVAR, _MELD = Skjematype.SVAR_BEHOV, Skjematype.MELD_BEHOV
+
+
+@pytest.mark.parametrize(
+    ("dag", "aktivt", "asked", "besvart", "expected"),
+    [
+        (20, False, None, [], (False, None, False)),
+        (20, True, None, [], (True, _MELD, False)),
+        (20, True, None, [_besvart(_MELD, 10)], (True, _MELD, True)),
+        (20, True, None, [_besvart(_MELD, 10, behandlet=True)], (True, _MELD, False)),
+        (111, True, _ASKED, [], (True, _MELD, False)),
+        (112, True, _ASKED, [], (True, _SVAR, False)),
+        (181, True, _ASKED, [_besvart(_SVAR, 115, ja=False)], (True, _SVAR, True)),
+        (150, True, _ASKED, [_besvart(_SVAR, 115, behandlet=True)], (True, _SVAR, True)),
+        (150, True, _ASKED, [_besvart(_MELD, 50, behandlet=True)], (True, _SVAR, False)),
+        (150, True, _ASKED, [_besvart(_MELD, 50)], (True, _SVAR, True)),
+        (182, True, _ASKED, [_besvart(_SVAR, 115)], (True, _MELD, True)),
+        (182, True, _ASKED, [_besvart(_SVAR, 115, behandlet=True)], (True, _MELD, False)),
+        # NAV asked a later case: an answer in this earlier one is not shown in it.
+        (300, True, START + timedelta(days=250), [_besvart(_MELD, 50)], (True, _SVAR, False)),
+    ],
+    ids=[
+        "no-active-case",
+        "meld-open",
+        "meld-answered",
+        "meld-handled",
+        "day-111",
+        "svar-opens-day-112",
+        "svar-no-shown-to-day-181",
+        "svar-handled-still-shown",
+        "handled-meld-before-window",
+        "open-meld-shown-in-window",
+        "day-182-meld-again",
+        "day-182-handled",
+        "earlier-case",
+    ],
+)
+def test_the_status_follows_syfomotebehov(
+    dag: int, aktivt: bool, asked: date | None, besvart: list[Besvart], expected: tuple[bool, Any, bool]
+) -> None:
+    status = motebehovstatus(START + timedelta(days=dag), aktivt=aktivt, sporsmal_apnet=asked, besvart=besvart)
+    assert (status.vis_motebehov, status.skjematype, status.besvart is not None) == expected

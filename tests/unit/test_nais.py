@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from sykmeldingsflyt import nais
 from sykmeldingsflyt.cli import app
-from sykmeldingsflyt.messaging.schema_topic import SCHEMA_TOPIC
-from sykmeldingsflyt.messaging.topics import Party, catalogue
+from sykmeldingsflyt.messaging.topics import SYKMELDINGSFLYT_SCHEMAS, Party, catalogue
 from sykmeldingsflyt.observability.probes import Health, probe_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +54,8 @@ def test_every_acl_matches_the_catalogue_and_the_services(topic: Any) -> None:
         if topic in reads:
             expected.setdefault((TEAM, f"sykmeldingsflyt-{process}"), set()).add("read")
     for process, writes in nais.produces().items():
-        if topic in writes:
+        # Every process publishes the schemas it writes with on the schema topic, before it writes.
+        if topic in writes or topic == SYKMELDINGSFLYT_SCHEMAS:
             relay_reads_back = process != nais.HTTP_GATEWAY
             expected.setdefault((TEAM, f"sykmeldingsflyt-{process}"), set()).update(
                 {"read", "write"} if relay_reads_back else {"write"}
@@ -148,7 +148,7 @@ def test_a_party_can_be_placed_and_a_wrong_one_is_refused(tmp_path: Path) -> Non
 
 def test_every_process_may_publish_and_read_the_schema_topic() -> None:
     # On Aiven a topic and its ACLs are declared, not created on request: every process needs this one.
-    acl = _acl(SCHEMA_TOPIC.name)
+    acl = _acl(SYKMELDINGSFLYT_SCHEMAS.name)
     for process in nais.produces():
         wanted = "write" if process == nais.HTTP_GATEWAY else "readwrite"
         assert acl[(TEAM, f"sykmeldingsflyt-{process}")] == wanted, process

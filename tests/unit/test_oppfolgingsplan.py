@@ -26,12 +26,14 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     RoutingIds,
     SentTo,
     active_sent_sykmelding,
+    check_employee,
     check_plan,
     doctor_view,
     refused_kvittering,
     route,
 )
 from sykmeldingsflyt.domain.oppgave import Oppgavetype
+from sykmeldingsflyt.domain.registers import Arbeidsforhold
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, make_oppfolgingsplan, synthetic_pasient_fnr
 from tests.support.registers import DEMO_FASTLEGE
 
@@ -315,3 +317,45 @@ def test_the_receipt_and_the_timeline_event_carry_no_fnr_and_nothing_the_plan_sa
     plan_fields = {info.alias.lower() for info in Oppfolgingsplan.model_fields.values() if info.alias}
     assert names & (plan_fields - {"planuuid", "orgnummer", "evaluationdate"}) == set()
     assert not any("fnr" in name for name in names)
+
+
+_EMPLOYED = Arbeidsforhold(ORG, JURIDISK, TODAY - timedelta(days=400))
+
+
+@pytest.mark.parametrize(
+    ("arbeidsforhold", "sykmeldinger", "person_finnes", "code"),
+    [
+        # NAV's order (lps-oppfolgingsplan-mottak): Aareg, then the sykmelding, then the population register.
+        ((), [], False, ErrorType.NO_ACTIVE_EMPLOYMENT),
+        (
+            (Arbeidsforhold(ORG, JURIDISK, TODAY - timedelta(days=400), TODAY - timedelta(days=1)),),
+            [],
+            True,
+            ErrorType.NO_ACTIVE_EMPLOYMENT,
+        ),
+        (
+            (Arbeidsforhold("311000128", "311000004", TODAY - timedelta(days=9)),),
+            [_sent(TODAY)],
+            True,
+            ErrorType.NO_ACTIVE_EMPLOYMENT,
+        ),
+        ((_EMPLOYED,), [], False, ErrorType.NO_ACTIVE_SENT_SYKMELDING),
+        ((_EMPLOYED,), [_sent(TODAY - timedelta(days=17))], True, ErrorType.NO_ACTIVE_SENT_SYKMELDING),
+        (
+            (_EMPLOYED,),
+            [_sent(TODAY, orgnummer="311000128", juridisk="311000004")],
+            True,
+            ErrorType.NO_ACTIVE_SENT_SYKMELDING,
+        ),
+        ((_EMPLOYED,), [_sent(TODAY - timedelta(days=16))], False, ErrorType.EMPLOYEE_NOT_FOUND),
+        ((_EMPLOYED,), [_sent(TODAY - timedelta(days=16))], True, None),
+    ],
+    ids=["no-employment", "ended", "elsewhere", "no-sykmelding", "tom+17", "sent-elsewhere", "unknown", "accepted"],
+)
+def test_the_employee_checks_answer_in_navs_order(
+    arbeidsforhold: tuple[Arbeidsforhold, ...], sykmeldinger: list[KnownSykmelding], person_finnes: bool, code: Any
+) -> None:
+    outcome = check_employee(
+        ORG, TODAY, arbeidsforhold=arbeidsforhold, sykmeldinger=sykmeldinger, person_finnes=person_finnes
+    )
+    assert (outcome.code if isinstance(outcome, Refusal) else None) is code

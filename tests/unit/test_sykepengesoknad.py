@@ -1,7 +1,9 @@
 """The sykepengesøknad: its checks, the days it gives the case, and the employer's view of it."""
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,7 +107,9 @@ def test_behandlingsdager_are_sick_days_and_the_rest_of_the_period_work_days() -
 
 
 def test_the_employer_sees_no_fnr_and_nothing_said_to_nav_alone() -> None:
-    view = arbeidsgiver_soknad(soknad(fravar=[{"fom": day(3), "tom": day(4), "type": "PERMISJON"}]))
+    view = arbeidsgiver_soknad(
+        soknad(sendtArbeidsgiver=SENDT, fravar=[{"fom": day(3), "tom": day(4), "type": "PERMISJON"}])
+    )
     assert view is not None
     wire = repr(view.to_wire())
     assert FNR not in wire and "Bare til NAV" not in wire
@@ -116,6 +120,34 @@ def test_the_employer_sees_no_fnr_and_nothing_said_to_nav_alone() -> None:
 @given(soknader())
 def test_the_employer_view_holds_only_named_fields(parsed: Sykepengesoknad) -> None:
     view = arbeidsgiver_soknad(parsed)
-    assert (view is None) == (parsed.type is not Soknadstype.ARBEIDSTAKERE)
+    assert (view is None) == (parsed.type is not Soknadstype.ARBEIDSTAKERE or parsed.sendt_arbeidsgiver is None)
     if view is not None:
         assert set(view.to_wire()) == set(parsed.to_wire()) - {"fnr", "meldingTilNav", "sendtNav"}
+
+
+def test_a_soknad_not_sent_to_the_employer_has_no_employer_view() -> None:
+    assert arbeidsgiver_soknad(soknad()) is None
+    assert arbeidsgiver_soknad(soknad(sendtArbeidsgiver=SENDT)) is not None
+
+
+def test_no_canary_the_employer_may_not_see_reaches_its_view_or_its_contract() -> None:
+    """The søknad carries no diagnosis; what the employer may not see is the fnr, what was said to NAV alone
+    and a stay abroad. Canaries in each are absent from every byte of the view, and the employer's Avro
+    contract has no field that could carry them."""
+    canary = "KANARI-soknad"
+    planted = soknad(
+        sendtArbeidsgiver=SENDT,
+        meldingTilNav=f"{canary}-melding-til-nav",
+        fravar=[
+            {"fom": day(3), "tom": day(4), "type": "FERIE"},
+            {"fom": day(6), "tom": day(9), "type": "UTLANDSOPPHOLD"},
+        ],
+    )
+    view = arbeidsgiver_soknad(planted)
+    assert view is not None
+    wire = view.model_dump_json(by_alias=True)
+    assert canary not in wire and FNR not in wire and "UTLANDSOPPHOLD" not in wire
+    assert [f.type for f in view.fravar] == [Fravarstype.FERIE]
+    schema = json.loads((Path(__file__).parents[2] / "schemas" / "arbeidsgiver_soknad.avsc").read_text())
+    assert {f["name"] for f in schema["fields"]} == set(view.to_wire())
+    assert not {"fnr", "meldingTilNav", "sendtNav"} & {f["name"] for f in schema["fields"]}

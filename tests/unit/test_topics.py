@@ -90,10 +90,15 @@ def test_topic_names_are_legal_kafka_names_with_and_without_prefix() -> None:
         assert KAFKA_TOPIC_NAME.fullmatch(topic.name), topic.name
 
 
-def test_compacted_topics_are_exactly_the_employer_view_and_the_status() -> None:
+def test_compacted_topics_are_exactly_the_employer_views_the_status_and_the_schemas() -> None:
     compacted = {topic.name for topic in catalogue() if topic.cleanup is Cleanup.COMPACT}
 
-    assert compacted == {"arbeidsgiver.sykmelding", "sykmelding.status"}
+    assert compacted == {
+        "arbeidsgiver.sykmelding",
+        "arbeidsgiver.soknad",
+        "sykmelding.status",
+        "sykmeldingsflyt.schemas",
+    }
 
 
 def test_prefix_applies_to_every_name() -> None:

@@ -10,9 +10,9 @@ A party's system names the person by fnr (`MotebehovFraPart`, the wire form); ev
 first step works on `Motebehov`, which names them by pseudonym only.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Self
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -23,7 +23,7 @@ from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.identifiers import Fnr, Orgnr, Uuid
 from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
-from sykmeldingsflyt.domain.stoppunkter import regelverk_for
+from sykmeldingsflyt.domain.stoppunkter import StoppunktName, regelverk_for
 from sykmeldingsflyt.domain.sykmelding import UtcTimestamp
 from sykmeldingsflyt.domain.tilfelle import Oppfolgingstilfelle, derive_tilfelle_id
 
@@ -84,6 +84,11 @@ class MotebehovFraPart(_Skjema):
         return Motebehov.model_validate({**self.model_dump(exclude={"arbeidstaker_fnr"}), "person_ref": person_ref})
 
 
+def oppgave_id(motebehov_id: str) -> str:
+    """The id of NAV's task for a yes: derived from the møtebehov, so NAV can handle it by the møtebehov."""
+    return str(uuid5(OPPGAVE_NAMESPACE, motebehov_id))
+
+
 class MotebehovAvvisning(StrEnum):
     """Why a møtebehov was refused."""
 
@@ -121,6 +126,8 @@ class MotebehovDecision:
     avvisning: MotebehovAvvisning | None
     oppgave: Oppgave | None
     """A NAV task when the answer is yes, else None."""
+    mottatt: "MotebehovMottatt | None" = None
+    """The accepted møtebehov with its case, for NAV and the parties' doors; None when refused."""
 
     @property
     def accepted(self) -> bool:
@@ -168,15 +175,80 @@ def decide(
         avvisning = _outside_svar_behov_window(tilfelle, day)
         if avvisning is not None:
             return _refuse(avvisning)
-    if not motebehov.har_motebehov:
-        return MotebehovDecision(avvisning=None, oppgave=None)
     tilfelle_id = (case_ids or {}).get(tilfelle.start) or derive_tilfelle_id(motebehov.person_ref, tilfelle.start)
+    mottatt = MotebehovMottatt.model_validate(
+        {**motebehov.model_dump(), "tilfelle_id": str(tilfelle_id), "tilfelle_start": tilfelle.start}
+    )
+    if not motebehov.har_motebehov:
+        return MotebehovDecision(avvisning=None, oppgave=None, mottatt=mottatt)
     oppgave = Oppgave(
-        id=str(uuid5(OPPGAVE_NAMESPACE, motebehov.id)),
+        id=oppgave_id(motebehov.id),
         type=Oppgavetype.MOTEBEHOV_SVAR,
         referanse=motebehov.id,
         tilfelle_id=str(tilfelle_id),
         person_ref=motebehov.person_ref,
         opprettet=now,
     )
-    return MotebehovDecision(avvisning=None, oppgave=oppgave)
+    return MotebehovDecision(avvisning=None, oppgave=oppgave, mottatt=mottatt)
+
+
+class MotebehovMottatt(Motebehov):
+    """An accepted møtebehov, for NAV and the parties' doors (nav.motebehov): the case it was judged in."""
+
+    tilfelle_id: Uuid
+    tilfelle_start: date
+
+
+@dataclass(frozen=True, slots=True)
+class Besvart:
+    """An accepted møtebehov and when NAV handled it (its task BEHANDLET); None while it is not."""
+
+    motebehov: MotebehovMottatt
+    behandlet: datetime | None
+
+    @property
+    def ubehandlet(self) -> bool:
+        """A yes NAV has not handled: only a yes gives NAV a task to handle (syfomotebehov's isUbehandlet)."""
+        return self.motebehov.har_motebehov and self.behandlet is None
+
+
+@dataclass(frozen=True, slots=True)
+class Motebehovstatus:
+    """Which question a party has open in a case with one employer, and the answer it gave, as
+    syfomotebehov's MotebehovStatus: no question outside an active case."""
+
+    vis_motebehov: bool
+    skjematype: Skjematype | None
+    besvart: Besvart | None
+
+
+SVAR_BEHOV_VARSEL_DAG = next(
+    s.offset_days for s in regelverk_for(date.max).stoppunkter if s.name is StoppunktName.MOTEBEHOV_SVAR_APNER
+)
+"""The case day the SVAR_MOTEBEHOV varsel is sent on: the day NAV's question opens."""
+
+
+def motebehovstatus(
+    today: date, *, aktivt: bool, sporsmal_apnet: date | None, besvart: Sequence[Besvart]
+) -> Motebehovstatus:
+    """The status in one case of one party with one employer (docs/domain.md §4, syfomotebehov's rules).
+
+    `aktivt`: the case with the employer runs today. `sporsmal_apnet`: the day NAV asked this case about
+    dialogmøte 2 (its SVAR_MOTEBEHOV varsel), if it did. `besvart`: the party's accepted møtebehov in any
+    case. SVAR_BEHOV is open on the days the motebehov service accepts it; otherwise MELD_BEHOV. Shown with
+    it: the newest answer in the current case, for SVAR_BEHOV when given in its window or not yet handled,
+    for MELD_BEHOV when not yet handled (a handled request is done, and a new one may be made).
+    """
+    if not aktivt:
+        return Motebehovstatus(vis_motebehov=False, skjematype=None, besvart=None)
+    newest = max(besvart, key=lambda b: b.motebehov.innsendt, default=None)
+    start = None if sporsmal_apnet is None else sporsmal_apnet - timedelta(days=SVAR_BEHOV_VARSEL_DAG)
+    if newest is not None and start is not None and newest.motebehov.tilfelle_start < start:
+        newest = None  # an answer from an earlier case
+    window = None if start is None else regelverk_for(start).svar_behov_days
+    if start is not None and window is not None and window[0] <= (today - start).days <= window[1]:
+        in_window = newest is not None and newest.motebehov.skjematype is Skjematype.SVAR_BEHOV
+        shown = newest if newest is not None and (in_window or newest.ubehandlet) else None
+        return Motebehovstatus(vis_motebehov=True, skjematype=Skjematype.SVAR_BEHOV, besvart=shown)
+    shown = newest if newest is not None and newest.ubehandlet else None
+    return Motebehovstatus(vis_motebehov=True, skjematype=Skjematype.MELD_BEHOV, besvart=shown)

@@ -22,6 +22,7 @@ from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.fastlegeregister import Fastlege
 from sykmeldingsflyt.domain.identifiers import Fnr, Orgnr, Uuid
 from sykmeldingsflyt.domain.oppgave import Oppgave, Oppgavetype
+from sykmeldingsflyt.domain.registers import Arbeidsforhold
 from sykmeldingsflyt.domain.sykmelding import UtcTimestamp
 
 TEXT_MAX = 8000
@@ -97,6 +98,8 @@ class ErrorType(StrEnum):
     GENERAL_PRACTITIONER_NOT_FOUND = "GENERAL_PRACTITIONER_NOT_FOUND"
     """Only ever a delivery's reason: the plan still goes to NAV."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    NO_ACTIVE_EMPLOYMENT = "NO_ACTIVE_EMPLOYMENT"
+    """Aareg has no employment of the person at the posting organisation (as virksomhet or legal entity)."""
 
 
 class PlanStatus(StrEnum):
@@ -254,6 +257,11 @@ class SentTo:
     siste_tom: date
 
 
+_NO_ACTIVE_SENT = Refusal(
+    ErrorType.NO_ACTIVE_SENT_SYKMELDING, "The employee has no active sykmelding sent to this organisation."
+)
+
+
 def active_sent_sykmelding(orgnr: str, sykmeldinger: Sequence[KnownSykmelding], today: date) -> SentTo | Refusal:
     """Whether `orgnr`, as the virksomhet or its legal entity, has an active sykmelding SENT to it among
     the employee's `sykmeldinger`; the one that lasts longest when several have."""
@@ -268,10 +276,31 @@ def active_sent_sykmelding(orgnr: str, sykmeldinger: Sequence[KnownSykmelding], 
         and today <= s.siste_tom + ACTIVE_AFTER_TOM
     ]
     if not active:
-        return Refusal(
-            ErrorType.NO_ACTIVE_SENT_SYKMELDING, "The employee has no active sykmelding sent to this organisation."
-        )
+        return _NO_ACTIVE_SENT
     return max(active, key=lambda sent: (sent.siste_tom, sent.orgnummer))
+
+
+def check_employee(
+    orgnr: str,
+    today: date,
+    *,
+    arbeidsforhold: Sequence[Arbeidsforhold],
+    sykmeldinger: Sequence[KnownSykmelding],
+    person_finnes: bool,
+) -> SentTo | Refusal:
+    """The checks NAV's lps-oppfolgingsplan-mottak makes after the body's, in its order: an employment at
+    `orgnr` in Aareg (as the workplace or the legal entity reporting it), an active sykmelding SENT to
+    `orgnr`, and the person in the population register. The first that fails is the answer."""
+    if not any(a.aktivt(today) and orgnr in (a.orgnummer, a.juridisk_orgnummer) for a in arbeidsforhold):
+        return Refusal(
+            ErrorType.NO_ACTIVE_EMPLOYMENT, "Aareg has no active employment of the employee at this organisation."
+        )
+    sent_to = active_sent_sykmelding(orgnr, sykmeldinger, today) if sykmeldinger else _NO_ACTIVE_SENT
+    if isinstance(sent_to, Refusal):
+        return sent_to
+    if not person_finnes:
+        return Refusal(ErrorType.EMPLOYEE_NOT_FOUND, "The population register has no such person.")
+    return sent_to
 
 
 def doctor_view(plan: Oppfolgingsplan, fastlege: Fastlege, dialogmelding_id: str) -> Dialogmelding:

@@ -183,9 +183,9 @@ class ArbeidsgiverSoknad(DomainModel):
 
 def arbeidsgiver_soknad(soknad: Sykepengesoknad) -> ArbeidsgiverSoknad | None:
     """The employer's view, field by field (a field added to the søknad reaches the employer only when
-    named here); None for a søknad with no employer. No fnr, no message to NAV, and nothing medical:
-    the søknad carries no diagnosis, and nothing here is derived from one."""
-    if soknad.arbeidsgiver is None:
+    named here); None for a søknad with no employer or not sent to the employer. No fnr, no message to NAV,
+    no stay abroad, and nothing medical: the søknad carries no diagnosis, and nothing here is derived from one."""
+    if soknad.arbeidsgiver is None or soknad.sendt_arbeidsgiver is None:
         return None
     return ArbeidsgiverSoknad(
         id=soknad.id,
@@ -198,7 +198,8 @@ def arbeidsgiver_soknad(soknad: Sykepengesoknad) -> ArbeidsgiverSoknad | None:
         sendt_arbeidsgiver=soknad.sendt_arbeidsgiver,
         arbeid_gjenopptatt=soknad.arbeid_gjenopptatt,
         soknadsperioder=soknad.soknadsperioder,
-        fravar=soknad.fravar,
+        # Holiday and leave are the employer's business; a stay abroad is between the employee and NAV.
+        fravar=[f for f in soknad.fravar if f.type is not Fravarstype.UTLANDSOPPHOLD],
         egenmeldinger=soknad.egenmeldinger,
         behandlingsdager=soknad.behandlingsdager,
     )

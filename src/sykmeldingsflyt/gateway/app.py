@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from sykmeldingsflyt.gateway import documents, problems
+from sykmeldingsflyt.gateway import documents, problems, rom
 from sykmeldingsflyt.gateway.body import JsonBody
 from sykmeldingsflyt.gateway.context import open_gateway
 from sykmeldingsflyt.gateway.limits import BodySizeLimit
@@ -61,6 +61,7 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     app.add_middleware(ObservedHttp)
     for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
+    rom.install(app)
     app.add_route(PROMETHEUS_PATH, prometheus, include_in_schema=False)
     return app
 

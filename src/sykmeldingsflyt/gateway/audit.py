@@ -35,6 +35,10 @@ class Purpose(StrEnum):
     """The employee reads the notices about their own case."""
     EPJ_DIALOGMELDING = "epj.dialogmelding"
     """The fastlege receives the follow-up plan of their patient (ftrl § 25-2)."""
+    SAMHANDLINGSROM = "samhandlingsrom"
+    """A party of the case reads it, in their own view, in the case room (gateway/rom)."""
+    MOTEBEHOV = "motebehov"
+    """A party, or NAV, follows up the need for a dialogue meeting in the case (ftrl § 8-7 a)."""
 
 
 class Resource(StrEnum):
@@ -47,6 +51,8 @@ class Resource(StrEnum):
     ARBEIDSGIVER_SYKMELDING = "arbeidsgiver-sykmelding"
     VARSEL = "varsel"
     DIALOGMELDING = "dialogmelding"
+    MOTEBEHOV = "motebehov"
+    SOKNAD = "soknad"
 
 
 class Audit:

@@ -2,7 +2,7 @@
 a database session, the audit log, and the way to the broker for a POST."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -127,8 +127,22 @@ class Submission:
     async def send(
         self, topic: Topic, key: str, message: DomainModel, *, identifier: str, location: str | None = None
     ) -> JSONResponse:
+        return await self.send_all(topic, [(key, message)], identifier=identifier, location=location)
+
+    async def send_all(
+        self,
+        topic: Topic,
+        messages: Sequence[tuple[str, DomainModel]],
+        *,
+        identifier: str,
+        location: str | None = None,
+    ) -> JSONResponse:
+        """Several messages for one request: a retry under the same key sends the lot again, and the
+        consumers' own deduplication makes that harmless."""
+
         async def publish() -> Answer:
-            await self.publisher.publish(topic, key, message)
+            for key, message in messages:
+                await self.publisher.publish(topic, key, message)
             return accepted(identifier, location)
 
         return await self.idempotency.once(self.client, self.key, self.fingerprint, publish)

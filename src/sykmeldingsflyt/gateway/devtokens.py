@@ -42,6 +42,10 @@ class DevIssuer:
     def jwks_path(self) -> Path:
         return self.folder / JWKS_FILE
 
+    def can_sign(self) -> bool:
+        """Whether the folder holds the key: a gateway's JWKS folder without it is not ours to sign for."""
+        return (self.folder / _KEY_FILE).exists()
+
     def environment(self) -> dict[str, str]:
         """The settings under which a gateway trusts this issuer (its key and JWKS created if need be)."""
         self._key()

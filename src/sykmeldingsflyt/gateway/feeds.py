@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, TypeVar
 
-from fastapi import Header
+from fastapi import Header, Path
 from pydantic import ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,7 @@ from sykmeldingsflyt.domain.identifiers import Fnr, Orgnr, Uuid
 from sykmeldingsflyt.domain.varsel import ArbeidsgiverVarsel, Mottaker, Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 from sykmeldingsflyt.gateway.context import Gateway
-from sykmeldingsflyt.gateway.models import Sendingstatus
+from sykmeldingsflyt.gateway.models import UUID_PATTERN, Sendingstatus
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewaySykmeldingEier, GatewayVarsel
 
 MAKS_ANTALL = 1000
@@ -36,6 +36,7 @@ _POLL_EVERY = 0.5
 T = TypeVar("T")
 _LOEPENR = "The entry's running number: pass the last one you got as `fraLoepenr` to resume after it."
 _FRA_LOEPENR = "Only entries after this running number: the last `loepenr` of the previous answer."
+SykmeldingIdPath = Annotated[str, Path(alias="sykmeldingId", pattern=UUID_PATTERN)]
 
 
 class SykmeldingFilter(DomainModel):
@@ -148,14 +149,15 @@ async def sykmeldinger(
     return [entry(running, row, person) for row, person in rows]
 
 
-async def latest_view(db: AsyncSession, running: Gateway, sykmelding_id: str) -> LpsSykmelding | None:
-    """The sykmelding as last sent to an employer, if it is not withdrawn."""
-    rows = await db.execute(
-        _with_owner()
-        .where(GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id)
-        .order_by(GatewayArbeidsgiverSykmelding.position.desc())
-        .limit(1)
-    )
+async def latest_view(
+    db: AsyncSession, running: Gateway, sykmelding_id: str, orgnr: str | None = None
+) -> LpsSykmelding | None:
+    """The sykmelding as last sent to an employer (to `orgnr`, as virksomhet or legal entity, when given),
+    if it is not withdrawn."""
+    query = _with_owner().where(GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id)
+    if orgnr is not None:
+        query = query.where(sent_to(orgnr))
+    rows = await db.execute(query.order_by(GatewayArbeidsgiverSykmelding.position.desc()).limit(1))
     for row, person in rows:
         # A withdrawal is stored as JSON null, which `IS NOT NULL` does not see.
         return None if row.view is None else entry(running, row, person)

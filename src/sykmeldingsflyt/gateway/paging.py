@@ -2,11 +2,15 @@
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sykmeldingsflyt.storage.tables import GatewayDialogmelding, GatewayOppgave, GatewayVarsel
 
 _PREFIX = "p"
 
@@ -46,3 +50,19 @@ PageDep = Annotated[PageQuery, Query()]
 
 def encode_cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).rstrip(b"=").decode()
+
+
+F = TypeVar("F", GatewayDialogmelding, GatewayOppgave, GatewayVarsel)
+"""A feed table: rows in the order of their `position`."""
+
+
+async def page_of(
+    db: AsyncSession, table: type[F], page: PageQuery, *where: ColumnElement[bool]
+) -> tuple[list[F], str]:
+    """The rows of a feed table (`where`) after the page's cursor, oldest first, and the next page's cursor."""
+    rows = list(
+        await db.scalars(
+            select(table).where(*where, table.position > page.after).order_by(table.position).limit(page.limit)
+        )
+    )
+    return rows, encode_cursor(rows[-1].position if rows else page.after)

@@ -47,12 +47,20 @@ class Problem(BaseModel):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[FieldProblem] = (),
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = dict(headers or {})
+        self.errors = list(errors)
 
 
 def not_found(message: str) -> ApiError:
@@ -125,7 +133,7 @@ def _path(loc: Sequence[Any]) -> str:
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return problem_response(exc.status, exc.code, exc.message, headers=exc.headers)
+    return problem_response(exc.status, exc.code, exc.message, exc.errors, headers=exc.headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

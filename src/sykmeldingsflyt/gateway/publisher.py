@@ -15,6 +15,7 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.topics import (
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTEKANDIDAT_VURDERING,
+    NAV_OPPGAVE_BEHANDLET,
     OPPFOLGINGSPLAN_FRA_HR,
     SYKMELDING_FRA_EPJ,
     SYKMELDING_STATUS,
@@ -33,6 +34,7 @@ PUBLISHES: tuple[Topic, ...] = (
     OPPFOLGINGSPLAN_FRA_HR,
     MOTEBEHOV_FRA_PART,
     NAV_DIALOGMOTEKANDIDAT_VURDERING,
+    NAV_OPPGAVE_BEHANDLET,
 )
 
 

@@ -1,12 +1,15 @@
 """gateway (the service): keeps the tables the HTTP side answers from, fed by the output topics.
 
-nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only
+nav.sykmelding ──────────► whose sykmelding it is (a pseudonym), so a person acts on their own only;
+                           and NAV's view per case, for the case room (gateway/rom)
 epj.kvittering ──────────► the kvittering per msgId and clinic
 arbeidsgiver.sykmelding ─► the employer views per employer, as a feed; a tombstone marks one withdrawn
 hr.kvittering ───────────► the latest receipt per plan and posting organisation
 nav.oppgave ─────────────► NAV's tasks, as a feed
 varsel ──────────────────► the varsler, as a feed per employer and per employee
 epj.dialogmelding ───────► the plans to the fastlege, as a feed per clinic (HER id)
+arbeidsgiver.soknad ─────► the employer views of søknader, as a feed per employer
+nav.motebehov ───────────► the accepted møtebehov, by person and employer (handled: its task on nav.oppgave)
 
 These topics hold every employer's and every clinic's data; no outside party reads them. Each reads its
 own share from these tables through its door.
@@ -23,19 +26,23 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import select, text
 
 from sykmeldingsflyt.domain.kvittering import Kvittering
+from sykmeldingsflyt.domain.motebehov import MotebehovMottatt
 from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding, PlanKvittering
 from sykmeldingsflyt.domain.oppgave import Oppgave
-from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.pseudonym import person_ref, sak_ref
+from sykmeldingsflyt.domain.sykepengesoknad import ArbeidsgiverSoknad
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SOKNAD,
     ARBEIDSGIVER_SYKMELDING,
     EPJ_DIALOGMELDING,
     EPJ_KVITTERING,
     HR_KVITTERING,
+    NAV_MOTEBEHOV,
     NAV_OPPGAVE,
     NAV_SYKMELDING,
     VARSEL,
@@ -44,11 +51,14 @@ from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all
 from sykmeldingsflyt.storage.tables import (
     Base,
+    GatewayArbeidsgiverSoknad,
     GatewayArbeidsgiverSykmelding,
     GatewayDialogmelding,
     GatewayKvittering,
+    GatewayMotebehov,
     GatewayOppgave,
     GatewayPlanKvittering,
+    GatewayRomSykmelding,
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
@@ -72,6 +82,8 @@ class GatewayReadModel(Service):
             (NAV_OPPGAVE, self.on_oppgave),
             (VARSEL, self.on_varsel),
             (EPJ_DIALOGMELDING, self.on_dialogmelding),
+            (NAV_MOTEBEHOV, self.on_motebehov),
+            (ARBEIDSGIVER_SOKNAD, self.on_arbeidsgiver_soknad),
         )
         consume_all(self, broker, inputs, self.poisoned)
 
@@ -89,8 +101,17 @@ class GatewayReadModel(Service):
         nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
         sykmelding_id = nav.received_sykmelding.sykmelding.id
         if await uow.session.get(GatewaySykmeldingEier, sykmelding_id) is None:
-            pasient = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)
+            key = self.runtime.settings.pseudonym_key
+            pasient = person_ref(nav.received_sykmelding.pasient_fnr, key)
             uow.session.add(GatewaySykmeldingEier(sykmelding_id=sykmelding_id, person_ref=pasient))
+            uow.session.add(
+                GatewayRomSykmelding(
+                    sykmelding_id=sykmelding_id,
+                    sak_ref=sak_ref(pasient, key),
+                    behandler_ref=person_ref(nav.received_sykmelding.sykmelding.behandler.fnr, key),
+                    sykmelding=nav.model_dump(mode="json", by_alias=True),
+                )
+            )
 
     async def on_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", Kvittering)
@@ -165,6 +186,28 @@ class GatewayReadModel(Service):
             dialogmelding_id=melding.dialogmelding_id,
             legekontor_her_id=melding.legekontor_her_id,
             dialogmelding=melding.model_dump(mode="json", by_alias=True),
+        )
+        await self._move_to_end(uow, earlier, entry)
+
+    async def on_motebehov(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        mottatt = contracts.decode(self.runtime.codec, inbound.value or b"", MotebehovMottatt)
+        wire = mottatt.model_dump(mode="json", by_alias=True)
+        row = await uow.session.get(GatewayMotebehov, mottatt.id)
+        if row is None:
+            row = GatewayMotebehov(motebehov_id=mottatt.id, person_ref=mottatt.person_ref, orgnr=mottatt.orgnr)
+            uow.session.add(row)
+        row.motebehov = wire
+
+    async def on_arbeidsgiver_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        view = contracts.decode(self.runtime.codec, inbound.value or b"", ArbeidsgiverSoknad)
+        earlier = await uow.session.scalar(
+            select(GatewayArbeidsgiverSoknad).where(GatewayArbeidsgiverSoknad.soknad_id == view.id)
+        )
+        entry = GatewayArbeidsgiverSoknad(
+            soknad_id=view.id,
+            sykmelding_id=view.sykmelding_id,
+            orgnummer=view.arbeidsgiver.orgnummer,
+            soknad=view.model_dump(mode="json", by_alias=True),
         )
         await self._move_to_end(uow, earlier, entry)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import fastavro
-from fastavro.schema import fingerprint, to_parsing_canonical_form
+from fastavro.schema import SchemaParseException, UnknownType, fingerprint, to_parsing_canonical_form
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = b"\x00"
@@ -59,6 +59,26 @@ class Schema:
     def fingerprint(self) -> bytes:
         # fastavro returns the little-endian bytes the Java implementation (and the spec's header) uses.
         return bytes.fromhex(fingerprint(self.canonical, "CRC-64-AVRO"))
+
+    @cached_property
+    def split(self) -> "tuple[str, str, Schema] | None":
+        """A record's first field's name and type in canonical form, and the other fields as a record of their own:
+        a record's body is its fields' bodies one after the other, so it can be written in two parts.
+        None where either part does not stand alone (a named type defined in one, used in the other)."""
+        definition = json.loads(self.text)
+        if not isinstance(definition, dict) or definition.get("type") != "record" or len(definition["fields"]) < 2:
+            return None
+        name = str(definition["name"])
+        namespace = definition.get("namespace") or name.rpartition(".")[0]
+        first = definition["fields"][0]["type"]
+        if isinstance(first, dict) and "namespace" not in first and "." not in str(first.get("name", "")):
+            first = {**first, "namespace": namespace}  # as it inherits it inside the record
+        rest = {"type": "record", "name": f"{name}Rest", "namespace": namespace, "fields": definition["fields"][1:]}
+        try:
+            canonical = str(to_parsing_canonical_form(fastavro.parse_schema(first)))
+            return str(definition["fields"][0]["name"]), canonical, _parse(json.dumps(rest))
+        except (SchemaParseException, UnknownType):
+            return None
 
 
 Converter = Callable[[Any], Any]
@@ -192,6 +212,14 @@ def _parse(text: str, name: str | None = None) -> Schema:
     return Schema(name=name or str(named or "unnamed"), parsed=fastavro.parse_schema(definition), text=text)
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A record already written: its Avro body and the schema it was written with."""
+
+    schema: Schema
+    body: memoryview
+
+
 class SchemaRegistry(Protocol):
     """What the codec needs of a schema registry, answered without waiting from what was registered and
     fetched beforehand (messaging/schema_registry.py)."""
@@ -209,12 +237,41 @@ class AvroCodec:
     def encode(self, schema_name: str, record: Mapping[str, Any], topic: str) -> bytes:
         schema = self.store.current(schema_name)
         body = io.BytesIO()
-        if self.registry is None:
-            body.write(SINGLE_OBJECT_MAGIC + schema.fingerprint)
-        else:
-            body.write(CONFLUENT_MAGIC + struct.pack(">I", self._schema_id(topic, schema)))
+        body.write(self._header(topic, schema))
         fastavro.schemaless_writer(body, schema.parsed, schema.tag_unions(record))
         return body.getvalue()
+
+    def encode_after(
+        self, schema_name: str, field: str, first: "Written", rest: Mapping[str, Any], topic: str
+    ) -> bytes | None:
+        """A `schema_name` record whose first field, `field`, is the record `first` holds, already written, and
+        whose other fields are `rest`: the bytes `encode` gives the whole record, without writing the first
+        field again. None when `field` is not the first or not of `first`'s schema (then `encode` it all)."""
+        schema = self.store.current(schema_name)
+        split = schema.split
+        if split is None or split[:2] != (field, first.schema.canonical):
+            return None
+        body = io.BytesIO()
+        body.write(self._header(topic, schema))
+        body.write(first.body)
+        fastavro.schemaless_writer(body, split[2].parsed, split[2].tag_unions(rest))
+        return body.getvalue()
+
+    def _header(self, topic: str, schema: Schema) -> bytes:
+        if self.registry is None:
+            return SINGLE_OBJECT_MAGIC + schema.fingerprint
+        return CONFLUENT_MAGIC + struct.pack(">I", self._schema_id(topic, schema))
+
+    def written(self, schema_name: str, data: bytes) -> "Written | None":
+        """The Avro body of `data` if it was written with this build's `schema_name` schema, however framed."""
+        try:
+            writer = self._writer_schema(data)
+        except DecodeError:
+            return None
+        if writer.fingerprint != self.store.current(schema_name).fingerprint:
+            return None
+        offset = _SINGLE_OBJECT_HEADER if data.startswith(SINGLE_OBJECT_MAGIC) else _CONFLUENT_HEADER
+        return Written(writer, memoryview(data)[offset:])
 
     def decode(self, schema_name: str, data: bytes) -> dict[str, Any]:
         reader = self.store.current(schema_name)

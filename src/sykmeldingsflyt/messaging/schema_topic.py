@@ -16,27 +16,16 @@ from fastavro.schema import SchemaParseException, UnknownType
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.codec import SchemaStore
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import Cleanup, Party, Topic, Topics
+from sykmeldingsflyt.messaging.topics import SYKMELDINGSFLYT_SCHEMAS, Topics
 
 log = structlog.get_logger(__name__)
-
-SCHEMA_TOPIC = Topic(
-    name="sykmeldingsflyt.schemas",
-    key="the schema's CRC-64-AVRO fingerprint, in hex",
-    value_schema="(an Avro schema as JSON text)",
-    description="Every Avro schema a producer writes with, published before its first message.",
-    writers=frozenset(),
-    readers=frozenset({Party.OPERATOR}),
-    partitions=1,
-    cleanup=Cleanup.COMPACT,
-)
 
 
 class SchemaTopic:
     def __init__(self, kafka: KafkaSettings, store: SchemaStore, topics: Topics) -> None:
         self.kafka = kafka
         self.store = store
-        self.topic = SCHEMA_TOPIC.prefixed(topics.prefix)
+        self.topic = SYKMELDINGSFLYT_SCHEMAS.prefixed(topics.prefix)
         self._read_to = 0
         self._reading = asyncio.Lock()
 

@@ -50,6 +50,8 @@ class Topic:
     # Inbound topics get a dead-letter twin; the catalogue derives it so no inbound topic can lack one.
     has_dlq: bool = False
     headers: tuple[Header, ...] = ()
+    # The value is an Avro message under schemas/<value_schema>.avsc; where not, value_schema says what it is.
+    avro_value: bool = True
 
     def prefixed(self, prefix: str) -> "Topic":
         return replace(self, name=f"{prefix}{self.name}") if prefix else self
@@ -140,6 +142,16 @@ ARBEIDSGIVER_SYKMELDING = Topic(
     readers=_for_nav_only,
     cleanup=Cleanup.COMPACT,
 )
+ARBEIDSGIVER_SOKNAD = Topic(
+    name="arbeidsgiver.soknad",
+    key="soknad id (orgnr in the header 'orgnummer')",
+    headers=(Header("orgnummer", "The virksomhet (underenhet) the employee sent the søknad to."),),
+    value_schema="arbeidsgiver_soknad",
+    description="The employer view of sykepengesøknader the employee sent to the employer; no diagnosis, no fnr.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    cleanup=Cleanup.COMPACT,
+)
 OPPFOLGINGSPLAN_FRA_HR = Topic(
     name="oppfolgingsplan.fra-hr",
     key="plan uuid",
@@ -192,6 +204,15 @@ MOTEBEHOV_FRA_PART = Topic(
     writers=frozenset({Party.SYKMELDT, Party.ARBEIDSGIVER}),
     readers=_everyone_internal,
     has_dlq=True,
+)
+NAV_MOTEBEHOV = Topic(
+    name="nav.motebehov",
+    key="motebehov uuid",
+    value_schema="motebehov_mottatt",
+    description="Accepted møtebehov with their case, by pseudonym; each party reads its own through the gateway.",
+    writers=_everyone_internal,
+    readers=_for_nav_only,
+    retention_ms=365 * DAY_MS,
 )
 NAV_DIALOGMOTE_STATUS = Topic(
     name="nav.dialogmote-status",
@@ -272,6 +293,19 @@ VARSEL = Topic(
     writers=_everyone_internal,
     readers=_for_nav_only,
 )
+# Every producer publishes the Avro schemas it writes with here before it writes, so that a consumer built
+# before a schema existed still reads its messages (messaging/schema_topic.py); one partition keeps it in order.
+SYKMELDINGSFLYT_SCHEMAS = Topic(
+    name="sykmeldingsflyt.schemas",
+    key="the schema's CRC-64-AVRO fingerprint, in hex",
+    value_schema="an Avro schema (.avsc) as JSON text, one a producer writes with",
+    avro_value=False,
+    description="Every Avro schema a producer writes with, published before its first message.",
+    writers=frozenset(),
+    readers=frozenset({Party.OPERATOR}),
+    partitions=1,
+    cleanup=Cleanup.COMPACT,
+)
 
 _PRIMARY: tuple[Topic, ...] = (
     SYKMELDING_FRA_EPJ,
@@ -279,12 +313,14 @@ _PRIMARY: tuple[Topic, ...] = (
     NAV_SYKMELDING,
     SYKMELDING_STATUS,
     ARBEIDSGIVER_SYKMELDING,
+    ARBEIDSGIVER_SOKNAD,
     OPPFOLGINGSPLAN_FRA_HR,
     EPJ_DIALOGMELDING,
     NAV_OPPFOLGINGSPLAN,
     HR_KVITTERING,
     OPPFOLGINGSPLAN_MOTTATT,
     MOTEBEHOV_FRA_PART,
+    NAV_MOTEBEHOV,
     NAV_DIALOGMOTE_STATUS,
     SYKEPENGESOKNAD,
     NAV_DODSFALL,
@@ -294,6 +330,7 @@ _PRIMARY: tuple[Topic, ...] = (
     NAV_OPPGAVE,
     NAV_OPPGAVE_BEHANDLET,
     VARSEL,
+    SYKMELDINGSFLYT_SCHEMAS,
 )
 
 

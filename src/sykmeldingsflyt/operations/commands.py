@@ -3,8 +3,8 @@ KAFKA_BOOTSTRAP_SERVERS and the database in DATABASE_URL."""
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 
@@ -63,6 +63,24 @@ def _operator(who: str) -> Operator:
     return command_line_operator(who.strip())
 
 
+class _Row(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def _print_rows(rows: Sequence[R], as_json: bool, line: Callable[[R], str], none: str) -> None:
+    """The rows as one JSON list, or a line each (`none` when there are none)."""
+    if as_json:
+        _print_json([row.to_json() for row in rows])
+        return
+    for row in rows:
+        typer.echo(line(row))
+    if not rows:
+        typer.echo(none)
+
+
 def _print_json(document: Any) -> None:
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
@@ -74,16 +92,15 @@ def dlq_list(
 ) -> None:
     """Dead letters per source topic and reason: how many, how many replayed, the oldest and newest."""
     groups = _run(lambda runtime: dead_letters.summary(runtime, topic))
-    if as_json:
-        _print_json([group.to_json() for group in groups])
-        return
-    for group in groups:
-        typer.echo(
+    _print_rows(
+        groups,
+        as_json,
+        lambda group: (
             f"{group.source_topic}  {group.reason}  {group.count} ({group.replayed} replayed)"
             f"  oldest {group.oldest:%Y-%m-%d %H:%M:%S}  newest {group.newest:%Y-%m-%d %H:%M:%S}"
-        )
-    if not groups:
-        typer.echo("no dead letters")
+        ),
+        "no dead letters",
+    )
 
 
 @dlq_app.command("show")
@@ -127,13 +144,12 @@ def dlq_replay(
 def outbox_status(as_json: Json = False) -> None:
     """Messages the services have committed but not yet published, per producer and topic."""
     pending = _run(outbox.status)
-    if as_json:
-        _print_json([row.to_json() for row in pending])
-        return
-    for row in pending:
-        typer.echo(f"{row.producer}  {row.topic}  {row.count} pending, oldest {row.oldest_age.total_seconds():.0f}s")
-    if not pending:
-        typer.echo("nothing pending")
+    _print_rows(
+        pending,
+        as_json,
+        lambda row: f"{row.producer}  {row.topic}  {row.count} pending, oldest {row.oldest_age.total_seconds():.0f}s",
+        "nothing pending",
+    )
 
 
 @outbox_app.command("republish")

@@ -1,6 +1,7 @@
 """motebehov: the employee or the employer asks for a dialogue meeting, judged against their case.
 
-motebehov.fra-part ──► pseudonymise ──► decide ──► oppgave.bestilling (MOTEBEHOV_SVAR, for a yes)
+motebehov.fra-part ──► pseudonymise ──► decide ──► nav.motebehov (every accepted one, with its case)
+                                           ├──► oppgave.bestilling (MOTEBEHOV_SVAR, for a yes)
                                            └──► motebehov.fra-part.dlq (refused with the reason, or unreadable)
 
 The cases are tidslinje's, read through storage.tidslinje.case_inputs and never written: one case
@@ -17,7 +18,7 @@ from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
-from sykmeldingsflyt.messaging.topics import MOTEBEHOV_FRA_PART, OPPGAVE_BESTILLING, dead_letter_topic
+from sykmeldingsflyt.messaging.topics import MOTEBEHOV_FRA_PART, NAV_MOTEBEHOV, OPPGAVE_BESTILLING, dead_letter_topic
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter
 from sykmeldingsflyt.storage.tidslinje import case_inputs
@@ -28,7 +29,7 @@ log = structlog.get_logger(__name__)
 
 class MotebehovService(Service):
     name = "motebehov"
-    produces = (OPPGAVE_BESTILLING, dead_letter_topic(MOTEBEHOV_FRA_PART))
+    produces = (NAV_MOTEBEHOV, OPPGAVE_BESTILLING, dead_letter_topic(MOTEBEHOV_FRA_PART))
 
     def subscribe(self, broker: KafkaBroker) -> None:
         consume_all(self, broker, ((MOTEBEHOV_FRA_PART, self.on_motebehov),), self.poisoned)
@@ -55,6 +56,14 @@ class MotebehovService(Service):
             )
             log.info("motebehov.refused", motebehov_id=motebehov.id, reason=reason)
             return
+        if decision.mottatt is not None:
+            topic = self.runtime.topics.name(NAV_MOTEBEHOV)
+            uow.publish(
+                topic=topic,
+                key=motebehov.id,
+                value=contracts.encode(self.runtime.codec, decision.mottatt, topic),
+                event_id=stable_id(self.name, "mottatt", inbound.event_id),
+            )
         if decision.oppgave is not None:
             topic = self.runtime.topics.name(OPPGAVE_BESTILLING)
             uow.publish(

@@ -19,6 +19,7 @@ them in the order they came, each kvittering then. Other patients' sykmeldinger 
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import re
 from collections.abc import Sequence
@@ -55,12 +56,13 @@ from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import read_own
-from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of
+from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of, opened, sealed
 from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
+_stdlib_log = logging.getLogger(__name__)
 
 # A key is echoed on the kvittering only if it cannot be personal data (an EPJ might key by fnr).
 _SAFE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -92,6 +94,8 @@ DUPLIKAT_INNHOLD = "Duplikat: en sykmelding med samme innhold fra samme behandle
 @dataclass(frozen=True, slots=True)
 class _Decoded(Fingerprint):
     received: ReceivedSykmelding
+    incoming: contracts.Incoming
+    """The message `received` was read from: NAV's record carries it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +244,7 @@ class Mottak(Service):
         uow.publish(
             topic=topic,
             key=received.sykmelding.id,
-            value=contracts.encode(self.runtime.codec, nav_view(received, result), topic),
+            value=contracts.encode_carrying(self.runtime.codec, nav_view(received, result), decoded.incoming, topic),
             event_id=stable_id(self.name, "nav-sykmelding", received.sykmelding.id),
         )
         reasons = [
@@ -250,28 +254,30 @@ class Mottak(Service):
         ]
         self._answer(uow, inbound, received, reasons)
         # At debug: a line per sykmelding at info cost as much as the rules; `mottak.batch` says how many.
-        log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
+        # Asked of the standard logger first: structlog's lazy logger binds anew on every call, debug or not.
+        if _stdlib_log.isEnabledFor(logging.DEBUG):
+            log.debug("mottak.sykmelding", sykmelding_id=received.sykmelding.id, outcome=result.status.value)
         metrics.rule_hits((hit.rule_name, hit.rule_status.value) for hit in result.rule_hits)
 
     def _parker(self, uow: UnitOfWork, inbound: Inbound, decoded: "_Decoded", register: str) -> None:
         """Keep the record to decide later: its register could not answer, or its patient has one waiting."""
         now = self.runtime.clock.now()
-        uow.session.add(
-            MottakParkert(
-                event_id=inbound.event_id,
-                pasient_ref=decoded.pasient_ref,
-                register=register,
-                parkert=now,
-                forsok=0,
-                neste_forsok=now if register == I_KO else self.venting.neste(now, 0),
-                topic=inbound.topic,
-                partition=inbound.partition,
-                offset=inbound.offset,
-                key=inbound.key,
-                value=inbound.value,
-                headers=headers_json(inbound.headers),
-            )
+        row = MottakParkert(
+            event_id=inbound.event_id,
+            pasient_ref=decoded.pasient_ref,
+            register=register,
+            parkert=now,
+            forsok=0,
+            neste_forsok=now if register == I_KO else self.venting.neste(now, 0),
+            topic=inbound.topic,
+            partition=inbound.partition,
+            offset=inbound.offset,
+            key=inbound.key,
+            value=inbound.value,
+            headers=headers_json(inbound.headers),
         )
+        # At rest the sykmelding (an fnr, a diagnosis) is sealed as a dead letter is.
+        uow.session.add(sealed(row, self.runtime.dead_letters.keyring))
         log.warning("mottak.parkert", sykmelding_id=decoded.sykmelding_id, register=register)
 
     async def background(self) -> None:
@@ -305,7 +311,8 @@ class Mottak(Service):
             self._parkerte = antall
 
     async def _avgjor_parkert(self, row: MottakParkert) -> bool:
-        inbound = Inbound(row.topic, row.partition, row.offset, row.key, row.value, headers_of(row))
+        key, value = opened(row, self.runtime.dead_letters.keyring)
+        inbound = Inbound(row.topic, row.partition, row.offset, key, value, headers_of(row))
         decoded = self._decode(inbound)
         fakta: Registerfakta | RegisterUtilgjengelig | None = None
         if isinstance(decoded, _Decoded):
@@ -342,7 +349,7 @@ class Mottak(Service):
             what = "empty" if inbound.value is None else f"larger than {limit} bytes"
             return [_grunn("MELDING_UGYLDIG_STORRELSE", f"The message is {what}.")]
         try:
-            received = contracts.decode(self.runtime.codec, inbound.value, ReceivedSykmelding)
+            received, incoming = contracts.decode_incoming(self.runtime.codec, inbound.value, ReceivedSykmelding)
         except contracts.ContractViolationError as violation:
             return [_grunn(violation.reason, f"{e.field}: {e.message}", e.field) for e in violation.errors]
         except DecodeError as error:
@@ -353,6 +360,7 @@ class Mottak(Service):
             content_hash=_content_hash(received),
             pasient_ref=person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key),
             received=received,
+            incoming=incoming,
         )
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
@@ -440,13 +448,15 @@ def _safe_key(key: bytes | None) -> str:
     return UKJENT_MSG_ID
 
 
+_HASHED = {"medisinsk_vurdering", "perioder"}
+
+
 def _content_hash(received: ReceivedSykmelding) -> str:
     """The medical content and its signer: the same sykmelding sent again under a new msgId hashes alike."""
-    sykmelding = received.sykmelding
     content = {
         "signer": received.avsender_fnr,
         "pasient": received.pasient_fnr,
-        "medisinskVurdering": sykmelding.medisinsk_vurdering.model_dump(mode="json", by_alias=True),
-        "perioder": [periode.model_dump(mode="json", by_alias=True) for periode in sykmelding.perioder],
+        # "medisinskVurdering" and "perioder", in one dump: the hashes stored by earlier builds must recur.
+        **received.sykmelding.model_dump(mode="json", by_alias=True, include=_HASHED),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

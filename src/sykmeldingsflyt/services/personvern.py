@@ -3,6 +3,7 @@
 nav.sykmelding ─────┐
 sykmelding.status ──┴─► lifecycle ──► arbeidsgiver.sykmelding (employer view on SENDT; tombstone on withdrawal)
                                   └─► sykmelding.status.dlq (refused events, with the reason)
+sykepengesoknad ──► sent to the employer? ──► arbeidsgiver.soknad (employer view, by whitelist)
 
 The two inputs are different topics, so a status event can overtake its sykmelding: it then waits in
 the database and is applied when the sykmelding arrives, or refused as unknown when it never does.
@@ -18,16 +19,20 @@ from sqlalchemy import delete, select
 from sykmeldingsflyt.domain.livslop import ArbeidsgiverEffekt, Avslatt, Tilstand, anvend
 from sykmeldingsflyt.domain.privacy import arbeidsgiver_view
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykepengesoknad import Sykepengesoknad, arbeidsgiver_soknad
 from sykmeldingsflyt.domain.sykmelding import SykmeldingStatus
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
+    ARBEIDSGIVER_SOKNAD,
     ARBEIDSGIVER_SYKMELDING,
     NAV_SYKMELDING,
+    SYKEPENGESOKNAD,
     SYKMELDING_STATUS,
     dead_letter_topic,
 )
@@ -43,7 +48,7 @@ UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
 
 class Personvern(Service):
     name = "personvern"
-    produces = (ARBEIDSGIVER_SYKMELDING, dead_letter_topic(SYKMELDING_STATUS))
+    produces = (ARBEIDSGIVER_SYKMELDING, ARBEIDSGIVER_SOKNAD, dead_letter_topic(SYKMELDING_STATUS))
 
     def __init__(
         self,
@@ -56,9 +61,12 @@ class Personvern(Service):
         self.settle_interval = settle_interval
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        consume_all(
-            self, broker, ((NAV_SYKMELDING, self.on_sykmelding), (SYKMELDING_STATUS, self.on_status)), self.poisoned
+        inputs = (
+            (NAV_SYKMELDING, self.on_sykmelding),
+            (SYKMELDING_STATUS, self.on_status),
+            (SYKEPENGESOKNAD, self.on_soknad),
         )
+        consume_all(self, broker, inputs, self.poisoned)
 
     async def background(self) -> None:
         """Settle the waiting status events now and then: see `settle_waiting`."""
@@ -117,6 +125,27 @@ class Personvern(Service):
                 )
             return
         await self._apply(uow, inbound, event)
+
+    async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        """The employer's view of a søknad the employee sent to the employer; nothing for any other. A
+        søknad that cannot be read is tidslinje's to dead-letter, with the field and rule, once."""
+        try:
+            soknad = contracts.decode(self.runtime.codec, inbound.value or b"", Sykepengesoknad)
+        except DecodeError as error:
+            log.info("personvern.soknad_unreadable", event_id=inbound.event_id, reason=error.reason)
+            return
+        view = arbeidsgiver_soknad(soknad)
+        if view is None:
+            return
+        topic = self.runtime.topics.name(ARBEIDSGIVER_SOKNAD)
+        uow.publish(
+            topic=topic,
+            key=view.id,
+            value=contracts.encode(self.runtime.codec, view, topic),
+            event_id=stable_id(self.name, "soknad", inbound.event_id),
+            headers={"orgnummer": view.arbeidsgiver.orgnummer},
+        )
+        log.info("personvern.soknad", soknad_id=view.id)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         if inbound.topic == self.runtime.topics.name(SYKMELDING_STATUS):

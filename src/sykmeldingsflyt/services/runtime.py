@@ -193,8 +193,9 @@ class Service(ABC):
         replica = self.runtime.settings.replica
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
-            # A group per service and topic: a service's subscribers then never rebalance one another.
-            group_id=f"sykmeldingsflyt-{self.name}.{topic.name}",
+            # A group per service and topic: a service's subscribers then never rebalance one another. The
+            # tenant prefix keeps deployments sharing a cluster out of each other's groups.
+            group_id=f"sykmeldingsflyt-{self.runtime.topics.prefix}{self.name}.{topic.name}",
             batch=True,
             max_records=max_records,
             auto_offset_reset="earliest",

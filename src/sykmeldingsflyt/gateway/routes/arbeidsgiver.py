@@ -9,12 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
-from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering, check_plan
+from sykmeldingsflyt.domain.oppfolgingsplan import Oppfolgingsplan, PlanKvittering
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
-from sykmeldingsflyt.gateway import feeds, motebehov
+from sykmeldingsflyt.gateway import feeds, motebehov, planvurdering, soknader
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import (
@@ -25,7 +24,7 @@ from sykmeldingsflyt.gateway.dependencies import (
     SubmissionDep,
     organisation_with,
 )
-from sykmeldingsflyt.gateway.feeds import LpsSykmelding, SykmeldingFilter
+from sykmeldingsflyt.gateway.feeds import LpsSykmelding, SykmeldingFilter, SykmeldingIdPath
 from sykmeldingsflyt.gateway.models import (
     UUID_PATTERN,
     Accepted,
@@ -33,9 +32,9 @@ from sykmeldingsflyt.gateway.models import (
     ArbeidsgiverSykmeldingFeed,
 )
 from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
-from sykmeldingsflyt.gateway.problems import documented, invalid_body, not_found, wrong_organisation
+from sykmeldingsflyt.gateway.problems import Problem, documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayPlanKvittering
+from sykmeldingsflyt.storage.tables import GatewayPlanKvittering
 
 PREFIX = "/arbeidsgiver/v1"
 router = APIRouter(prefix=PREFIX, tags=["Arbeidsgiver"], responses=documented(401, 403, 429, 503))
@@ -69,46 +68,58 @@ async def list_sykmeldinger(
     summary="One sykmelding sent to the organisation",
 )
 async def get_sykmelding(
-    sykmelding_id: Annotated[str, Path(alias="sykmeldingId", pattern=UUID_PATTERN)],
-    arbeidsgiver: Reader,
-    db: SessionDep,
-    audit: AuditDep,
+    sykmelding_id: SykmeldingIdPath, arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep
 ) -> ArbeidsgiverSykmelding:
     """404 for one that was not sent to the organisation or was withdrawn, whether or not it exists."""
-    row = await db.scalar(
-        select(GatewayArbeidsgiverSykmelding)
-        .where(
-            GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
-            feeds.sent_to(arbeidsgiver.orgnr),
-            GatewayArbeidsgiverSykmelding.view.is_not(None),
-        )
-        .order_by(GatewayArbeidsgiverSykmelding.position.desc())
-        .limit(1)
-    )
-    if row is None or row.view is None:
+    found = await feeds.latest_view(db, running, sykmelding_id, arbeidsgiver.orgnr)
+    if found is None or found.sykmelding is None:
         raise not_found("No sykmelding with this id is sent to this organisation.")
-    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [row.sykmelding_id])
-    return ArbeidsgiverSykmelding.model_validate(row.view)
+    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SYKMELDING, [sykmelding_id])
+    return found.sykmelding
 
 
 @router.post(
     "/oppfolgingsplaner",
     status_code=202,
     response_model=Accepted,
-    responses=documented(400, 409, 413, 415, 422),
-    summary="Send a follow-up plan",
+    responses={
+        **documented(409, 413, 415, 422),
+        400: {
+            "model": Problem,
+            "description": "The plan breaks one of NAV's rules (`VALIDATION_ERROR`, each field named).",
+        },
+        403: {
+            "model": Problem,
+            "description": "`NO_ACTIVE_EMPLOYMENT` (Aareg has no employment of the employee at the organisation), "
+            "`NO_ACTIVE_SENT_SYKMELDING` (no sykmelding sent to it is active: last tom + 16 days), or a token problem "
+            "(`WRONG_ORGANISATION`, `INSUFFICIENT_SCOPE`, `ORGANISATION_TOKEN_REQUIRED`).",
+        },
+        404: {"model": Problem, "description": "`EMPLOYEE_NOT_FOUND`: the population register has no such person."},
+        503: {
+            "model": Problem,
+            "description": "A register (Aareg, the population register) could not answer (`REGISTER_UNAVAILABLE`), or "
+            "the broker did not confirm the plan (`BROKER_UNAVAILABLE`): send it again after Retry-After.",
+        },
+    },
+    summary="Send a follow-up plan: refused at once where NAV refuses it, else delivered with a receipt",
 )
 async def post_plan(
-    plan: Oppfolgingsplan, arbeidsgiver: Writer, submission: SubmissionDep, clock: ClockDep
+    *,
+    plan: Oppfolgingsplan,
+    arbeidsgiver: Writer,
+    running: GatewayDep,
+    db: SessionDep,
+    submission: SubmissionDep,
+    clock: ClockDep,
 ) -> JSONResponse:
-    """`orgnummer` must be the organisation of the token. The plan's own rules (a description when help from
-    NAV is asked for, an evaluation date not in the past, ...) are checked at once, each refusal naming its
-    field; whether the employee has an active sykmelding sent here is learnt from the receipt at `location`."""
+    """`orgnummer` must be the organisation of the token. Checked at once in the order of NAV's
+    lps-oppfolgingsplan-mottak: the plan's own rules (400 VALIDATION_ERROR), an employment at the organisation in
+    Aareg (403 NO_ACTIVE_EMPLOYMENT), an active sykmelding sent to it (403 NO_ACTIVE_SENT_SYKMELDING), the person in
+    the population register (404 EMPLOYEE_NOT_FOUND). An accepted plan is answered 202; its delivery to the fastlege
+    and to NAV is in the receipt at `location`."""
     if plan.orgnummer != arbeidsgiver.orgnr:
         raise wrong_organisation("orgnummer")
-    refusals = check_plan(plan, clock.today())
-    if refusals:
-        raise invalid_body((refusal.field, refusal.code.value, refusal.message) for refusal in refusals)
+    await planvurdering.vurder(plan, running, db, clock.today())
     return await submission.send(
         OPPFOLGINGSPLAN_FRA_HR,
         plan.plan_uuid,
@@ -152,6 +163,64 @@ async def post_motebehov(
     if skjema.orgnr != arbeidsgiver.orgnr:
         raise wrong_organisation("orgnr")
     return await motebehov.submit(skjema, Innmeldertype.ARBEIDSGIVER, submission, clock.now())
+
+
+@router.get(
+    "/soknader",
+    response_model=soknader.ArbeidsgiverSoknadFeed,
+    responses=documented(422),
+    summary="The sykepengesøknader sent to the organisation, in the employer's view, oldest change first",
+)
+async def list_soknader(
+    arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep, page: PageDep
+) -> soknader.ArbeidsgiverSoknadFeed:
+    """What NAV's sendt-søknad to the employer shows: periods and grade, work resumed, holiday and leave,
+    egenmelding and treatment days; no diagnosis, nothing medical, no fnr. A corrected søknad comes as its own
+    entry, naming the one it corrects (`korrigerer`)."""
+    found = await soknader.feed(db, running, arbeidsgiver.orgnr, page)
+    await audit.record(Purpose.ARBEIDSGIVER_OPPFOLGING, Resource.SOKNAD, [e.soknad.id for e in found.soknader])
+    return found
+
+
+@router.get(
+    "/motebehov",
+    response_model=list[motebehov.ArbeidsgiverMotebehovStatus],
+    responses=documented(422),
+    summary="The møtebehov status of each employee who sent a sykmelding here: the question open, the "
+    "organisation's own answer, and whether NAV handled it",
+)
+async def list_motebehov(
+    arbeidsgiver: Reader, running: GatewayDep, db: SessionDep, audit: AuditDep, clock: ClockDep
+) -> list[motebehov.ArbeidsgiverMotebehovStatus]:
+    """Each employee as `ansattRef`. The answers shown are the organisation's own: the employee's answers, and
+    the reasons they give NAV, are not the employer's to read."""
+    statuses = await motebehov.for_arbeidsgiver(db, running, arbeidsgiver.orgnr, clock.today())
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown(statuses))
+    return statuses
+
+
+@router.get(
+    "/motebehov/{ansattRef}",
+    response_model=motebehov.ArbeidsgiverMotebehovStatus,
+    responses=documented(404, 422),
+    summary="The møtebehov status of one employee, by `ansattRef`",
+)
+async def get_motebehov(
+    *,
+    ansatt_ref: Annotated[str, Path(alias="ansattRef", pattern=r"^[0-9a-f]{1,128}$")],
+    arbeidsgiver: Reader,
+    running: GatewayDep,
+    db: SessionDep,
+    audit: AuditDep,
+    clock: ClockDep,
+) -> motebehov.ArbeidsgiverMotebehovStatus:
+    """404 for an `ansattRef` that is not an employee who sent a sykmelding to this organisation."""
+    statuses = await motebehov.for_arbeidsgiver(db, running, arbeidsgiver.orgnr, clock.today())
+    found = next((s for s in statuses if s.ansatt_ref == ansatt_ref), None)
+    if found is None:
+        raise not_found("No employee with this ansattRef has sent a sykmelding to this organisation.")
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown([found]))
+    return found
 
 
 def _entry(row: LpsSykmelding) -> ArbeidsgiverSykmeldingEntry:

@@ -6,6 +6,7 @@ then goes to tidslinje on nav.dialogmotekandidat-vurdering, which records it.
 """
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
@@ -92,52 +93,48 @@ async def get_kandidat(
     return Dialogmotekandidat(kandidat=visible is not None, kandidat_at=None if visible is None else visible.created_at)
 
 
-async def _submit(
-    body: "Unntak | IkkeAktuell", running: GatewayDep, db: SessionDep, submission: SubmissionDep, clock: ClockDep
-) -> JSONResponse:
-    reason = {"unntak_arsak": body.arsak} if isinstance(body, Unntak) else {"ikke_aktuell_arsak": body.arsak}
-    vurdering = DialogmotekandidatVurdering.model_validate(
-        {
-            "uuid": submission.message_id(type(body).__name__),
-            "personident": body.personident,
-            "veilederident": body.veilederident,
-            "created_at": clock.now(),
-            **reason,
-        }
-    )
-    current = kandidat.gjeldende(await kandidat_endringer(db, running.pseudonym(vurdering.personident)))
-    outcome = kandidat.vurder(current, vurdering, vurdering.created_at)
-    if outcome is Avslag.UGYLDIG_ARSAK:
-        raise ApiError(400, "VALIDATION_ERROR", f"arsak: {AVSLAG_FORKLARING[outcome]}")
-    if outcome is Avslag.IKKE_KANDIDAT:
-        raise ApiError(409, "IKKE_KANDIDAT", AVSLAG_FORKLARING[outcome])
-    return await submission.send(NAV_DIALOGMOTEKANDIDAT_VURDERING, vurdering.uuid, vurdering, identifier=vurdering.uuid)
+class Vurderinger:
+    """Records an officer's assessment: checked against the current candidature here, then sent to tidslinje."""
+
+    def __init__(
+        self, _nav: NavWriter, running: GatewayDep, db: SessionDep, submission: SubmissionDep, clock: ClockDep
+    ) -> None:
+        self.running, self.db, self.submission, self.clock = running, db, submission, clock
+
+    async def submit(self, body: "Unntak | IkkeAktuell") -> JSONResponse:
+        reason = {"unntak_arsak": body.arsak} if isinstance(body, Unntak) else {"ikke_aktuell_arsak": body.arsak}
+        vurdering = DialogmotekandidatVurdering.model_validate(
+            {
+                "uuid": self.submission.message_id(type(body).__name__),
+                "personident": body.personident,
+                "veilederident": body.veilederident,
+                "created_at": self.clock.now(),
+                **reason,
+            }
+        )
+        endringer = await kandidat_endringer(self.db, self.running.pseudonym(vurdering.personident))
+        outcome = kandidat.vurder(kandidat.gjeldende(endringer), vurdering, vurdering.created_at)
+        if outcome is Avslag.UGYLDIG_ARSAK:
+            raise ApiError(400, "VALIDATION_ERROR", f"arsak: {AVSLAG_FORKLARING[outcome]}")
+        if outcome is Avslag.IKKE_KANDIDAT:
+            raise ApiError(409, "IKKE_KANDIDAT", AVSLAG_FORKLARING[outcome])
+        return await self.submission.send(
+            NAV_DIALOGMOTEKANDIDAT_VURDERING, vurdering.uuid, vurdering, identifier=vurdering.uuid
+        )
 
 
-@router.post(
-    "/unntak",
-    status_code=202,
-    response_model=Accepted,
-    responses=documented(400, 409, 422),
-    summary="Record an exception (unntak) for a dialogmøte-2 candidate",
-)
-async def post_unntak(
-    body: Unntak, _nav: NavWriter, running: GatewayDep, db: SessionDep, submission: SubmissionDep, clock: ClockDep
-) -> JSONResponse:
+VurderingerDep = Annotated[Vurderinger, Depends()]
+_post_vurdering = partial(router.post, status_code=202, response_model=Accepted, responses=documented(400, 409, 422))
+
+
+@_post_vurdering("/unntak", summary="Record an exception (unntak) for a dialogmøte-2 candidate")
+async def post_unntak(body: Unntak, vurderinger: VurderingerDep) -> JSONResponse:
     """400 for a reason no longer used for an exception (FRISKMELDT, ARBEIDSFORHOLD_OPPHORT: record
     ikke aktuell), 409 when the person is not a candidate now."""
-    return await _submit(body, running, db, submission, clock)
+    return await vurderinger.submit(body)
 
 
-@router.post(
-    "/ikke-aktuell",
-    status_code=202,
-    response_model=Accepted,
-    responses=documented(400, 409, 422),
-    summary="Record that a dialogmøte-2 candidate is not relevant (ikke aktuell)",
-)
-async def post_ikke_aktuell(
-    body: IkkeAktuell, _nav: NavWriter, running: GatewayDep, db: SessionDep, submission: SubmissionDep, clock: ClockDep
-) -> JSONResponse:
+@_post_vurdering("/ikke-aktuell", summary="Record that a dialogmøte-2 candidate is not relevant (ikke aktuell)")
+async def post_ikke_aktuell(body: IkkeAktuell, vurderinger: VurderingerDep) -> JSONResponse:
     """409 when the person is not a candidate now."""
-    return await _submit(body, running, db, submission, clock)
+    return await vurderinger.submit(body)

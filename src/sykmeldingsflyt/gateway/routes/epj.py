@@ -16,7 +16,7 @@ from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, SessionDep, SubmissionDep, organisation_with
 from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, DialogmeldingFeed
-from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.paging import PageDep, page_of
 from sykmeldingsflyt.gateway.problems import ApiError, documented, not_found, wrong_organisation
 from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.storage.tables import GatewayDialogmelding, GatewayKvittering
@@ -86,17 +86,10 @@ async def list_dialogmeldinger(epj: Epj, db: SessionDep, audit: AuditDep, page: 
     """For the clinic whose HER id the token names (403 HER_ID_REQUIRED without one)."""
     if epj.her_id is None:
         raise ApiError(403, "HER_ID_REQUIRED", "The token must name the clinic's HER id (her_id).")
-    after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayDialogmelding)
-            .where(GatewayDialogmelding.legekontor_her_id == epj.her_id, GatewayDialogmelding.position > after)
-            .order_by(GatewayDialogmelding.position)
-            .limit(page.limit)
-        )
+    rows, next_cursor = await page_of(
+        db, GatewayDialogmelding, page, GatewayDialogmelding.legekontor_her_id == epj.her_id
     )
     await audit.record(Purpose.EPJ_DIALOGMELDING, Resource.DIALOGMELDING, [row.dialogmelding_id for row in rows])
     return DialogmeldingFeed(
-        dialogmeldinger=[Dialogmelding.model_validate(row.dialogmelding) for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
+        dialogmeldinger=[Dialogmelding.model_validate(row.dialogmelding) for row in rows], next_cursor=next_cursor
     )

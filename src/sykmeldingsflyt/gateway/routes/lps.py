@@ -9,7 +9,7 @@ request until something new arrives (long-polling) instead of polling in a tight
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from sykmeldingsflyt.domain.altinn import AltinnUnavailableError, Systembruker
@@ -17,8 +17,7 @@ from sykmeldingsflyt.gateway import feeds
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.auth import Organisation, Scope
 from sykmeldingsflyt.gateway.dependencies import AuditDep, GatewayDep, SessionDep, organisation_with
-from sykmeldingsflyt.gateway.feeds import LpsSykmelding, LpsVarsel, SykmeldingFilter, VarselFilter
-from sykmeldingsflyt.gateway.models import UUID_PATTERN
+from sykmeldingsflyt.gateway.feeds import LpsSykmelding, LpsVarsel, SykmeldingFilter, SykmeldingIdPath, VarselFilter
 from sykmeldingsflyt.gateway.problems import ApiError, documented, not_found
 
 router = APIRouter(prefix="/v1", tags=["Arbeidsgiver (LPS)"], responses=documented(401, 403, 429, 503))
@@ -69,11 +68,7 @@ async def post_sykmeldinger(
     summary="One sykmelding sent to an organisation the system user may read for",
 )
 async def get_sykmelding(
-    sykmelding_id: Annotated[str, Path(alias="sykmeldingId", pattern=UUID_PATTERN)],
-    vendor: Vendor,
-    running: GatewayDep,
-    db: SessionDep,
-    audit: AuditDep,
+    sykmelding_id: SykmeldingIdPath, vendor: Vendor, running: GatewayDep, db: SessionDep, audit: AuditDep
 ) -> LpsSykmelding:
     """404 for one that was withdrawn or not sent to an organisation the system user may read for, whether
     or not it exists."""

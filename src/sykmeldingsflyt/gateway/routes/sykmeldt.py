@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart
 from sykmeldingsflyt.domain.status import SykmeldingStatusEvent
@@ -15,7 +14,7 @@ from sykmeldingsflyt.gateway import motebehov
 from sykmeldingsflyt.gateway.audit import Purpose, Resource
 from sykmeldingsflyt.gateway.dependencies import AuditDep, ClockDep, GatewayDep, PersonDep, SessionDep, SubmissionDep
 from sykmeldingsflyt.gateway.models import UUID_PATTERN, Accepted, ArbeidstakerVarselFeed, StatusAction
-from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
+from sykmeldingsflyt.gateway.paging import PageDep, page_of
 from sykmeldingsflyt.gateway.problems import ApiError, documented, invalid_model, not_found
 from sykmeldingsflyt.messaging.topics import SYKMELDING_STATUS
 from sykmeldingsflyt.storage.tables import GatewaySykmeldingEier, GatewayVarsel
@@ -75,27 +74,35 @@ async def post_motebehov(
 
 
 @router.get(
+    "/motebehov",
+    response_model=list[motebehov.ArbeidstakerMotebehovStatus],
+    summary="One's own møtebehov status: the question open in each case, one's answer, and whether NAV handled it",
+)
+async def list_motebehov(
+    sykmeldt: PersonDep, db: SessionDep, audit: AuditDep, clock: ClockDep
+) -> list[motebehov.ArbeidstakerMotebehovStatus]:
+    """One entry per employer the person has sent a sykmelding to. The answers shown are the person's own;
+    the employer's answers are the employer's."""
+    statuses = await motebehov.for_arbeidstaker(db, sykmeldt.person_ref, clock.today())
+    await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, motebehov.shown(statuses))
+    return statuses
+
+
+@router.get(
     "/varsler",
     response_model=ArbeidstakerVarselFeed,
     responses=documented(422),
     summary="One's own varsler, oldest first",
 )
 async def list_varsler(sykmeldt: PersonDep, db: SessionDep, audit: AuditDep, page: PageDep) -> ArbeidstakerVarselFeed:
-    after = page.after
-    rows = list(
-        await db.scalars(
-            select(GatewayVarsel)
-            .where(
-                GatewayVarsel.person_ref == sykmeldt.person_ref,
-                GatewayVarsel.mottaker == Mottaker.ARBEIDSTAKER.value,
-                GatewayVarsel.position > after,
-            )
-            .order_by(GatewayVarsel.position)
-            .limit(page.limit)
-        )
+    rows, next_cursor = await page_of(
+        db,
+        GatewayVarsel,
+        page,
+        GatewayVarsel.person_ref == sykmeldt.person_ref,
+        GatewayVarsel.mottaker == Mottaker.ARBEIDSTAKER.value,
     )
     await audit.record(Purpose.ARBEIDSTAKER_VARSEL, Resource.VARSEL, [row.varsel_id for row in rows])
     return ArbeidstakerVarselFeed(
-        varsler=[Varsel.model_validate(row.varsel).for_arbeidstaker() for row in rows],
-        next_cursor=encode_cursor(rows[-1].position if rows else after),
+        varsler=[Varsel.model_validate(row.varsel).for_arbeidstaker() for row in rows], next_cursor=next_cursor
     )

@@ -3,14 +3,17 @@
 from sykmeldingsflyt.storage.tables.base import Base, metadata
 from sykmeldingsflyt.storage.tables.delivery import HandledEvent, OutboxMessage, RelayLease, RelayPosition
 from sykmeldingsflyt.storage.tables.gateway import (
+    GatewayArbeidsgiverSoknad,
     GatewayArbeidsgiverSykmelding,
     GatewayAudit,
     GatewayDialogmelding,
     GatewayIdempotencyKey,
     GatewayKvittering,
+    GatewayMotebehov,
     GatewayOppgave,
     GatewayPlanKvittering,
     GatewayRateLimit,
+    GatewayRomSykmelding,
     GatewaySykmeldingEier,
     GatewayVarsel,
 )
@@ -42,14 +45,17 @@ from sykmeldingsflyt.storage.tables.tidslinje import (
 
 __all__ = [
     "Base",
+    "GatewayArbeidsgiverSoknad",
     "GatewayArbeidsgiverSykmelding",
     "GatewayAudit",
     "GatewayDialogmelding",
     "GatewayIdempotencyKey",
     "GatewayKvittering",
+    "GatewayMotebehov",
     "GatewayOppgave",
     "GatewayPlanKvittering",
     "GatewayRateLimit",
+    "GatewayRomSykmelding",
     "GatewaySykmeldingEier",
     "GatewayVarsel",
     "HandledEvent",

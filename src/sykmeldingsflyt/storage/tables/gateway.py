@@ -152,3 +152,41 @@ class GatewayRateLimit(Base):
     tat: Mapped[float] = mapped_column(Float, index=True)
     allowed: Mapped[bool] = mapped_column(Boolean)
     """Whether the last request was let through (the same statement decides and records it)."""
+
+
+class GatewayRomSykmelding(Base):
+    """The case room's sykmeldinger: NAV's view (fnr included, NAV-internal like personvern's tables), found
+    by the case's own pseudonym (`sak_ref`, what the room's addresses carry) and by the writing doctor's
+    person pseudonym. The room shows each party only its own view of it, built by the privacy functions."""
+
+    __tablename__ = "gateway_rom_sykmelding"
+
+    sykmelding_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sak_ref: Mapped[str] = mapped_column(String(64), index=True)
+    behandler_ref: Mapped[str] = mapped_column(String(64), index=True)
+    sykmelding: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GatewayMotebehov(Base):
+    """Each accepted møtebehov as nav.motebehov has it (a pseudonym, never an fnr); whether NAV handled it is
+    its task's status, in gateway_oppgave."""
+
+    __tablename__ = "gateway_motebehov"
+
+    motebehov_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(64), index=True)
+    orgnr: Mapped[str] = mapped_column(String(9), index=True)
+    motebehov: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GatewayArbeidsgiverSoknad(Base):
+    """The employer's view of each søknad sent to an employer, as a feed per virksomhet: `position` grows with
+    every change (a corrected søknad comes again under its own id)."""
+
+    __tablename__ = "gateway_arbeidsgiver_soknad"
+
+    position: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    soknad_id: Mapped[str] = mapped_column(String(36), unique=True)
+    sykmelding_id: Mapped[str] = mapped_column(String(36), index=True)
+    orgnummer: Mapped[str] = mapped_column(String(9), index=True)
+    soknad: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -27,5 +27,7 @@ class MottakParkert(Base):
     offset: Mapped[int] = mapped_column(BigInteger)
     key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     value: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The dead-letter keyring's key that `key` and `value` are sealed with; None: parked before sealing, clear."""
     headers: Mapped[str] = mapped_column(Text)
     """The record's headers as JSON: [[name, base64 value], ...]."""

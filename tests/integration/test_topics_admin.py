@@ -38,8 +38,10 @@ async def test_topics_are_created_once_with_their_partitions_and_cleanup_policy(
         assert len(described[topic.name]["partitions"]) == topic.partitions
         assert policies[topic.name] == topic.cleanup.value
     assert {t.name.removeprefix(kafka_settings.topic_prefix) for t in wanted if t.cleanup is Cleanup.COMPACT} == {
+        "arbeidsgiver.soknad",
         "arbeidsgiver.sykmelding",
         "sykmelding.status",
+        "sykmeldingsflyt.schemas",
     }
 
 

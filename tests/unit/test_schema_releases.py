@@ -40,6 +40,10 @@ FORWARD_BREAKS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
         "a new Oppgavetype symbol, GJENTAKENDE_SYKEFRAVAER, and release 1's enum has no default",
         lambda record: record["type"] == "GJENTAKENDE_SYKEFRAVAER",
     ),
+    "1/plan_kvittering": (
+        "a new rule code, NO_ACTIVE_EMPLOYMENT, and release 1's enum has no default",
+        lambda record: "NO_ACTIVE_EMPLOYMENT" in json.dumps(record, default=str),
+    ),
     "1/arbeidsgiver_sykmelding": (
         "the employer view's types were renamed (...AG); aliases resolve old names in a newer reader only",
         lambda record: True,

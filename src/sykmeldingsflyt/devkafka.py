@@ -276,6 +276,8 @@ class LocalKafka:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
+        # Kept across stop() and start(): a restarted broker is found where its clients knew it.
+        self._ports: list[int] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -297,7 +299,8 @@ class LocalKafka:
         deadline = began + timeout
         try:
             data_dir = self._prepare_data_dir()
-            port, controller_port = _free_ports(2)
+            self._ports = self._ports or _free_ports(2)
+            port, controller_port = self._ports
             backend = _logging_backend(self.version)
             properties = data_dir / "server.properties"
             log_dir = data_dir / "kraft-logs"

@@ -30,6 +30,7 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr
 from sykmeldingsflyt.messaging.settings import SettingsError
+from sykmeldingsflyt.messaging.transient import KafkaOutageLines
 from sykmeldingsflyt.observability.tracing import current_ids
 
 REDACTED = "[redacted]"
@@ -232,6 +233,7 @@ def configure_logging(level: str | None = None, stream: Any = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     handler.addFilter(_RetriedErrorsAreWarnings())
+    handler.addFilter(KafkaOutageLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

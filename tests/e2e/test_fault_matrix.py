@@ -6,6 +6,7 @@ Run only these: `pytest -m fault tests/e2e`; leave them out: `pytest -m "not fau
 """
 
 import asyncio
+import json
 import random
 import signal
 import uuid
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from sykmeldingsflyt import synthetic
+from sykmeldingsflyt.devkafka import LocalKafka
 from sykmeldingsflyt.domain.status import StatusEvent, SykmeldingStatusEvent
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
@@ -116,10 +119,7 @@ async def _pipeline(
     """Every output of the three downstream services for the inputs; with `crash`, each service is
     SIGKILLed mid-stream and started again."""
     topics = Topics(settings.topic_prefix)
-    await create_topics(settings, catalogue(settings.topic_prefix))
-    database = Database(database_url)
-    await database.migrate()  # once, before the processes race to
-    await database.dispose()
+    await _prepare(settings, database_url)
     logs = {name: folder / f"{name}.log" for name in DOWNSTREAM}
     processes = {name: await start_services(settings, database_url, name, log=logs[name]) for name in DOWNSTREAM}
     for topic, messages in _inputs(topics):
@@ -172,6 +172,23 @@ async def test_each_downstream_service_killed_mid_stream_gives_the_outputs_of_a_
     assert crashed == clean_run, (crashed - clean_run, clean_run - crashed)
 
 
+async def _prepare(settings: KafkaSettings, database_url: str) -> None:
+    await create_topics(settings, catalogue(settings.topic_prefix))
+    database = Database(database_url)
+    await database.migrate()  # once, before the processes race to
+    await database.dispose()
+
+
+async def _send_sykmeldinger(settings: KafkaSettings, count: int) -> list[ReceivedSykmelding]:
+    """`count` sykmeldinger from the EPJ systems, each for a person of its own, on their way to mottak."""
+    rng = random.Random(7)
+    fnrs = sorted({synthetic.synthetic_pasient_fnr(rng) for _ in range(count * 2)})[:count]
+    sykmeldinger = [synthetic.make_sykmelding(rng, fom=datetime.now(UTC).date(), pasient_fnr=f) for f in fnrs]
+    source, codec = Topics(settings.topic_prefix).name(SYKMELDING_FRA_EPJ), AvroCodec(SchemaStore())
+    await produce(settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger])
+    return sykmeldinger
+
+
 async def _lease_holder(database_url: str) -> str:
     database = Database(database_url)
     try:
@@ -189,36 +206,22 @@ def _holding(processes: list[Process], holder: str) -> Process:
 
 @pytest.mark.parametrize("fault", ["killed", "stopped-then-resumed"])
 async def test_the_relay_lease_holder_lost_mid_stream_hands_over_and_a_zombie_is_fenced(
-    kafka_settings: KafkaSettings, database_url: str, tmp_path: Path, fault: str, request: pytest.FixtureRequest
+    kafka_settings: KafkaSettings, database_url: str, tmp_path: Path, fault: str
 ) -> None:
     """Two mottak replicas on one host: both consume (a group of two), one holds the relay's lease.
     Killed, the other takes its partitions (after the session timeout) and its lease (after the lease
     expires). Stopped (SIGSTOP) past both and resumed, it is a zombie: its transactional producer is
     fenced by the new holder's, and it publishes nothing more."""
-    if fault == "killed" and not database_url.startswith("sqlite"):
-        # Known bug, found after the relay's wake-up (LISTEN/NOTIFY) and its per-batch lease renewal were merged:
-        # on PostgreSQL the standby does not publish the killed holder's backlog in time (500 of 3,000 came).
-        # Runs and reports XPASS once fixed; see issue 19's closing note.
-        request.applymarker(pytest.mark.xfail(reason="standby relay does not take over on PostgreSQL", strict=False))
-
     topics = Topics(kafka_settings.topic_prefix)
-    codec = AvroCodec(SchemaStore())
-    await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
-    database = Database(database_url)
-    await database.migrate()
-    await database.dispose()
-    rng = random.Random(7)
-    fnrs = sorted({synthetic.synthetic_pasient_fnr(rng) for _ in range(6000)})[:3000]
-    sykmeldinger = [synthetic.make_sykmelding(rng, fom=datetime.now(UTC).date(), pasient_fnr=f) for f in fnrs]
-    source = topics.name(SYKMELDING_FRA_EPJ)
+    await _prepare(kafka_settings, database_url)
     log = tmp_path / "mottak.log"
     replicas = [await start_services(kafka_settings, database_url, "mottak", log=log) for _ in range(2)]
-    await produce(
-        kafka_settings, source, [(s.msg_id.encode(), contracts.encode(codec, s, source)) for s in sykmeldinger]
-    )
+    sykmeldinger = await _send_sykmeldinger(kafka_settings, 3000)
     output = topics.name(NAV_SYKMELDING)
     await read_topic(kafka_settings, output, expected=300, until_quiet=False, timeout=180)
 
+    # Both started and still up: a replica lost at start-up would leave nobody to take over.
+    assert [process.returncode for process in replicas] == [None, None], f"see {log}"
     first_holder = await _lease_holder(database_url)
     lost = _holding(replicas, first_holder)
     try:
@@ -242,3 +245,46 @@ async def test_the_relay_lease_holder_lost_mid_stream_hands_over_and_a_zombie_is
         # A stopped SQLite writer may hold the file's one write lock: then nobody takes over until it
         # resumes (and is fenced), which only the count above can show.
         assert _holding(replicas, taken_over_by) is not lost
+
+
+async def _logged(log: Path, message: str, timeout: float) -> None:
+    """Wait until a line of `log` is `message` (a JSON line's message); fail after `timeout` seconds."""
+    for _ in range(int(timeout * 2)):
+        if f'"message": "{message}"' in await asyncio.to_thread(log.read_text):
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no {message} in {log} after {timeout} s")
+
+
+async def test_a_broker_restart_mid_stream_gives_each_output_once_and_a_few_log_lines(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The broker stopped while mottak works through a stream and started again 15 s later: every
+    sykmelding comes out once, and the outage is logged in a few lines, not aiokafka's hundred a second."""
+    broker = LocalKafka(data_dir=tmp_path / "kafka")
+    settings = _settings(broker.start())  # from this thread: the broker lives as long as it does
+    try:
+        await _prepare(settings, database_url)
+        log = tmp_path / "mottak.log"
+        mottak = await start_services(settings, database_url, "mottak", log=log)
+        output = Topics(settings.topic_prefix).name(NAV_SYKMELDING)
+        try:
+            sykmeldinger = await _send_sykmeldinger(settings, 2000)
+            await read_topic(settings, output, expected=200, until_quiet=False, timeout=180)
+            broker.stop()
+            await asyncio.sleep(15)
+            broker.start()
+            nav = await read_topic(settings, output, expected=len(sykmeldinger), timeout=300, settle=5)
+            await _logged(log, "dependency.back", timeout=60)
+        finally:
+            await _stop(mottak, log)
+    finally:
+        broker.stop()
+
+    assert Counter(m.key for m in nav) == Counter(s.sykmelding.id.encode() for s in sykmeldinger)
+    lines = [json.loads(line) for line in (await asyncio.to_thread(log.read_text)).splitlines() if line.startswith("{")]
+    kafka = [line["message"] for line in lines if line.get("component") == "kafka"]
+    assert (kafka[0], kafka[-1]) == ("dependency.unavailable", "dependency.back")
+    assert set(kafka[1:-1]) <= {"dependency.still_unavailable"}, kafka  # a reminder a minute, if it took that long
+    errors = [line for line in lines if line["level"] == "ERROR" and line["logger_name"].startswith("aiokafka")]
+    assert len(errors) <= 20, Counter(line["message"][:80] for line in errors)

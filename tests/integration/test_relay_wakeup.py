@@ -4,6 +4,7 @@ processes by PostgreSQL's LISTEN/NOTIFY. Its poll is set to ten minutes here, so
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -18,6 +19,7 @@ from tests.support.kafka import read_topic
 pytestmark = pytest.mark.integration
 
 ASLEEP = 600.0
+LEASE = timedelta(seconds=2)
 
 
 @pytest.fixture
@@ -35,14 +37,21 @@ async def output_topic(kafka_settings: KafkaSettings) -> str:
     return topic.name
 
 
-def _relay(database: Database, settings: KafkaSettings, holder: str) -> OutboxRelay:
+def _relay(
+    database: Database,
+    settings: KafkaSettings,
+    holder: str,
+    poll_interval: float = ASLEEP,
+    transactional_id: str | None = None,
+) -> OutboxRelay:
     return OutboxRelay(
         database,
         "waker",
         holder,
         settings.aiokafka_kwargs(),
-        transactional_id=f"test-{uuid.uuid4().hex}",
-        poll_interval=ASLEEP,
+        transactional_id=transactional_id or f"test-{uuid.uuid4().hex}",
+        poll_interval=poll_interval,
+        lease_ttl=LEASE,
     )
 
 
@@ -89,3 +98,24 @@ async def test_a_standby_instance_s_commit_wakes_the_leaseholder_in_the_same_pro
     published = await read_topic(kafka_settings, output_topic, expected=1, timeout=20)
 
     assert [message.event_id for message in published] == ["from-standby"]
+
+
+async def test_a_standby_takes_the_lease_of_a_holder_that_vanished_once_it_expires(
+    database: Database, kafka_settings: KafkaSettings, output_topic: str
+) -> None:
+    """No notice comes from a dead holder: the standby's poll finds the lease expired and takes it."""
+    transactional_id = f"test-{uuid.uuid4().hex}"
+    holder = asyncio.create_task(_relay(database, kafka_settings, "holder", transactional_id=transactional_id).run())
+    await asyncio.sleep(3)  # the lease taken, the producer started
+    holder.cancel()  # gone without handing the lease on, as a killed process is
+    await asyncio.gather(holder, return_exceptions=True)
+    await _commit_outbox_row(database, output_topic, "after-the-holder")
+    standby = _relay(database, kafka_settings, "standby", poll_interval=0.5, transactional_id=transactional_id)
+    task = asyncio.create_task(standby.run())
+    try:
+        published = await read_topic(kafka_settings, output_topic, expected=1, timeout=20)
+    finally:
+        standby.stop()
+        await task
+
+    assert [message.event_id for message in published] == ["after-the-holder"]

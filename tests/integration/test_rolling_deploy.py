@@ -23,13 +23,7 @@ from sykmeldingsflyt.storage.database import Database
 from tests.support.kafka import produce, read_topic
 from tests.support.services import running
 
-pytestmark = [
-    pytest.mark.integration,
-    # Known bug found at the final merge (passed on the resilience branch alone): the older mottak's consumer is
-    # cancelled during its group join after the merge with the relay wake-up and codec changes. Non-strict, so it
-    # still runs and shows XPASS once fixed; see issue 19's closing note.
-    pytest.mark.xfail(reason="rolling-deploy reader cancelled in its group join since the final merge", strict=False),
-]
+pytestmark = pytest.mark.integration
 
 
 def _newer_build(folder: Path, field: str) -> SchemaStore:

@@ -73,7 +73,7 @@ from sykmeldingsflyt.domain.views import (
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_BEHANDLER, L87, make_sykmelding
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-RELEASED = SCHEMAS / "released"
+RELEASED = SCHEMAS / "released" / "1"  # the release whose employer view had the older type names
 
 FOM = date(2026, 3, 2)
 SIGNERT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -1,13 +1,16 @@
 """Which failures are the infrastructure's, as the drivers raise them through SQLAlchemy, and how an
 outage is logged."""
 
+import asyncio
+import logging
+
 import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError, UnknownMemberIdError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.testing import capture_logs
 
-from sykmeldingsflyt.messaging.transient import Outage, is_transient
+from sykmeldingsflyt.messaging.transient import KafkaOutageLines, Outage, is_transient
 
 
 def _through_sqlalchemy(driver_error: Exception, wrapper: type[DBAPIError] = DBAPIError) -> DBAPIError:
@@ -68,3 +71,24 @@ def test_an_outage_is_logged_when_it_begins_as_a_reminder_and_when_it_ends_witho
     assert "12345678910" not in repr(logs)
     assert all(0.05 <= delay <= 0.4 for delay in delays)
     assert delays[-1] >= 0.2
+
+
+async def test_aiokafka_s_lines_for_a_broker_away_become_one_warning_and_one_line_when_back() -> None:
+    lines = KafkaOutageLines(quiet=1.0)
+    template = "Unable connect to node with id %s: %s"
+    unreachable = [logging.LogRecord("aiokafka", logging.ERROR, "", 1, template, (1, "x"), None) for _ in range(200)]
+    other = logging.LogRecord("aiokafka", logging.ERROR, "", 1, "Unexpected error in sender routine", (), None)
+    with capture_logs() as logs:
+        passed = [lines.filter(record) for record in unreachable]
+        await asyncio.sleep(0.5)
+        lines.filter(unreachable[0])  # still away: "back" waits for a quiet second after the last line
+        await asyncio.sleep(0.6)
+        assert [line["event"] for line in logs] == ["dependency.unavailable"]
+        await asyncio.sleep(1.5)
+
+    assert not any(passed)
+    assert lines.filter(other), "other errors are left as they are"
+    assert [(line["event"], line["component"]) for line in logs] == [
+        ("dependency.unavailable", "kafka"),
+        ("dependency.back", "kafka"),
+    ]

@@ -43,7 +43,9 @@ async def create_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
                 created.append(name)
             elif error_code != _TOPIC_ALREADY_EXISTS:  # another instance won the race: fine
                 raise RuntimeError(f"could not create topic {name}: Kafka error code {error_code}")
-        await _wait_until_served(settings, [topic for topic in missing if topic.name in created])
+        # Those another instance created too: they may not be served yet either. And with none, aiokafka's
+        # consumer would stop before its coordinator's task ever ran, and raise that task's CancelledError.
+        await _wait_until_served(settings, missing)
         log.info("topics.created", topics=created, replication=replication)
         return created
     finally:

@@ -4,12 +4,15 @@ timing out), and how their absence is logged: once when it goes, a reminder whil
 A message is never blamed for a transient failure: the work is retried with backoff, not dead-lettered.
 """
 
+import asyncio
+import contextlib
+import logging
 import random
 import time
 from collections.abc import Iterator
 
 import structlog
-from aiokafka.errors import KafkaError, KafkaTimeoutError
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -114,3 +117,46 @@ class Outage:
                 attempts=self.failures,
             )
             self.failures = 0
+
+
+# What aiokafka logs, at ERROR and from every client, for each failed attempt to reach a broker.
+_KAFKA_CONNECTION_TROUBLE = frozenset(
+    {
+        "Unable connect to node with id %s: %s",
+        "Unable to update metadata from %s",
+        "Unable to request metadata from node with id %s: %r",
+        "Failed fetch messages from %s: %s",
+        "Group Coordinator Request failed: %s",
+        "Error sending %s to node %s [%s] -- marking coordinator dead",
+        "Marking the coordinator dead (node %s)for group %s.",
+    }
+)
+
+
+class KafkaOutageLines(logging.Filter):
+    """While a broker is away aiokafka logs about a hundred lines a second; they become the outage's
+    lines instead: one warning when it goes, a reminder a minute, one line when back. Back means no
+    such line for `quiet` seconds: aiokafka retries every few hundred milliseconds while it is away."""
+
+    def __init__(self, quiet: float = 5.0) -> None:
+        super().__init__()
+        self.quiet = quiet
+        self._outage = Outage("kafka")
+        self._last = 0.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("aiokafka") or record.msg not in _KAFKA_CONNECTION_TROUBLE:
+            return True
+        self._last = time.monotonic()
+        if not self._outage.away:
+            with contextlib.suppress(RuntimeError):  # aiokafka logs from its event loop; elsewhere, no "back"
+                asyncio.get_running_loop().call_later(self.quiet, self._back_yet)
+        self._outage.failed(KafkaConnectionError())
+        return False
+
+    def _back_yet(self) -> None:
+        silent = time.monotonic() - self._last
+        if silent >= self.quiet:
+            self._outage.succeeded()
+        else:
+            asyncio.get_running_loop().call_later(self.quiet - silent, self._back_yet)

@@ -202,7 +202,9 @@ def demo(
 ) -> None:
     """The main job: local Kafka, topics, every service, and a scenario showing what each party receives;
     it ends with the case room's address and development logins."""
-    where = Rom(host=host, port=port, hold=sys.stdout.isatty() if hold is None else hold)
+    # Held by default only with a person at the keyboard: a script or harness (no terminal on stdin) never waits.
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    where = Rom(host=host, port=port, hold=interactive if hold is None else hold)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w") as stream:
         with _settings_checked():

@@ -32,6 +32,7 @@ from sykmeldingsflyt.messaging.topics import (
     NAV_SYKMELDING,
     SYKMELDING_FRA_EPJ,
     SYKMELDING_STATUS,
+    SYKMELDINGSFLYT_SCHEMAS,
     VARSEL,
     Topics,
     catalogue,
@@ -95,7 +96,10 @@ def _inputs(topics: Topics) -> list[tuple[str, list[tuple[bytes | None, bytes | 
 
 
 def _outputs(topics: Topics) -> list[str]:
-    inputs = {topics.name(topic) for topic in (SYKMELDING_FRA_EPJ, NAV_SYKMELDING, SYKMELDING_STATUS)}
+    # The schema topic is the processes' own bookkeeping (each publishes its schemas there), not an output.
+    inputs = {
+        topics.name(topic) for topic in (SYKMELDING_FRA_EPJ, NAV_SYKMELDING, SYKMELDING_STATUS, SYKMELDINGSFLYT_SCHEMAS)
+    }
     return sorted({topic.name for topic in catalogue(topics.prefix)} - inputs)
 
 

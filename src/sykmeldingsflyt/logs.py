@@ -144,6 +144,8 @@ _NAV_LEVELS = {"warning": "WARN", "critical": "ERROR", "exception": "ERROR"}
 _NAV_KEYS = {"event": "message", "logger": "logger_name", "timestamp": "@timestamp", "exception": "stack_trace"}
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+_STATEMENT_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "httpcore")
+
 # aiokafka logs these at ERROR although it retries them itself: they are normal while a cluster starts, a
 # group coordinator moves or a leader is elected. An operator needs to know only if they last, which the
 # readiness probe and consumer lag show.
@@ -239,6 +241,10 @@ def configure_logging(level: str | None = None, stream: Any = None) -> None:
     root.setLevel(level)
     # aiokafka is chatty about every rebalance at INFO; warnings are what an operator needs.
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # These log every statement with its parameters (a stored view, an fnr) at DEBUG or INFO: never below
+    # WARNING, whatever LOG_LEVEL says, as no redactor can know every field a row holds.
+    for name in _STATEMENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     # FastStream gives its loggers their own stderr handlers; routed through ours, they are redacted too.
     for name in ("faststream", "faststream.access"):
         library_logger = logging.getLogger(name)

@@ -464,3 +464,14 @@ def test_faststream_events_pass_the_redactor(stream: io.StringIO) -> None:
     (line,) = _lines(stream)
     assert line["logger_name"] == "faststream"
     _assert_absent(stream, FNR)
+
+
+@pytest.mark.parametrize("library", ["aiosqlite", "sqlalchemy.engine", "httpcore"])
+def test_libraries_that_log_statements_with_their_parameters_stay_quiet_at_debug(library: str) -> None:
+    # aiosqlite logs every INSERT with its values at DEBUG: a stored NAV view would reach the log whole.
+    stream = _configured("DEBUG")
+    logging.getLogger(library).debug("INSERT INTO t VALUES (?) %s", ("CANARY-diagnose",))
+    logging.getLogger("sykmeldingsflyt.test").debug("our own debug line")
+
+    assert "CANARY" not in stream.getvalue()
+    assert "our own debug line" in stream.getvalue()

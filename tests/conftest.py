@@ -15,6 +15,7 @@ from sykmeldingsflyt.devkafka import LocalKafka
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.observability import tracing
 from sykmeldingsflyt.storage.database import Database
+from tests.support.kafka import delete_topics
 from tests.support.postgres import temporary_cluster
 
 
@@ -49,12 +50,16 @@ def _testcontainers_kafka() -> Iterator[str]:
 
 
 @pytest.fixture
-def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
-    """Settings for a test of its own: a unique topic prefix keeps tests apart on one broker."""
-    return KafkaSettings(
+async def kafka_settings(kafka_bootstrap: str) -> AsyncIterator[KafkaSettings]:
+    """Settings for a test of its own: a unique topic prefix keeps tests apart on one broker. Its topics
+    are deleted afterwards: a catalogue is 142 partitions, and a broker that keeps every test's runs out of
+    file handles and memory maps part-way through the suite, failing every test after."""
+    settings = KafkaSettings(
         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
         SYKMELDINGSFLYT_TOPIC_PREFIX=f"t{uuid.uuid4().hex[:10]}.",
     )
+    yield settings
+    await delete_topics(settings)
 
 
 @pytest.fixture(scope="session")

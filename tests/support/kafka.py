@@ -4,9 +4,13 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from sykmeldingsflyt.messaging.settings import KafkaSettings
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,20 @@ class _Settling:
             return False
         positions = [await self.consumer.position(partition) for partition in self.ends]
         return all(position >= end for position, end in zip(positions, self.ends.values(), strict=True))
+
+
+async def delete_topics(settings: KafkaSettings) -> None:
+    """Every topic under the settings' (non-empty) prefix deleted. Best effort: a test that left the broker
+    stopped has nothing to clean, and cleaning must not fail the test."""
+    assert settings.topic_prefix, "never delete a whole cluster's topics"
+    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs(), request_timeout_ms=10_000)
+    try:
+        async with asyncio.timeout(30):
+            await admin.start()
+            names = [name for name in await admin.list_topics() if name.startswith(settings.topic_prefix)]
+            if names:
+                await admin.delete_topics(names)
+    except Exception as error:
+        log.warning("test.topics_not_deleted", prefix=settings.topic_prefix, error=type(error).__name__)
+    finally:
+        await admin.close()

@@ -53,8 +53,8 @@ async def gateway_schema(
     """The document as the app serves it; schemathesis runs the app's lifespan in its own event loop."""
     altinn.grant(SYSTEMBRUKER.id, VIRKSOMHET)
     await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
-    # A generous rate: the test is one client and must not meet its own limit.
-    generous = gateway_settings.model_copy(update={"rate_burst": 100_000})
+    # Generous rates, per organisation and per address: the test is one client and must not meet its own limit.
+    generous = gateway_settings.model_copy(update={"rate_burst": 100_000, "address_rate_burst": 100_000})
     app: FastAPI = create_app(generous, kafka_settings, url_of(database))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 

@@ -71,6 +71,10 @@ DEMO_ARBEIDSGIVER = ArbeidsgiverStatus(
 )
 """The employer: `orgnummer` is the bakery's underenhet, `juridisk_orgnummer` its legal entity."""
 
+DEMO_ARBEIDSTAKER = "17858813719"
+"""The demo's employee (born 1988-05-17): employed at DEMO_ARBEIDSGIVER in the bundled registers
+(registers/data/local/arbeidsforhold.yaml), so a follow-up plan for them passes Aareg's check."""
+
 DEMO_AVSENDER_SYSTEM = AvsenderSystem(navn="Testjournal EPJ", versjon="1.0.0")
 
 _PASIENT_BORN_FROM = date(1960, 1, 1)

@@ -3,11 +3,9 @@
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import yaml
 from fastapi import FastAPI
 
 from sykmeldingsflyt.domain.altinn import Systembruker
@@ -20,11 +18,12 @@ from sykmeldingsflyt.gateway.devtokens import DevIssuer
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING
-from sykmeldingsflyt.registers.files import FileRegistre
+from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER, DEMO_LEGEKONTOR
 from tests.support.kafka import produce
+from tests.support.registers import registre_med
 
 EPJ_ORGNR = DEMO_LEGEKONTOR.orgnr
 OTHER_CLINIC = "310000027"
@@ -98,18 +97,11 @@ async def publish_nav_sykmelding(settings: KafkaSettings, runtime: Runtime, rece
     await produce(settings, topic, [(received.sykmelding.id.encode(), contracts.encode(runtime.codec, view, topic))])
 
 
-def employ(app: FastAPI, folder: Path, *employments: tuple[str, str, str], unknown: Sequence[str] = ()) -> None:
+def employ(app: FastAPI, folder: Path, *employments: tuple[str, str, str], unknown: Sequence[str] = ()) -> Registre:
     """Give the running gateway folder-backed registers in which each (fnr, virksomhet, legal entity) is
-    employed since last year and every synthetic person but the `unknown` exists."""
-    folder.mkdir(parents=True, exist_ok=True)
-    since = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
-    entries = [
-        {"fnr": fnr, "orgnummer": virksomhet, "juridiskOrgnummer": juridisk, "fom": since}
-        for fnr, virksomhet, juridisk in employments
-    ]
-    (folder / "arbeidsforhold.yaml").write_text(yaml.safe_dump(entries))
-    (folder / "personer.yaml").write_text(
-        yaml.safe_dump({"syntetiske": True, "ukjente": list(unknown), "personer": []})
-    )
+    employed since last year and every synthetic person but the `unknown` exists; returns them, for the
+    services a test runs beside the gateway to ask the same."""
+    registre = registre_med(folder, *employments, ukjente=unknown)
     running: Gateway = app.state.gateway
-    running.runtime.registre = FileRegistre.read(folder).registre()
+    running.runtime.registre = registre
+    return registre

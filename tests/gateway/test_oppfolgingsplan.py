@@ -53,10 +53,11 @@ async def test_a_plan_reaches_nav_and_its_sender_reads_the_receipt(
     tmp_path: Path,
 ) -> None:
     received = synthetic.make_sykmelding(random.Random(41), fom=TODAY)
-    employ(gateway_app, tmp_path / "registers", (received.pasient_fnr, VIRKSOMHET, JURIDISK))
+    registre = employ(gateway_app, tmp_path / "registers", (received.pasient_fnr, VIRKSOMHET, JURIDISK))
     plan = make_plan(received.pasient_fnr, TODAY, send_plan_to_general_practitioner=False)
     hr = tokens.hr(VIRKSOMHET)
-    async with running(kafka_settings, database, Personvern, Oppfolging, GatewayReadModel) as runtime:
+    services = (Personvern, Oppfolging, GatewayReadModel)
+    async with running(kafka_settings, database, *services, registre=registre) as runtime:
         await publish_nav_sykmelding(kafka_settings, runtime, received)
         path = f"/sykmeldt/v1/sykmeldinger/{received.sykmelding.id}/status"
         await eventually(lambda: client.post(path, json=SENDT, headers=tokens.person(received.pasient_fnr)), 202)

@@ -115,9 +115,12 @@ async def test_no_medical_canary_or_fnr_leaves_where_it_belongs(  # noqa: PLR091
         answers.append(response)
         return response
 
-    async with running(
-        kafka_settings, database, Mottak, Personvern, Oppfolging, OppgaveService, GatewayReadModel
-    ) as runtime:
+    kept = received[0]
+    registre = employ(
+        gateway_app, tmp_path / "registers", (kept.pasient_fnr, ARBEIDSGIVER.virksomhet, ARBEIDSGIVER.juridisk)
+    )
+    services = (Mottak, Personvern, Oppfolging, OppgaveService, GatewayReadModel)
+    async with running(kafka_settings, database, *services, registre=registre) as runtime:
         inbound = runtime.topics.name(SYKMELDING_FRA_EPJ)
         poison = (uuid.uuid4().bytes, b"\xc3\x01not avro " + f"{CANARY}poison] {received[0].pasient_fnr}".encode())
         await produce(
@@ -151,8 +154,6 @@ async def test_no_medical_canary_or_fnr_leaves_where_it_belongs(  # noqa: PLR091
         await call(
             "POST", f"/sykmeldt/v1/sykmeldinger/{uuid.uuid4()}/status", tokens.person(withdrawn.pasient_fnr), json={}
         )
-        kept = received[0]
-        employ(gateway_app, tmp_path / "registers", (kept.pasient_fnr, ARBEIDSGIVER.virksomhet, ARBEIDSGIVER.juridisk))
         await eventually(lambda: client.get(f"/v1/sykmelding/{kept.sykmelding.id}", headers=lps))
 
         plan = synthetic.make_oppfolgingsplan(

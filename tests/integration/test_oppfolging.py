@@ -1,7 +1,9 @@
 """oppfolging through the real broker and database: routing, receipts, refusals, repeats, order and privacy.
 
 The sykmeldinger a plan rests on come the way they do in production: on nav.sykmelding, and through
-personvern's employer view once the employee has SENT them.
+personvern's employer view once the employee has SENT them. The people each test makes up are put into
+folder-backed registers (`registre_med`): employed at the demo employer in Aareg, known to the population
+register, unless the test is about their not being so.
 """
 
 import asyncio
@@ -10,8 +12,10 @@ import json
 import random
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,8 +55,11 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
     dead_letter_topic,
 )
+from sykmeldingsflyt.registers.nav.aareg import PATH as AAREG_PATH
+from sykmeldingsflyt.registers.nav.aareg import AaregKlient
 from sykmeldingsflyt.registers.nav.fastlege import PATH as FASTLEGE_PATH
 from sykmeldingsflyt.registers.nav.fastlege import Fastlegerest
+from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.registers.resilience import Policy
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
@@ -69,7 +76,7 @@ from sykmeldingsflyt.synthetic import (
 )
 from tests.support.http import http_server, register_klient, serve_tokens
 from tests.support.kafka import Received, produce, read_topic
-from tests.support.registers import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR
+from tests.support.registers import DEMO_FASTLEGE, UTEN_FASTLEGE_FNR, registre_med
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
@@ -84,9 +91,21 @@ PATIENCE = 60.0
 
 IMPATIENT = partial(Oppfolging, wait_for_sendt=timedelta(seconds=1))
 """oppfolging waiting only a second for a SENDT, so that a plan without one is refused at once."""
+PATIENT_FOR_2S = partial(Oppfolging, wait_for_sendt=timedelta(seconds=2))
+"""Waiting plans tried every half second, and one waiting for its SENDT refused after 2 s: a plan still
+waiting after 3 s waits for something else."""
 
 ROUTED = (EPJ_DIALOGMELDING, NAV_OPPFOLGINGSPLAN, OPPGAVE_BESTILLING, OPPFOLGINGSPLAN_MOTTATT)
 """Where an accepted plan goes, besides its receipt."""
+
+REGISTER_POLICY = Policy(timeout=2.0, attempts=1, open_seconds=0.2, ttl=0.0, stale_for=0.0)
+"""A register client that fails at once and never answers from its cache, so an outage shows at once."""
+
+
+def _employed(tmp_path: Path, *fnrs: str, unknown: Sequence[str] = ()) -> Registre:
+    """Registers in which each of `fnrs` works at the demo employer and the `unknown` do not exist."""
+    employer = (DEMO_ARBEIDSGIVER.orgnummer, DEMO_ARBEIDSGIVER.juridisk_orgnummer)
+    return registre_med(tmp_path / "registers", *((fnr, *employer) for fnr in fnrs), ukjente=unknown)
 
 
 async def _send_nav(settings: KafkaSettings, runtime: Runtime, *sykmeldinger: ReceivedSykmelding) -> None:
@@ -145,10 +164,10 @@ async def _until_known(database: Database, sykmeldinger: int, sent: Sequence[Rec
 
 
 async def _one_sykmelding(
-    settings: KafkaSettings, runtime: Runtime, database: Database, rng: random.Random, *, sent: bool
+    settings: KafkaSettings, runtime: Runtime, database: Database, rng: random.Random, fnr: str, *, sent: bool
 ) -> ReceivedSykmelding:
-    """One employee's sykmelding, known to oppfolging, and SENT to the demo employer if `sent`."""
-    sykmelding = make_sykmelding(rng, fom=runtime.clock.today(), pasient_fnr=synthetic_pasient_fnr(rng))
+    """One sykmelding of the employee `fnr`, known to oppfolging, and SENT to the demo employer if `sent`."""
+    sykmelding = make_sykmelding(rng, fom=runtime.clock.today(), pasient_fnr=fnr)
     await _send_nav(settings, runtime, sykmelding)
     await _until_known(database, sykmeldinger=1, sent=[])
     if sent:
@@ -177,11 +196,14 @@ def _decode(runtime: Runtime, messages: Sequence[Received], model: type[Any]) ->
     return {(m.key or b"").decode(): contracts.decode(runtime.codec, m.value or b"", model) for m in messages}
 
 
-async def test_every_combination_of_recipients(kafka_settings: KafkaSettings, database: Database) -> None:
+async def test_every_combination_of_recipients(
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
+) -> None:
     rng = random.Random(51)
-    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
+    fnr = synthetic_pasient_fnr(rng)
+    registre = _employed(tmp_path, fnr, UTEN_FASTLEGE_FNR)
+    async with running(kafka_settings, database, Personvern, Oppfolging, registre=registre) as runtime:
         today = runtime.clock.today()
-        fnr = synthetic_pasient_fnr(rng)
         sykmeldinger = [make_sykmelding(rng, fom=today, pasient_fnr=f) for f in (fnr, UTEN_FASTLEGE_FNR)]
         await _send_nav(kafka_settings, runtime, *sykmeldinger)
         await _until_known(database, sykmeldinger=2, sent=[])
@@ -250,39 +272,39 @@ async def test_every_combination_of_recipients(kafka_settings: KafkaSettings, da
 
 
 async def test_every_refusal_code_with_its_receipt_and_dead_letter(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(52)
-    async with running(kafka_settings, database, Personvern, IMPATIENT) as runtime:
+    cases = ("ok", "other", "sibling", "unsent", "withdrawn", "over", "unknown", "jobless")
+    fnrs = {case: synthetic_pasient_fnr(rng) for case in cases}
+    # "jobless" works nowhere Aareg knows; "unknown" is not in the population register: each has a
+    # sykmelding SENT to the employer, so only the register can refuse them.
+    registre = _employed(tmp_path, *(fnr for case, fnr in fnrs.items() if case != "jobless"), unknown=[fnrs["unknown"]])
+    async with running(kafka_settings, database, Personvern, IMPATIENT, registre=registre) as runtime:
         today = runtime.clock.today()
         other_employer = ArbeidsgiverStatus(
             orgnummer=synthetic_orgnr(rng), juridisk_orgnummer=synthetic_orgnr(rng), org_navn="Annet AS"
         )
-        fnrs = {case: synthetic_pasient_fnr(rng) for case in ("ok", "other", "sibling", "unsent", "withdrawn", "over")}
         sykmeldinger = {case: make_sykmelding(rng, fom=today, pasient_fnr=fnr) for case, fnr in fnrs.items()}
         sykmeldinger["over"] = make_sykmelding(
             rng, fom=today - timedelta(days=40), tom=today - timedelta(days=17), pasient_fnr=fnrs["over"]
         )
         await _send_nav(kafka_settings, runtime, *sykmeldinger.values())
-        await _until_known(database, sykmeldinger=6, sent=[])
+        await _until_known(database, sykmeldinger=len(cases), sent=[])
+        sent_here = ("ok", "withdrawn", "over", "unknown", "jobless")
         await _send_status(
             kafka_settings,
             runtime,
-            (sykmeldinger["ok"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
+            *((sykmeldinger[case], StatusEvent.SENDT, DEMO_ARBEIDSGIVER) for case in sent_here),
             (sykmeldinger["other"], StatusEvent.SENDT, other_employer),
             (sykmeldinger["sibling"], StatusEvent.SENDT, SIBLING),
-            (sykmeldinger["withdrawn"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
             (sykmeldinger["withdrawn"], StatusEvent.AVBRUTT, None),
-            (sykmeldinger["over"], StatusEvent.SENDT, DEMO_ARBEIDSGIVER),
         )
-        await _until_known(database, 6, sent=[sykmeldinger[case] for case in ("ok", "other", "sibling", "over")])
+        still_sent = [sykmeldinger[case] for case in cases if case not in ("unsent", "withdrawn")]
+        await _until_known(database, len(cases), sent=still_sent)
 
         ok = fnrs["ok"]
-        valid = {
-            case: make_oppfolgingsplan(fnrs[case], today)
-            for case in ("other", "sibling", "unsent", "withdrawn", "over")
-        }
-        valid["unknown"] = make_oppfolgingsplan(synthetic_pasient_fnr(rng), today)
+        valid = {case: make_oppfolgingsplan(fnrs[case], today) for case in cases if case != "ok"}
         broken = {
             "needsHelpFromNav": make_oppfolgingsplan(
                 ok, today, needs_help_from_nav=True, needs_help_from_nav_description="x", send_plan_to_nav=False
@@ -306,7 +328,7 @@ async def test_every_refusal_code_with_its_receipt_and_dead_letter(
         )
 
         receipts, dead = await _read_all(
-            kafka_settings, runtime, (HR_KVITTERING, 11), (dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR), 11)
+            kafka_settings, runtime, (HR_KVITTERING, 12), (dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR), 12)
         )
         routed = await _read_all(kafka_settings, runtime, *((topic, 0) for topic in ROUTED))
 
@@ -321,6 +343,7 @@ async def test_every_refusal_code_with_its_receipt_and_dead_letter(
         valid["withdrawn"].plan_uuid: no_active,
         valid["over"].plan_uuid: no_active,
         valid["unknown"].plan_uuid: (ErrorType.EMPLOYEE_NOT_FOUND, None),
+        valid["jobless"].plan_uuid: (ErrorType.NO_ACTIVE_EMPLOYMENT, None),
         broken["needsHelpFromNav"].plan_uuid: (ErrorType.VALIDATION_ERROR, "needsHelpFromNav"),
         broken["evaluationDate"].plan_uuid: (ErrorType.VALIDATION_ERROR, "evaluationDate"),
         bad_fnr_uuid: (ErrorType.VALIDATION_ERROR, "employeeIdentificationNumber"),
@@ -330,21 +353,23 @@ async def test_every_refusal_code_with_its_receipt_and_dead_letter(
     assert kvitteringer["ukjent"].plan_uuid is None
     assert sorted(m.headers["reason"] for m in dead) == sorted(
         ["NO_ACTIVE_SENT_SYKMELDING"] * 5
-        + ["EMPLOYEE_NOT_FOUND"]
+        + ["EMPLOYEE_NOT_FOUND", "NO_ACTIVE_EMPLOYMENT"]
         + ["VALIDATION_ERROR"] * 3
         + ["MALFORMED_MESSAGE"] * 2
     )
     everything = b"".join((m.key or b"") + (m.value or b"") + repr(m.headers).encode() for m in receipts)
-    assert b"12345678901" not in everything and ok.encode() not in everything
+    assert b"12345678901" not in everything
+    assert not [case for case, fnr in fnrs.items() if fnr.encode() in everything]
     assert routed == [[], [], [], []]
 
 
 async def test_the_same_plan_uuid_twice_is_routed_once_and_answered_again(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(53)
-    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
-        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=True)
+    fnr = synthetic_pasient_fnr(rng)
+    async with running(kafka_settings, database, Personvern, Oppfolging, registre=_employed(tmp_path, fnr)) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
         plan = make_oppfolgingsplan(
             sykmelding.pasient_fnr,
             runtime.clock.today(),
@@ -367,11 +392,12 @@ async def test_the_same_plan_uuid_twice_is_routed_once_and_answered_again(
 
 
 async def test_a_refused_plan_can_be_sent_again_under_its_uuid_once_the_cause_is_fixed(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(54)
-    async with running(kafka_settings, database, Personvern, IMPATIENT) as runtime:
-        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
+    fnr = synthetic_pasient_fnr(rng)
+    async with running(kafka_settings, database, Personvern, IMPATIENT, registre=_employed(tmp_path, fnr)) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=False)
         plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
         await _post(kafka_settings, runtime, plan)
         refused = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
@@ -389,11 +415,12 @@ async def test_a_refused_plan_can_be_sent_again_under_its_uuid_once_the_cause_is
 
 
 async def test_a_plan_that_overtakes_the_sendt_status_waits_for_it(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(55)
-    async with running(kafka_settings, database, Personvern, Oppfolging) as runtime:
-        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=False)
+    fnr = synthetic_pasient_fnr(rng)
+    async with running(kafka_settings, database, Personvern, Oppfolging, registre=_employed(tmp_path, fnr)) as runtime:
+        sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=False)
         plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
         await _post(kafka_settings, runtime, plan, plan)  # the HR system retried while it waited
         early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
@@ -421,20 +448,19 @@ class _Fastlegerest:
 
 
 async def test_a_plan_for_the_fastlege_waits_while_the_register_is_down_past_any_wait(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(57)
+    fnr = synthetic_pasient_fnr(rng)
     fastlegerest = _Fastlegerest()
-    policy = Policy(timeout=2.0, attempts=1, open_seconds=0.2, ttl=0.0, stale_for=0.0)
     with http_server() as server:
         serve_tokens(server)
         server.expect_request(FASTLEGE_PATH).respond_with_handler(fastlegerest)
         async with httpx.AsyncClient() as http:
-            fastleger = Fastlegerest(register_klient(server, http, "fastlegerest", policy))
-            # Waiting plans are tried every half second, and one waiting for its SENDT would be refused after 2 s.
-            oppfolging = partial(Oppfolging, fastleger=fastleger, wait_for_sendt=timedelta(seconds=2))
-            async with running(kafka_settings, database, Personvern, oppfolging) as runtime:
-                sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, sent=True)
+            fastleger = Fastlegerest(register_klient(server, http, "fastlegerest", REGISTER_POLICY))
+            registre = replace(_employed(tmp_path, fnr), fastlegeregister=fastleger)
+            async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
+                sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
                 plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
                 assert plan.send_plan_to_general_practitioner
                 await _post(kafka_settings, runtime, plan)
@@ -452,16 +478,69 @@ async def test_a_plan_for_the_fastlege_waits_while_the_register_is_down_past_any
     assert dialogmeldinger[0].headers["her-id"] == DEMO_FASTLEGE.her_id
 
 
+def _ansatt_hos_demo_arbeidsgiveren() -> list[dict[str, Any]]:
+    """Aareg's answer (API v2) for an employee of the demo employer since 2020."""
+
+    def enhet(type_: str, orgnr: str) -> dict[str, Any]:
+        return {"type": type_, "identer": [{"type": "ORGANISASJONSNUMMER", "ident": orgnr}]}
+
+    return [
+        {
+            "arbeidssted": enhet("Underenhet", DEMO_ARBEIDSGIVER.orgnummer),
+            "opplysningspliktig": enhet("Hovedenhet", DEMO_ARBEIDSGIVER.juridisk_orgnummer),
+            "ansettelsesperiode": {"startdato": "2020-01-01"},
+        }
+    ]
+
+
+async def test_a_plan_waits_while_aareg_is_stopped_and_is_accepted_once_it_is_back(
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
+) -> None:
+    """Aareg over its real HTTP client, its server stopped when the plan comes and started again after
+    any other wait would have refused the plan: an outage delays the plan, never refuses or loses it."""
+    rng = random.Random(58)
+    fnr = synthetic_pasient_fnr(rng)
+    with http_server() as issuer, http_server() as server:
+        serve_tokens(issuer)
+        server.expect_request(AAREG_PATH, headers={"Nav-Personident": fnr}).respond_with_json(
+            _ansatt_hos_demo_arbeidsgiveren()
+        )
+        server.stop()
+        async with httpx.AsyncClient() as http:
+            aareg = AaregKlient(register_klient(server, http, "aareg", REGISTER_POLICY, tokens_from=issuer))
+            # Aareg alone knows the employment: the folder's Aareg would refuse the plan.
+            registre = replace(_employed(tmp_path), aareg=aareg)
+            async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
+                sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
+                plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
+                await _post(kafka_settings, runtime, plan)
+                await asyncio.sleep(3.0)  # past the 2 s a plan waits for its SENDT
+                early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
+                dead_early = await read_topic(
+                    kafka_settings, runtime.topics.name(dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR)), expected=0
+                )
+                server.start()
+                late, mottatt = await _read_all(
+                    kafka_settings, runtime, (HR_KVITTERING, 1), (OPPFOLGINGSPLAN_MOTTATT, 1)
+                )
+
+    assert early == [] and dead_early == []
+    kvittering = contracts.decode(runtime.codec, late[0].value or b"", PlanKvittering)
+    assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
+    assert mottatt[0].key == plan.plan_uuid.encode()
+
+
 async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(
-    kafka_settings: KafkaSettings, database: Database
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
     captured = io.StringIO()
     configure_logging("DEBUG", stream=captured)
     canary = f"KANARI{uuid.uuid4().hex[:8]}"
     rng = random.Random(56)
-    async with running(kafka_settings, database, Mottak, Personvern, Oppfolging) as runtime:
+    fnr = synthetic_pasient_fnr(rng)
+    services = (Mottak, Personvern, Oppfolging)
+    async with running(kafka_settings, database, *services, registre=_employed(tmp_path, fnr)) as runtime:
         today = runtime.clock.today()
-        fnr = synthetic_pasient_fnr(rng)
         diagnose = Diagnose(system=ICPC2_SYSTEM, kode="L87", tekst=f"{canary}-hoveddiagnose")
         medical = MedisinskVurdering(hoved_diagnose=diagnose, svangerskap=False, yrkesskade=False)
         received = make_sykmelding(rng, fom=today, pasient_fnr=fnr, medisinsk_vurdering=medical)

@@ -28,9 +28,17 @@ TOKEN_PATH = "/oauth2/v2.0/token"
 SCOPE = "api://dev-gcp.teamsykmelding.register/.default"
 
 
-def register_klient(server: HTTPServer, http: httpx.AsyncClient, register: str, policy: Policy) -> RegisterKlient[Any]:
-    """A client of `register` at `server`, with Azure AD tokens from `server`'s TOKEN_PATH."""
-    credentials = AzureAdCredentials("sykmeldingsflyt", server.url_for(TOKEN_PATH), client_secret="hemmelig")
+def register_klient(
+    server: HTTPServer,
+    http: httpx.AsyncClient,
+    register: str,
+    policy: Policy,
+    tokens_from: HTTPServer | None = None,
+) -> RegisterKlient[Any]:
+    """A client of `register` at `server`, with Azure AD tokens from TOKEN_PATH at `tokens_from` (a server
+    that stays up while `server` is stopped), else at `server`."""
+    issuer = tokens_from or server
+    credentials = AzureAdCredentials("sykmeldingsflyt", issuer.url_for(TOKEN_PATH), client_secret="hemmelig")
     tokens = AzureAdTokens(http, credentials)
     return RegisterKlient(register, Endepunkt(url=server.url_for("/"), scope=SCOPE), http, tokens, policy)
 

@@ -1,13 +1,20 @@
-"""Named entries of the bundled register folder (src/sykmeldingsflyt/registers/data/local), for tests, and
-what the folder says of a sykmelding's signer and patient, for the rule tests that run without a loop."""
+"""Named entries of the bundled register folder (src/sykmeldingsflyt/registers/data/local), for tests, what
+the folder says of a sykmelding's signer and patient, for the rule tests that run without a loop, and a
+copy of it holding the people a test makes up (`registre_med`)."""
 
-from collections.abc import Coroutine
+import shutil
+from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
+
+import yaml
 
 from sykmeldingsflyt.domain.fastlegeregister import Fastlege
 from sykmeldingsflyt.domain.registers import HprBehandler, Person, Tilleggskompetanse
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.registers.files import FileRegistre, bundled_folder
+from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.synthetic import DEMO_BEHANDLER, DEMO_LEGEKONTOR
 
 T = TypeVar("T")
@@ -75,3 +82,20 @@ def bundled_fakta(received: ReceivedSykmelding) -> tuple[HprBehandler | None, Pe
         else BUNDLED.behandler(received.avsender_fnr)
     )
     return now(signer), now(BUNDLED.person(received.pasient_fnr))
+
+
+def registre_med(folder: Path, *ansettelser: tuple[str, str, str], ukjente: Sequence[str] = ()) -> Registre:
+    """The bundled registers copied to `folder`, where each (fnr, virksomhet, legal entity) of `ansettelser`
+    is also employed since last year and the `ukjente` are also unknown to the population register: the
+    people a test makes up, put where a plan's checks look for them. Called again on the same folder, it adds."""
+    shutil.copytree(bundled_folder(), folder, dirs_exist_ok=True)
+    since = datetime.now(UTC).date() - timedelta(days=365)
+    arbeidsforhold = folder / "arbeidsforhold.yaml"
+    entries = yaml.safe_load(arbeidsforhold.read_text(encoding="utf-8")) or []
+    entries += [{"fnr": f, "orgnummer": v, "juridiskOrgnummer": j, "fom": since} for f, v, j in ansettelser]
+    arbeidsforhold.write_text(yaml.safe_dump(entries), encoding="utf-8")
+    personer = folder / "personer.yaml"
+    innhold = yaml.safe_load(personer.read_text(encoding="utf-8"))
+    innhold["ukjente"] = [*innhold.get("ukjente", []), *ukjente]
+    personer.write_text(yaml.safe_dump(innhold), encoding="utf-8")
+    return FileRegistre.read(folder).registre()

@@ -8,6 +8,7 @@ from sykmeldingsflyt.domain.clock import Clock
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings, run_services
 from sykmeldingsflyt.storage.database import Database
 
@@ -19,12 +20,15 @@ async def running(
     *services: Callable[[Runtime], Service],
     clock: Clock | None = None,
     instance_id: str = "instance-1",
+    registre: Registre | None = None,
 ) -> AsyncIterator[Runtime]:
     """Topics created, the services consuming (on `clock`, the wall clock by default); on exit they stop
     as they would on SIGTERM. Two of these on one database with different `instance_id`s are two
-    instances of a deployment."""
+    instances of a deployment. `registre`: the registers they ask, else those the environment names."""
     await create_topics(settings, catalogue(settings.topic_prefix))
-    runtime = Runtime.from_env(settings, database, clock=clock).with_settings(ServiceSettings(instance_id=instance_id))
+    runtime = Runtime.from_env(settings, database, clock=clock, registre=registre).with_settings(
+        ServiceSettings(instance_id=instance_id)
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(run_services(runtime, [make(runtime) for make in services], stop))
     try:

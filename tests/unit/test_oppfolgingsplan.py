@@ -149,19 +149,15 @@ def _sent(tom: date, orgnummer: str = ORG, juridisk: str = JURIDISK) -> KnownSyk
     return KnownSykmelding(siste_tom=tom, orgnummer=orgnummer, juridisk_orgnummer=juridisk)
 
 
-def test_no_sykmelding_at_all_means_the_employee_is_not_found() -> None:
-    refusal = active_sent_sykmelding(ORG, [], TODAY)
-    assert isinstance(refusal, Refusal) and refusal.code is ErrorType.EMPLOYEE_NOT_FOUND
-
-
 @pytest.mark.parametrize(
     "sykmeldinger",
     [
+        [],  # none known: whether the person exists is the population register's to say
         [KnownSykmelding(siste_tom=TODAY)],  # never sent
         [_sent(TODAY, orgnummer=OTHER, juridisk=OTHER)],  # sent to another employer
         [_sent(TODAY - timedelta(days=17))],  # over: tom + 16 days have passed
     ],
-    ids=["not-sent", "other-employer", "no-longer-active"],
+    ids=["none", "not-sent", "other-employer", "no-longer-active"],
 )
 def test_without_an_active_sykmelding_sent_to_the_organisation_the_plan_is_refused(
     sykmeldinger: list[KnownSykmelding],

@@ -42,7 +42,10 @@ def _with_everything_a_doctor_writes(received: ReceivedSykmelding) -> ReceivedSy
 async def play(demo: Demo) -> None:
     rng = random.Random(2026)
     today = demo.runtime.clock.today()
-    accepted = _with_everything_a_doctor_writes(synthetic.make_sykmelding(rng, fom=today - timedelta(days=2)))
+    # The employee Aareg knows at the employer: scene 3's plan for them passes NAV's checks.
+    accepted = _with_everything_a_doctor_writes(
+        synthetic.make_sykmelding(rng, fom=today - timedelta(days=2), pasient_fnr=synthetic.DEMO_ARBEIDSTAKER)
+    )
     backdated = synthetic.make_sykmelding(
         rng,
         fom=today - timedelta(days=20),

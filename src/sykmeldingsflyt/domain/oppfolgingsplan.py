@@ -265,8 +265,6 @@ _NO_ACTIVE_SENT = Refusal(
 def active_sent_sykmelding(orgnr: str, sykmeldinger: Sequence[KnownSykmelding], today: date) -> SentTo | Refusal:
     """Whether `orgnr`, as the virksomhet or its legal entity, has an active sykmelding SENT to it among
     the employee's `sykmeldinger`; the one that lasts longest when several have."""
-    if not sykmeldinger:
-        return Refusal(ErrorType.EMPLOYEE_NOT_FOUND, "No sykmelding is known for this employee.")
     active = [
         SentTo(orgnummer=s.orgnummer, juridisk_orgnummer=s.juridisk_orgnummer, siste_tom=s.siste_tom)
         for s in sykmeldinger
@@ -295,7 +293,7 @@ def check_employee(
         return Refusal(
             ErrorType.NO_ACTIVE_EMPLOYMENT, "Aareg has no active employment of the employee at this organisation."
         )
-    sent_to = active_sent_sykmelding(orgnr, sykmeldinger, today) if sykmeldinger else _NO_ACTIVE_SENT
+    sent_to = active_sent_sykmelding(orgnr, sykmeldinger, today)
     if isinstance(sent_to, Refusal):
         return sent_to
     if not person_finnes:

@@ -3,11 +3,11 @@
 The body's own rules first (400 VALIDATION_ERROR, every broken rule named by field), then the employee:
 Aareg (403 NO_ACTIVE_EMPLOYMENT), the sykmeldinger SENT to the organisation as the read model has them
 (403 NO_ACTIVE_SENT_SYKMELDING) and the population register (404 EMPLOYEE_NOT_FOUND), in that order
-(`check_employee`). A register that cannot answer is never a refusal: 503 with Retry-After, and the HR
-system sends the plan again. Delivery to the fastlege and to NAV stays asynchronous, with its receipt.
+(`services.plansjekk`, which oppfolging asks for the plans on Kafka too). A register that cannot answer is
+never a refusal: 503 with Retry-After, and the HR system sends the plan again. Delivery to the fastlege and
+to NAV stays asynchronous, with its receipt.
 """
 
-import asyncio
 from datetime import date
 
 import structlog
@@ -19,13 +19,13 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     KnownSykmelding,
     Oppfolgingsplan,
     Refusal,
-    check_employee,
     check_plan,
 )
 from sykmeldingsflyt.domain.registers import RegisterUtilgjengelig
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.problems import ApiError, FieldProblem
+from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewaySykmeldingEier
 
 log = structlog.get_logger(__name__)
@@ -52,11 +52,9 @@ async def vurder(plan: Oppfolgingsplan, running: Gateway, db: AsyncSession, toda
             errors=[_field_problem(refusal) for refusal in refusals],
         )
     fnr = plan.employee_identification_number
-    registre = running.runtime.registre
+    sykmeldinger = await sent_sykmeldinger(db, running.pseudonym(fnr))
     try:
-        arbeidsforhold, person = await asyncio.gather(
-            registre.aareg.arbeidsforhold(fnr), registre.folkeregister.person(fnr)
-        )
+        outcome = await sjekk_arbeidstaker(running.runtime.registre, plan.orgnummer, fnr, today, sykmeldinger)
     except RegisterUtilgjengelig as error:
         log.warning("gateway.plan_register_unavailable", plan_uuid=plan.plan_uuid, register=error.register)
         raise ApiError(
@@ -65,14 +63,6 @@ async def vurder(plan: Oppfolgingsplan, running: Gateway, db: AsyncSession, toda
             f"{error.register} could not answer; send the plan again later.",
             headers={"Retry-After": REGISTER_RETRY_AFTER},
         ) from None
-    sykmeldinger = await sent_sykmeldinger(db, running.pseudonym(fnr))
-    outcome = check_employee(
-        plan.orgnummer,
-        today,
-        arbeidsforhold=arbeidsforhold,
-        sykmeldinger=sykmeldinger,
-        person_finnes=person is not None,
-    )
     if isinstance(outcome, Refusal):
         log.info("gateway.plan_refused", plan_uuid=plan.plan_uuid, code=outcome.code.value)
         raise ApiError(_STATUS[outcome.code], outcome.code.value, outcome.message)

@@ -9,12 +9,15 @@ oppfolgingsplan.fra-hr ──► checks ──► epj.dialogmelding (to the fast
 nav.sykmelding ───────────┐
 arbeidsgiver.sykmelding ──┴─► whose each sykmelding is, until when, and which employer it was SENT to
 
-Whether the posting organisation has an active sykmelding SENT to it for the employee is learnt from the
-topics: nav.sykmelding says whose each sykmelding is (kept as a pseudonym) and its last tom,
-arbeidsgiver.sykmelding where it was sent. The HR system learns of a sykmelding from that same employer
+A plan is checked as the HTTP door checks it (`services.plansjekk`, NAV's order and codes): an employment
+at the organisation in Aareg (NO_ACTIVE_EMPLOYMENT), an active sykmelding SENT to it
+(NO_ACTIVE_SENT_SYKMELDING), the employee in the population register (EMPLOYEE_NOT_FOUND). The sykmeldinger
+are learnt from the topics: nav.sykmelding says whose each sykmelding is (kept as a pseudonym) and its last
+tom, arbeidsgiver.sykmelding where it was sent. The HR system learns of a sykmelding from that same employer
 topic and may post a plan at once, so a plan can overtake the SENDT it rests on: a plan that finds no
 active sykmelding waits (`wait_for_sendt`), is accepted as soon as the sykmelding or its SENDT arrives,
-and is refused when the wait runs out.
+and is refused when the wait runs out. A register that cannot answer (Aareg, the population register, the
+fastlege register) is never the plan's fault: the plan waits, and is tried again each round until it can.
 
 The same plan uuid twice: an accepted plan is routed once and each repeat gets the same receipt again;
 a repeat of a waiting plan is absorbed (the one receipt answers both); a refused plan is not remembered,
@@ -39,13 +42,12 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     Refusal,
     Routing,
     RoutingIds,
-    active_sent_sykmelding,
     check_plan,
     refused_kvittering,
     route,
 )
 from sykmeldingsflyt.domain.pseudonym import person_ref
-from sykmeldingsflyt.domain.registers import Fastlegeregister, RegisterUtilgjengelig
+from sykmeldingsflyt.domain.registers import RegisterUtilgjengelig
 from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.messaging import contracts
@@ -65,6 +67,7 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
     dead_letter_topic,
 )
+from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, read_own
 from sykmeldingsflyt.storage.tables import (
@@ -80,10 +83,9 @@ log = structlog.get_logger(__name__)
 UKJENT_PLAN = "ukjent"
 """The receipt's key when a plan could not be read and its key was no plan uuid either."""
 
-FASTLEGEREGISTERET_UTILGJENGELIG = Refusal(
-    ErrorType.INTERNAL_ERROR, "The fastlege register could not answer; the plan waits until it can."
-)
-"""Why a plan that asks for the fastlege waits: never a refusal a sender sees."""
+REGISTER_UTILGJENGELIG = Refusal(ErrorType.INTERNAL_ERROR, "A register could not answer; the plan waits until it can.")
+"""Why a plan waits while Aareg, the population register or the fastlege register is down: never a
+refusal a sender sees."""
 
 _PLAN_UUID = TypeAdapter(Uuid)
 _SETTLE_BATCH = 500
@@ -100,14 +102,8 @@ class Oppfolging(Service):
         dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR),
     )
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        fastleger: Fastlegeregister | None = None,
-        wait_for_sendt: timedelta = timedelta(minutes=15),
-    ) -> None:
+    def __init__(self, runtime: Runtime, wait_for_sendt: timedelta = timedelta(minutes=15)) -> None:
         super().__init__(runtime)
-        self.fastleger = fastleger or runtime.registre.fastlegeregister
         self.wait_for_sendt = wait_for_sendt
 
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -140,7 +136,11 @@ class Oppfolging(Service):
             return
         if await uow.session.get(OppfolgingVentendePlan, plan.plan_uuid) is not None:
             return
-        if await self._try_accept(uow, inbound, plan) is None:
+        refusal = await self._try_accept(uow, inbound, plan)
+        if refusal is None:
+            return
+        if not _waits(refusal, expired=False):
+            self._refuse(uow, inbound, [refusal], plan.plan_uuid, plan.orgnummer)
             return
         uow.session.add(
             OppfolgingVentendePlan(
@@ -222,8 +222,7 @@ class Oppfolging(Service):
                 plan = contracts.decode(self.runtime.codec, waiting.value, Oppfolgingsplan)
                 refusal = await self._try_accept(uow, source, plan)
                 if refusal is not None:
-                    # A register that is down is never the plan's fault: it waits for as long as it takes.
-                    if not expired or refusal is FASTLEGEREGISTERET_UTILGJENGELIG:
+                    if _waits(refusal, expired=expired):
                         continue
                     self._refuse(uow, source, [refusal], plan.plan_uuid, plan.orgnummer)
                 await _forget_waiting(uow, waiting.plan_uuid)
@@ -254,21 +253,23 @@ class Oppfolging(Service):
         return plan
 
     async def _try_accept(self, uow: UnitOfWork, source: Inbound, plan: Oppfolgingsplan) -> Refusal | None:
-        """Accept and route `plan` if its organisation has an active sykmelding SENT to it for the
-        employee; otherwise say why not, and do nothing."""
+        """Accept and route `plan` if the employee checks pass (`services.plansjekk`); otherwise say why
+        not, and do nothing."""
         ref = self._person_ref(plan)
-        sent_to = active_sent_sykmelding(plan.orgnummer, await _sykmeldinger_of(uow, ref), self.runtime.clock.today())
-        if isinstance(sent_to, Refusal):
-            return sent_to
+        fnr = plan.employee_identification_number
+        registre = self.runtime.registre
+        sykmeldinger = await _sykmeldinger_of(uow, ref)
         try:
-            fastlege = (
-                await self.fastleger.fastlege(plan.employee_identification_number)
-                if plan.send_plan_to_general_practitioner
-                else None
-            )
+            sent_to = await sjekk_arbeidstaker(registre, plan.orgnummer, fnr, self.runtime.clock.today(), sykmeldinger)
+            if isinstance(sent_to, Refusal):
+                return sent_to
+            fastlege = await registre.fastlegeregister.fastlege(fnr) if plan.send_plan_to_general_practitioner else None
         except RegisterUtilgjengelig as error:
-            log.warning("oppfolging.fastlege_utilgjengelig", plan_uuid=plan.plan_uuid, grunn=error.grunn)
-            return FASTLEGEREGISTERET_UTILGJENGELIG
+            grunn = error.grunn
+            log.warning(
+                "oppfolging.register_utilgjengelig", plan_uuid=plan.plan_uuid, register=error.register, grunn=grunn
+            )
+            return REGISTER_UTILGJENGELIG
         routing = route(
             plan,
             fastlege=fastlege,
@@ -385,6 +386,15 @@ class Oppfolging(Service):
 
     def _person_ref(self, plan: Oppfolgingsplan) -> str:
         return person_ref(plan.employee_identification_number, self.runtime.settings.pseudonym_key)
+
+
+def _waits(refusal: Refusal, *, expired: bool) -> bool:
+    """Whether a plan refused for now waits instead: for a register that cannot answer, as long as it takes;
+    for the SENDT it rests on, which may come after the plan, until `wait_for_sendt` is over. Any other
+    refusal is final at once: Aareg and the population register do not change with our topics."""
+    if refusal is REGISTER_UTILGJENGELIG:
+        return True
+    return refusal.code is ErrorType.NO_ACTIVE_SENT_SYKMELDING and not expired
 
 
 async def _sykmeldinger_of(uow: UnitOfWork, ref: str) -> list[KnownSykmelding]:

@@ -1,5 +1,6 @@
 """The employer's søknader: the employer's view of each sykepengesøknad sent to it (arbeidsgiver.soknad, built
-by personvern's whitelist), as a feed per organisation with the employee as `ansattRef`."""
+by personvern's whitelist), as a feed per organisation with the employee as `ansattRef`: in pages by cursor
+for the employer's own door, by running number for the HR systems' (LPS) door."""
 
 from pydantic import Field
 from sqlalchemy import or_, select
@@ -39,8 +40,16 @@ class ArbeidsgiverSoknadFeed(DomainModel):
 
 
 async def feed(db: AsyncSession, running: Gateway, orgnr: str, page: PageQuery) -> ArbeidsgiverSoknadFeed:
-    """The søknader sent to `orgnr` as the virksomhet, or to the virksomheter sykmeldinger name it the legal
-    entity of, after the page's cursor."""
+    """One page of the søknader sent to `orgnr`, after the page's cursor."""
+    found = await entries(db, running, orgnr, after=page.after, limit=page.limit)
+    return ArbeidsgiverSoknadFeed(soknader=found, next_cursor=encode_cursor(found[-1].loepenr if found else page.after))
+
+
+async def entries(
+    db: AsyncSession, running: Gateway, orgnr: str, *, after: int, limit: int
+) -> list[ArbeidsgiverSoknadEntry]:
+    """At most `limit` of the søknader sent to `orgnr` as the virksomhet, or to the virksomheter sykmeldinger
+    name it the legal entity of, after the running number `after`, oldest first."""
     virksomheter = select(GatewayArbeidsgiverSykmelding.orgnummer).where(
         GatewayArbeidsgiverSykmelding.juridisk_orgnummer == orgnr
     )
@@ -54,13 +63,13 @@ async def feed(db: AsyncSession, running: Gateway, orgnr: str, page: PageQuery) 
                 or_(
                     GatewayArbeidsgiverSoknad.orgnummer == orgnr, GatewayArbeidsgiverSoknad.orgnummer.in_(virksomheter)
                 ),
-                GatewayArbeidsgiverSoknad.position > page.after,
+                GatewayArbeidsgiverSoknad.position > after,
             )
             .order_by(GatewayArbeidsgiverSoknad.position)
-            .limit(page.limit)
+            .limit(limit)
         )
     )
-    entries = [
+    return [
         ArbeidsgiverSoknadEntry(
             loepenr=row.position,
             ansatt_ref=None if person is None else running.ansatt(row.orgnummer, person),
@@ -68,6 +77,3 @@ async def feed(db: AsyncSession, running: Gateway, orgnr: str, page: PageQuery) 
         )
         for row, person in rows
     ]
-    return ArbeidsgiverSoknadFeed(
-        soknader=entries, next_cursor=encode_cursor(entries[-1].loepenr if entries else page.after)
-    )

@@ -38,6 +38,8 @@ async def test_the_demonstration_ends_in_a_room_one_can_open_as_each_party(
         await asyncio.wait([demo, asyncio.create_task(opened.wait())], return_when=asyncio.FIRST_COMPLETED)
         assert opened.is_set(), "\n".join(lines)
         text = "\n".join(lines)
+        # The plan of scene 3 passes NAV's checks against the bundled registers: Aareg knows the employee.
+        assert re.search(r"plan \S+: ACCEPTED; to the fastlege: SENT; to NAV: SENT", text), text
         for rolle, ident in STANDARD.items():
             assert f"as {ROLLENAVN[rolle]} ({ident}): 200" in text, text
         sak = re.search(r"the case: (http://127\.0\.0\.1:\d+/rom/sak/[0-9a-f]{32})$", text, re.MULTILINE)

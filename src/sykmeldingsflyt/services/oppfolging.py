@@ -265,9 +265,11 @@ class Oppfolging(Service):
                 return sent_to
             fastlege = await registre.fastlegeregister.fastlege(fnr) if plan.send_plan_to_general_practitioner else None
         except RegisterUtilgjengelig as error:
-            grunn = error.grunn
             log.warning(
-                "oppfolging.register_utilgjengelig", plan_uuid=plan.plan_uuid, register=error.register, grunn=grunn
+                "oppfolging.register_utilgjengelig",
+                plan_uuid=plan.plan_uuid,
+                register=error.register,
+                grunn=error.grunn,
             )
             return REGISTER_UTILGJENGELIG
         routing = route(

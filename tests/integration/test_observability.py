@@ -6,11 +6,12 @@ import random
 import signal
 import socket
 import sys
+from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -134,6 +135,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def _run_mottak(
+    settings: KafkaSettings, tmp_path: Path, port: int, stdout: IO[bytes] | int, stderr: int
+) -> asyncio.subprocess.Process:
+    """`sykmeldingsflyt run mottak` in a process of its own, its probes on 127.0.0.1:`port`."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sykmeldingsflyt",
+        "run",
+        "mottak",
+        env={
+            **{name: value for name, value in os.environ.items() if not name.startswith(("NAIS_", "SYKMELDINGSFLYT_"))},
+            "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
+            "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'mottak.sqlite'}",
+            "SYKMELDINGSFLYT_PROBE_HOST": "127.0.0.1",
+            "SYKMELDINGSFLYT_PROBE_PORT": str(port),
+        },
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+
 def _channel(operation: dict[str, Any]) -> str:
     return str(operation["channel"]["$ref"].removeprefix("#/channels/"))
 
@@ -171,27 +195,7 @@ async def test_a_service_process_is_a_faststream_app_serving_probes_metrics_and_
     log = tmp_path / "mottak.log"
     intake = f"{prefix}{SYKMELDING_FRA_EPJ.name}"
     async with _holding(kafka_settings, f"sykmeldingsflyt-{prefix}mottak.{SYKMELDING_FRA_EPJ.name}", intake) as release:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "sykmeldingsflyt",
-            "run",
-            "mottak",
-            env={
-                **{
-                    name: value
-                    for name, value in os.environ.items()
-                    if not name.startswith(("NAIS_", "SYKMELDINGSFLYT_"))
-                },
-                "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.require_bootstrap(),
-                "SYKMELDINGSFLYT_TOPIC_PREFIX": prefix,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'mottak.sqlite'}",
-                "SYKMELDINGSFLYT_PROBE_HOST": "127.0.0.1",
-                "SYKMELDINGSFLYT_PROBE_PORT": str(port),
-            },
-            stdout=log.open("wb"),
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        process = await _run_mottak(kafka_settings, tmp_path, port, log.open("wb"), asyncio.subprocess.STDOUT)
         try:
 
             async def waiting_for_the_intake() -> bool:
@@ -229,3 +233,20 @@ async def test_a_service_process_is_a_faststream_app_serving_probes_metrics_and_
     assert set(document["channels"]) == {channel for _, channel in operations}
     assert [tag["name"] for tag in document["info"]["tags"]] == ["mottak"]
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+
+
+async def test_a_service_process_whose_probe_port_is_taken_says_so_in_one_line(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = await _run_mottak(kafka_settings, tmp_path, port, PIPE, PIPE)
+        _, err = await process.communicate()
+
+    assert process.returncode == 2
+    assert err.decode().splitlines() == [
+        f"error: SYKMELDINGSFLYT_PROBE_PORT, SYKMELDINGSFLYT_PROBE_HOST: cannot listen on 127.0.0.1:{port} "
+        "(Address already in use)"
+    ]

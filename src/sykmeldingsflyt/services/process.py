@@ -35,58 +35,51 @@ ASYNCAPI_PATH = "/internal/asyncapi"
 _LOGGER = logging.getLogger("sykmeldingsflyt.broker")
 
 
-def service_app(runtime: Runtime, services: Iterable[Service]) -> AsgiFastStream:
-    """The FastStream application running `services`; nothing starts until its lifespan does."""
-    running = list(services)
-    broker = KafkaBroker(
-        runtime.kafka.require_bootstrap(),
-        security=runtime.kafka.faststream_security(),
-        client_id="sykmeldingsflyt",
-        graceful_timeout=30.0,
-        logger=_LOGGER,
-    )
-    for service in running:
-        service.register(broker)
-    lifecycle = _Lifecycle(runtime, running, broker)
-    return AsgiFastStream(
-        broker,
-        asgi_routes=probe_routes(runtime.health),
-        logger=_LOGGER,
-        on_startup=[lifecycle.start],
-        after_startup=[lifecycle.started],
-        on_shutdown=[lifecycle.stop_chores],
-        after_shutdown=[lifecycle.drain],
-        specification=ServicesAsyncAPI(runtime.topics, runtime.codec.store),
-        # No try-it-out route: it would let anyone who reaches the port publish to the topics.
-        asyncapi_path=AsyncAPIRoute(ASYNCAPI_PATH, try_it_out_path=None),
-    )
+class ServiceProcess:
+    """The FastStream application (`app`) running `services`, and the process's own tasks, which FastStream's
+    hooks start and stop around its broker's; nothing starts until the application's lifespan does."""
 
-
-async def run_services(
-    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
-) -> None:
-    """Run until `stop` is set, the application's routes served on `probes` (default: from the environment);
-    then stop consuming, let the relays publish what is committed, and exit."""
-    app = service_app(runtime, services)
-    async with (
-        serving(app, runtime.health, probes or read_settings(ProbeSettings, "probe"), runtime.settings.profile),
-        app.start_lifespan_context(),
-    ):
-        await stop.wait()
-
-
-class _Lifecycle:
-    """The process's own tasks, started and stopped by FastStream's hooks around its broker's."""
-
-    def __init__(self, runtime: Runtime, services: list[Service], broker: KafkaBroker) -> None:
+    def __init__(self, runtime: Runtime, services: Iterable[Service]) -> None:
         self.runtime = runtime
-        self.services = services
-        self.broker = broker
-        self.names = [service.name for service in services]
+        self.services = list(services)
+        self.names = [service.name for service in self.services]
+        self.broker = KafkaBroker(
+            runtime.kafka.require_bootstrap(),
+            security=runtime.kafka.faststream_security(),
+            client_id="sykmeldingsflyt",
+            graceful_timeout=30.0,
+            logger=_LOGGER,
+        )
+        for service in self.services:
+            service.register(self.broker)
         self.relays: list[asyncio.Task[None]] = []
         self.chores: list[asyncio.Task[Any]] = []
+        self.started = asyncio.Event()
+        self.app = AsgiFastStream(
+            self.broker,
+            asgi_routes=probe_routes(runtime.health),
+            logger=_LOGGER,
+            on_startup=[self._start],
+            after_startup=[self._started],
+            on_shutdown=[self._stop_chores],
+            after_shutdown=[self._drain],
+            specification=ServicesAsyncAPI(runtime.topics, runtime.codec.store),
+            # No try-it-out route: it would let anyone who reaches the port publish to the topics.
+            asyncapi_path=AsyncAPIRoute(ASYNCAPI_PATH, try_it_out_path=None),
+        )
 
-    async def start(self) -> None:
+    async def run(self, stop: asyncio.Event, probes: ProbeSettings) -> None:
+        """Serve the application's routes, then start it; once started, run until `stop` is set."""
+        async with (
+            serving(self.app, self.runtime.health, probes, self.runtime.settings.profile),
+            self.app.start_lifespan_context(),
+        ):
+            # A stop asked for while the broker starts waits for it: stopping a half-started broker
+            # would leave the consumers it starts afterwards running.
+            await self.started.wait()
+            await stop.wait()
+
+    async def _start(self) -> None:
         if self.runtime.schema_topic is not None:
             await self.runtime.schema_topic.publish()  # before anything this build writes can be read
         for service in self.services:
@@ -99,18 +92,27 @@ class _Lifecycle:
         ]
         self.chores.append(asyncio.create_task(sample(self.runtime.database, self.broker, self.names), name="metrics"))
 
-    async def started(self) -> None:
+    async def _started(self) -> None:
+        self.started.set()
         log.info("services.started", services=self.names)
 
-    async def stop_chores(self) -> None:
+    async def _stop_chores(self) -> None:
         for task in self.chores:
             task.cancel()
         await asyncio.gather(*self.chores, return_exceptions=True)
 
-    async def drain(self) -> None:
+    async def _drain(self) -> None:
         """After the broker has stopped consuming: what the stages committed goes out, then the process ends."""
         for service in self.services:
             service.relay.stop()
         await asyncio.gather(*self.relays, return_exceptions=True)
         await self.runtime.registre.close()
         log.info("services.stopped", services=self.names)
+
+
+async def run_services(
+    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
+) -> None:
+    """Run until `stop` is set, the application's routes served on `probes` (default: from the environment);
+    then stop consuming, let the relays publish what is committed, and exit."""
+    await ServiceProcess(runtime, services).run(stop, probes or read_settings(ProbeSettings, "probe"))

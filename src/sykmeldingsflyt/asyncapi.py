@@ -145,10 +145,7 @@ def asyncapi_document(store: SchemaStore | None = None) -> dict[str, Any]:
     broker = KafkaBroker("asyncapi.invalid:9092")
     for service_class in SERVICES.values():
         service_class(runtime).register(broker)
-    document: dict[str, Any] = (
-        ServicesAsyncAPI(store=store, whole=True).add_broker(broker).to_specification().to_jsonable()
-    )
-    return document
+    return ServicesAsyncAPI(store=store, whole=True).add_broker(broker).document
 
 
 class ServicesAsyncAPI(SpecificationFactory):

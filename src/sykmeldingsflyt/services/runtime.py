@@ -51,11 +51,6 @@ SESSION_TIMEOUT_MS = 6000
 HEARTBEAT_INTERVAL_MS = 1500
 
 
-# A publisher's title ends so: a service that read and wrote one topic would otherwise give FastStream's AsyncAPI
-# generator one title (its key for operations and channels) for both. A subscriber's is `service:topic`.
-PUBLISHER = "Publisher"
-
-
 def _unique_instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
@@ -187,10 +182,11 @@ class Service(ABC):
         for topic in self.produces:
             # Declared, never called: the outbox relay sends, in a Kafka transaction with what the stage
             # committed, which FastStream's producer cannot open. Declared, FastStream's AsyncAPI
-            # (asyncapi.py) and tooling see what the service writes.
+            # (asyncapi.py) and tooling see what the service writes. The title differs from a subscriber's
+            # (`service:topic`): FastStream keys operations and channels by title.
             broker.publisher(
                 self.runtime.topics.name(topic),
-                title=f"{self.name}:{topic.name}:{PUBLISHER}",
+                title=f"{self.name}:{topic.name}:Publisher",
                 description=topic.description,
             )
 

@@ -9,7 +9,8 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.registers.registre import Registre
-from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings, run_services
+from sykmeldingsflyt.services.process import run_services
+from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings
 from sykmeldingsflyt.storage.database import Database
 
 

@@ -7,6 +7,7 @@ as a consumer group).
 """
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -118,6 +119,14 @@ class ServiceSettings(BaseSettings):
         return self
 
 
+def settle_heap() -> None:
+    """Put what start-up made (modules, schemas, the ORM's mappers, the registers) out of the garbage
+    collector's sight: it lives as long as the process, and each full collection would walk all of it
+    again, a fifth of mottak's CPU per sykmelding (bench/bench_mottak_cpu.py). Called once started."""
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass
 class Runtime:
     kafka: KafkaSettings
@@ -179,6 +188,8 @@ class Service(ABC):
         self.relay = runtime.relay_for(self.name)
         # What `subscribe` made this service read: its Kafka ACLs are generated from it (nais.py).
         self.consumes: list[Topic] = []
+        # Each topic's stage, by topic name: what a benchmark feeds without a broker (bench/*_cpu.py).
+        self.stages: dict[str, Stage] = {}
 
     @abstractmethod
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -190,6 +201,7 @@ class Service(ABC):
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
         self.consumes.append(topic)
+        self.stages[self.runtime.topics.name(topic)] = stage
         replica = self.runtime.settings.replica
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),
@@ -250,6 +262,7 @@ async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) ->
         asyncio.create_task(sample(runtime.database, broker, [service.name for service in running]), name="metrics")
     )
     await broker.start()
+    settle_heap()
     log.info("services.started", services=[service.name for service in running])
     try:
         await stop.wait()

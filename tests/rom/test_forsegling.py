@@ -1,7 +1,10 @@
 """The case room's stored NAV view is sealed at rest (migration 0011, storage/rom.py), on SQLite and PostgreSQL:
 a row stored in the clear before is sealed by the gateway service's pass, the raw row then holds no fnr and no
-diagnosis, the room still opens the case, and the migration goes down only when nothing sealed would be lost."""
+diagnosis, the room still opens the case, a rotated key seals it again, and the migration goes down only when
+nothing sealed would be lost."""
 
+import base64
+import os
 import random
 from datetime import date
 
@@ -14,6 +17,7 @@ from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.privacy import nav_view
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.gateway.rom.tilgang import sak_av
+from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring
 from sykmeldingsflyt.services.runtime import ServiceSettings
 from sykmeldingsflyt.storage.database import Database, alembic_config
 from sykmeldingsflyt.storage.rom import forsegl_gamle
@@ -53,12 +57,19 @@ async def test_a_row_stored_in_the_clear_is_sealed_and_the_raw_row_holds_no_fnr_
     async with database.session() as session:
         assert await forsegl_gamle(session, keyring) == 0
         sak = await sak_av(session, "sak", keyring)
+    # A rotated keyring: the row is sealed again under the new key, and opens without the old one.
+    new_key = base64.b64encode(os.urandom(32)).decode()
+    rotated = DeadLetterKeyring.parse(f"ny:{new_key},{ServiceSettings().dead_letter_keys.get_secret_value()}")
+    async with database.session.begin() as session:
+        assert await forsegl_gamle(session, rotated) == 1
+    async with database.session() as session:
+        reopened = await sak_av(session, "sak", DeadLetterKeyring.parse(f"ny:{new_key}"))
     async with database.engine.connect() as connection:
         after = await connection.run_sync(_raw)
 
     assert CANARY in before[0] and received.pasient_fnr in before[0]
     assert CANARY not in after[0] and received.pasient_fnr not in after[0]
-    assert sak.sykmeldinger[0].received_sykmelding == received
+    assert sak.sykmeldinger[0].received_sykmelding == received == reopened.sykmeldinger[0].received_sykmelding
 
     async with database.engine.begin() as connection:
         with pytest.raises(RuntimeError, match="1 case-room sykmeldinger are sealed"):

@@ -89,8 +89,8 @@ class GatewayReadModel(Service):
         consume_all(self, broker, inputs, self.poisoned)
 
     async def background(self) -> None:
-        """Seal the case room's rows stored in the clear before sealing (once, at start); forget idempotency
-        keys past their time."""
+        """Seal the case room's rows stored in the clear or under an old key (once, at start); forget
+        idempotency keys past their time."""
         await self._seal_clear_rows()
         while True:
             try:

@@ -13,7 +13,7 @@ from sykmeldingsflyt.storage.mottak_parkering import Keyring
 from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
 
 SEAL_BATCH = 500
-"""Rows stored in the clear before sealing, sealed per transaction by `forsegl_gamle`."""
+"""Rows sealed again per transaction by `forsegl_gamle`."""
 
 
 def forsegl(row: GatewayRomSykmelding, sykmelding: dict[str, Any], keyring: Keyring) -> GatewayRomSykmelding:
@@ -36,17 +36,17 @@ def apne(row: GatewayRomSykmelding, keyring: Keyring) -> dict[str, Any]:
 
 
 async def forsegl_gamle(session: AsyncSession, keyring: Keyring) -> int:
-    """Seal up to SEAL_BATCH rows stored in the clear (before migration 0011); how many were sealed."""
-    rows = list(
-        await session.scalars(
-            select(GatewayRomSykmelding).where(GatewayRomSykmelding.key_id.is_(None)).limit(SEAL_BATCH)
-        )
+    """Seal up to SEAL_BATCH rows stored in the clear (before migration 0011) or under a key that is no longer
+    the current one (after a rotation), under the current key; how many were sealed."""
+    rows = await session.scalars(
+        select(GatewayRomSykmelding)
+        .where(GatewayRomSykmelding.key_id.is_(None) | (GatewayRomSykmelding.key_id != keyring.current))
+        .limit(SEAL_BATCH)
     )
     sealed = 0
     for row in rows:
-        if row.sykmelding is not None:
-            forsegl(row, row.sykmelding, keyring)
-            sealed += 1
+        forsegl(row, apne(row, keyring), keyring)
+        sealed += 1
     return sealed
 
 

@@ -175,7 +175,8 @@ def kandidatlinje(endring: DialogmotekandidatEndring | None, now: datetime) -> L
         synlig = kandidat.synlig_kandidat(endring, now)
         if synlig is None:
             return None
-        return Linje(norwegian_date(synlig.created_at), "Registrert som kandidat til dialogmøte 2", "NAV", True, "Kandidat")
+        dato = norwegian_date(synlig.created_at)
+        return Linje(dato, "Registrert som kandidat til dialogmøte 2", "NAV", True, "Kandidat")
     grunn = endring.unntak_arsak or endring.ikke_aktuell_arsak or endring.arsak
     detaljer = (f"Årsak: {grunn.value}",)
     dato = norwegian_date(endring.created_at)

@@ -76,12 +76,13 @@ def test_an_answer_shows_what_its_readers_view_has_and_whether_nav_handled_it() 
 
     assert (own.tittel, own.hvem, own.status, own.dato) == (
         "Svar på behov for dialogmøte",
-        "Sykmeldt",
+        "NAV",
         "Venter på NAV",
         TODAY - timedelta(days=2),
     )
-    assert own.detaljer == ("Behov for dialogmøte: ja", "Begrunnelse: egne ord", "Ønsker tolk (polsk)")
-    assert for_nav.hvem == "Arbeidsgiver" and for_nav.status == "Behandlet av NAV 01.12.2026"
+    assert own.detaljer == ("Fra: Sykmeldt", "Behov for dialogmøte: ja", "Begrunnelse: egne ord", "Ønsker tolk (polsk)")
+    assert for_nav.hvem is None and for_nav.status == "Behandlet av NAV 01.12.2026"
+    assert "Fra: Arbeidsgiver" in for_nav.detaljer
     assert f"Gjelder arbeidsgiver {DEMO_ARBEIDSGIVER.orgnummer}" in for_nav.detaljer
 
 

@@ -126,13 +126,14 @@ def planlinje(mottatt: date, orgnummer: str, kvittering: PlanKvittering | None) 
             f"Til fastlegen: {_LEVERING[kvittering.general_practitioner.status]}",
             f"Til NAV: {_LEVERING[kvittering.nav.status]}",
         )
-    return Linje(mottatt, f"Oppfølgingsplan fra arbeidsgiver ({orgnummer})", "Arbeidsgiver", True, "Mottatt", detaljer)
+    return Linje(mottatt, f"Oppfølgingsplan fra arbeidsgiver ({orgnummer})", None, True, "Mottatt", detaljer)
 
 
 def svarlinje(svar: motebehov.MotebehovSvar, today: date) -> Linje:
     """An answered møtebehov in the view its reader's door gives (MotebehovSvar, or NAV's NavMotebehov)."""
     sporsmal = "Svar på behov for dialogmøte" if svar.skjematype is Skjematype.SVAR_BEHOV else "Ønske om dialogmøte"
-    detaljer = [f"Behov for dialogmøte: {'ja' if svar.har_motebehov else 'nei'}"]
+    behov = "ja" if svar.har_motebehov else "nei"
+    detaljer = [f"Fra: {_INNMELDER[svar.innmelder_type]}", f"Behov for dialogmøte: {behov}"]
     if svar.begrunnelse:
         detaljer.append(f"Begrunnelse: {svar.begrunnelse}")
     if svar.onsker_sykmelder_deltar:
@@ -141,12 +142,13 @@ def svarlinje(svar: motebehov.MotebehovSvar, today: date) -> Linje:
         detaljer.append(f"Ønsker tolk ({svar.tolk_sprak or 'språk ikke oppgitt'})")
     if isinstance(svar, motebehov.NavMotebehov):
         detaljer.append(f"Gjelder arbeidsgiver {svar.orgnr}")
+    venter = svar.har_motebehov and svar.behandlet is None
     if svar.behandlet is not None:
         status = f"Behandlet av NAV {_dato(svar.behandlet)}"
     else:
-        status = "Venter på NAV" if svar.har_motebehov else "Besvart"
+        status = "Venter på NAV" if venter else "Besvart"
     dato = norwegian_date(svar.innsendt)
-    return Linje(dato, sporsmal, _INNMELDER[svar.innmelder_type], dato <= today, status, tuple(detaljer))
+    return Linje(dato, sporsmal, "NAV" if venter else None, dato <= today, status, tuple(detaljer))
 
 
 def sporsmalslinje(status: motebehov.MotebehovStatus, side: Innmeldertype, today: date) -> Linje | None:

@@ -1,6 +1,7 @@
 """The case's whole timeline in a real browser, per party: follow-up plans, møtebehov and their answers,
-dialogmøter and the dialogmøte-2 candidature, as NAV's and the services' events on Kafka put them in the read
-models; the leader's case list from the nærmeste leder register; the doctor's list of their own patients.
+dialogmøter (one arriving on the leader's open page live) and the dialogmøte-2 candidature, as NAV's and the
+services' events on Kafka put them in the read models; the leader's case list from the nærmeste leder
+register; the doctor's list of their own patients.
 
 Every medical field of the sykmelding and the employee's own reasons carry canaries: the leader's pages and
 every response its browser got hold none, and neither does the raw database row of the room's stored view."""
@@ -25,6 +26,7 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
     PlanStatus,
 )
 from sykmeldingsflyt.domain.pseudonym import person_ref
+from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.domain.timeline import DialogmoteStatus
 from sykmeldingsflyt.gateway.readmodel import GatewayReadModel
 from sykmeldingsflyt.messaging import contracts
@@ -50,7 +52,7 @@ from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
 from tests.gateway.support import Tokens
 from tests.integration.test_personvern import _with_canaries
 from tests.rom.conftest import ANNEN_LEDER, ANNEN_ORG
-from tests.rom.test_rom import ANNEN_LEGE, LEDER, SYKMELDT, _axe, _sak, _send_to_employer, _som
+from tests.rom.test_rom import ANNEN_LEGE, LEDER, LIVE, SYKMELDT, _axe, _sak, _send_to_employer, _som
 from tests.support.inputs import send, send_nav
 from tests.support.kafka import produce
 from tests.support.services import running
@@ -58,6 +60,7 @@ from tests.support.timeline import until
 
 LEDERS_ORD = "Arbeidsgiver vil drøfte tilrettelegging"
 ROWS = "#sak tbody tr"
+RAW = "SELECT * FROM gateway_rom_sykmelding"
 
 
 def _plan(runtime: Runtime, person: str, orgnummer: str) -> tuple[OppfolgingsplanMottatt, PlanKvittering]:
@@ -109,9 +112,8 @@ def _mote(status: DialogmoteStatus, virksomhet: str) -> DialogmoteStatusEndring:
 
 
 async def _publish_case_events(kafka_settings: KafkaSettings, runtime: Runtime, person: str, canary: str) -> None:
-    """What the other services and NAV would publish in the case: two plans (the leader's underenhet and
-    another), both sides' møtebehov, a meeting called with the leader's underenhet and one cancelled with the
-    other."""
+    """What the other services would publish in the case: two plans (the leader's underenhet and another) and
+    both sides' møtebehov."""
     planer = [_plan(runtime, person, orgnummer) for orgnummer in (DEMO_ARBEIDSGIVER.orgnummer, ANNEN_ORG)]
     await send(kafka_settings, runtime, OPPFOLGINGSPLAN_MOTTATT, *((m.plan_uuid, m) for m, _ in planer))
     topic = runtime.topics.name(HR_KVITTERING)
@@ -124,16 +126,14 @@ async def _publish_case_events(kafka_settings: KafkaSettings, runtime: Runtime, 
         _motebehov(person, Innmeldertype.ARBEIDSGIVER, LEDERS_ORD, runtime),
     )
     await send(kafka_settings, runtime, NAV_MOTEBEHOV, *((m.id, m) for m in svar))
-    moter = (_mote(DialogmoteStatus.INNKALT, DEMO_ARBEIDSGIVER.orgnummer), _mote(DialogmoteStatus.AVLYST, ANNEN_ORG))
-    await send(kafka_settings, runtime, NAV_DIALOGMOTE_STATUS, *((m.dialogmote_uuid, m) for m in moter))
 
 
-async def _kandidat(database: Database, person: str) -> None:
+async def _kandidat(database: Database, fnr: str, runtime: Runtime) -> None:
     """A candidature decided ten days ago, as tidslinje stores it (its day-119 decision needs a case that old)."""
     endring = DialogmotekandidatEndring(
         uuid=str(uuid.uuid4()),
         created_at=datetime.now(UTC) - timedelta(days=10),
-        person_ref=person,
+        person_ref=person_ref(fnr, runtime.settings.pseudonym_key),
         tilfelle_id=str(uuid.uuid4()),
         tilfelle_start=datetime.now(UTC).date() - timedelta(days=130),
         kandidat=True,
@@ -154,19 +154,36 @@ async def _counts(page: Page) -> dict[str, int]:
     return {name: await page.locator(ROWS, has_text=title).count() for name, title in titles.items()}
 
 
+async def _case(
+    rom: str, tokens: Tokens, kafka_settings: KafkaSettings, runtime: Runtime, canary: str
+) -> ReceivedSykmelding:
+    """A sykmelding with a canary in every medical field, sent to the leader's underenhet, and the services'
+    events of its case."""
+    fom = runtime.clock.today() - timedelta(days=30)
+    received = _with_canaries(synthetic.make_sykmelding(random.Random(21), fom=fom, pasient_fnr=SYKMELDT), canary)
+    await send_nav(kafka_settings, runtime, received)
+    await _send_to_employer(rom, tokens, received)
+    await _publish_case_events(kafka_settings, runtime, person_ref(SYKMELDT, runtime.settings.pseudonym_key), canary)
+    return received
+
+
+async def _strangers_lists(browser: Browser, rom: str) -> dict[str, int]:
+    """How many cases a leader of another employee and a doctor of another patient find on their own lists."""
+    found = {}
+    for name, rolle, ident in (("annen leder", "leder", ANNEN_LEDER), ("annen lege", "lege", ANNEN_LEGE)):
+        async with _som(browser, rom, rolle, ident) as page:
+            found[name] = await page.locator("[data-sak]").count()
+    return found
+
+
 async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_own_view(
     rom: str, browser: Browser, tokens: Tokens, kafka_settings: KafkaSettings, database: Database
 ) -> None:
     canary = f"KANARI{uuid.uuid4().hex[:8]}"
     async with running(kafka_settings, database, Personvern, TidslinjeService, GatewayReadModel) as runtime:
-        fom = runtime.clock.today() - timedelta(days=30)
-        received = _with_canaries(synthetic.make_sykmelding(random.Random(21), fom=fom, pasient_fnr=SYKMELDT), canary)
-        await send_nav(kafka_settings, runtime, received)
-        await _send_to_employer(rom, tokens, received)
-        person = person_ref(SYKMELDT, runtime.settings.pseudonym_key)
-        await _publish_case_events(kafka_settings, runtime, person, canary)
-        await _kandidat(database, person)
-        for table in (TidslinjeOppfolgingsplan, GatewayPlanKvittering, GatewayMotebehov, TidslinjeDialogmote):
+        received = await _case(rom, tokens, kafka_settings, runtime, canary)
+        await _kandidat(database, received.pasient_fnr, runtime)
+        for table in (TidslinjeOppfolgingsplan, GatewayPlanKvittering, GatewayMotebehov):
             await until(database, select(func.count()).select_from(table), lambda found: found == 2)
         sak = _sak(runtime, received)
 
@@ -190,7 +207,16 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
             await expect(listed).to_contain_text(f"ansatt ved {DEMO_ARBEIDSGIVER.org_navn}")
             listing = await leder.content()
             await listed.get_by_role("link").click()
-            await expect(leder.locator(ROWS, has_text="Innkalling til dialogmøte")).to_have_count(1)
+            await expect(leder.locator(ROWS, has_text="Oppfølgingsplan fra arbeidsgiver")).to_have_count(1)
+            # NAV calls a meeting with the leader's underenhet and cancels one with the other: the leader's open
+            # page shows the first without reload, and never the second.
+            moter = (
+                _mote(DialogmoteStatus.INNKALT, DEMO_ARBEIDSGIVER.orgnummer),
+                _mote(DialogmoteStatus.AVLYST, ANNEN_ORG),
+            )
+            await send(kafka_settings, runtime, NAV_DIALOGMOTE_STATUS, *((m.dialogmote_uuid, m) for m in moter))
+            await expect(leder.locator(ROWS, has_text="Innkalling til dialogmøte")).to_have_count(1, timeout=LIVE)
+            await until(database, select(func.count()).select_from(TidslinjeDialogmote), lambda found: found == 2)
             for page in (sykmeldt, lege, nav):
                 await page.goto(f"{rom}/rom/sak/{sak}")
             for name, page in (("sykmeldt", sykmeldt), ("leder", leder), ("lege", lege), ("nav", nav)):
@@ -203,13 +229,9 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
                 await page.goto(f"{rom}/rom/")
                 lists[name] = await page.locator(f'[data-sak="{sak}"]').count()
 
-        strangers = {}
-        for name, rolle, ident in (("annen leder", "leder", ANNEN_LEDER), ("annen lege", "lege", ANNEN_LEGE)):
-            async with _som(browser, rom, rolle, ident) as page:
-                strangers[name] = await page.locator("[data-sak]").count()
+        strangers = await _strangers_lists(browser, rom)
         async with database.engine.connect() as connection:
-            raw = await connection.execute(sa.text("SELECT * FROM gateway_rom_sykmelding"))
-            stored = [repr(tuple(row)) for row in raw]
+            stored = [repr(tuple(row)) for row in await connection.execute(sa.text(RAW))]
 
     assert seen == {
         "sykmeldt": {"planer": 2, "motebehov": 1, "innkalt": 1, "avlyst": 1, "kandidat": 0},

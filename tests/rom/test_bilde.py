@@ -13,6 +13,7 @@ from sykmeldingsflyt.domain.privacy import arbeidsgiver_view, nav_view, pasient_
 from sykmeldingsflyt.domain.timeline import DialogmoteHendelse, DialogmoteStatus
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.gateway import motebehov
+from sykmeldingsflyt.gateway.audit import Resource
 from sykmeldingsflyt.gateway.rom import linjer
 from sykmeldingsflyt.gateway.rom.bilde import kort_for_arbeidsgiver, kort_for_nav, kort_for_pasient
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
@@ -83,6 +84,7 @@ def test_an_answer_shows_what_its_readers_view_has_and_whether_nav_handled_it() 
     assert own.detaljer == ("Fra: Sykmeldt", "Behov for dialogmøte: ja", "Begrunnelse: egne ord", "Ønsker tolk (polsk)")
     assert for_nav.hvem is None and for_nav.status == "Behandlet av NAV 01.12.2026"
     assert "Fra: Arbeidsgiver" in for_nav.detaljer
+    assert own.lest is not None and own.lest[0] is Resource.MOTEBEHOV
     assert f"Gjelder arbeidsgiver {DEMO_ARBEIDSGIVER.orgnummer}" in for_nav.detaljer
 
 
@@ -113,12 +115,13 @@ def test_a_plan_says_where_its_receipt_says_it_went_and_nothing_of_what_it_says(
         mottatt=NOW,
     )
 
-    linje = linjer.planlinje(TODAY, DEMO_ARBEIDSGIVER.orgnummer, kvittering)
-    waiting = linjer.planlinje(TODAY, DEMO_ARBEIDSGIVER.orgnummer, None)
+    linje = linjer.planlinje(kvittering.plan_uuid or "", TODAY, DEMO_ARBEIDSGIVER.orgnummer, kvittering)
+    waiting = linjer.planlinje("plan", TODAY, DEMO_ARBEIDSGIVER.orgnummer, None)
 
     assert linje.detaljer == ("Til fastlegen: kunne ikke leveres", "Til NAV: sendt")
     assert linje.tittel == f"Oppfølgingsplan fra arbeidsgiver ({DEMO_ARBEIDSGIVER.orgnummer})"
     assert waiting.detaljer == () and waiting.status == "Mottatt"
+    assert linje.lest == (Resource.PLAN, kvittering.plan_uuid)
 
 
 def test_each_meeting_event_has_its_own_line() -> None:

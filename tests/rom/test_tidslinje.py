@@ -42,6 +42,7 @@ from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import (
+    GatewayAudit,
     GatewayMotebehov,
     GatewayPlanKvittering,
     TidslinjeDialogmote,
@@ -176,6 +177,20 @@ async def _strangers_lists(browser: Browser, rom: str) -> dict[str, int]:
     return found
 
 
+async def _audited(database: Database, leder: str, nav: str) -> dict[str, dict[str, int]]:
+    """How many distinct things of each kind the leader and NAV were recorded reading in the room."""
+    async with database.session() as session:
+        rows = await session.execute(
+            select(GatewayAudit.actor, GatewayAudit.resource_type, func.count(GatewayAudit.resource_id.distinct()))
+            .where(GatewayAudit.purpose == "samhandlingsrom", GatewayAudit.actor.in_([leder, nav]))
+            .group_by(GatewayAudit.actor, GatewayAudit.resource_type)
+        )
+    found: dict[str, dict[str, int]] = {"leder": {}, "nav": {}}
+    for actor, resource, count in rows:
+        found["leder" if actor == leder else "nav"][resource] = count
+    return found
+
+
 async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_own_view(
     rom: str, browser: Browser, tokens: Tokens, kafka_settings: KafkaSettings, database: Database
 ) -> None:
@@ -232,6 +247,7 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
         strangers = await _strangers_lists(browser, rom)
         async with database.engine.connect() as connection:
             stored = [repr(tuple(row)) for row in await connection.execute(sa.text(RAW))]
+        audited = await _audited(database, person_ref(LEDER, runtime.settings.pseudonym_key), "Z990001")
 
     assert seen == {
         "sykmeldt": {"planer": 2, "motebehov": 1, "innkalt": 1, "avlyst": 1, "kandidat": 0},
@@ -250,3 +266,8 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
     assert strangers == {"annen leder": 0, "annen lege": 0}
     assert stored and all(canary not in row and SYKMELDT not in row for row in stored)
     assert LEDER not in listing
+    # What each read is in the audit log, as the HTTP routes record theirs.
+    assert audited == {
+        "leder": {"arbeidsgiver-sykmelding": 1, "sykmelding": 1, "oppfolgingsplan": 1, "motebehov": 1},
+        "nav": {"sykmelding": 1, "oppfolgingsplan": 2, "motebehov": 2},
+    }

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sykmeldingsflyt.domain.privacy import pasient_view
 from sykmeldingsflyt.domain.sykmelding import Diagnose, Periode
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding, PeriodeAG
+from sykmeldingsflyt.gateway.audit import Resource
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.rom.linjer import Linje, tidslinje
 from sykmeldingsflyt.gateway.rom.tilgang import Betrakter, Rolle, Sak
@@ -43,6 +44,14 @@ class Bilde:
     kort: list[Kort]
     linjer: list[Linje]
     start: date | None
+
+    def lest(self) -> dict[Resource, list[str]]:
+        """The personal data the picture shows, by kind, for the audit log."""
+        found: dict[Resource, list[str]] = {Resource.SYKMELDING: [kort.sykmelding_id for kort in self.kort]}
+        for linje in self.linjer:
+            if linje.lest is not None:
+                found.setdefault(linje.lest[0], []).append(linje.lest[1])
+        return found
 
 
 _PERIODETEKST = {

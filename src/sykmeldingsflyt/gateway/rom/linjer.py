@@ -29,6 +29,7 @@ from sykmeldingsflyt.domain.stoppunkter import Ansvarlig, StoppunktName, regelve
 from sykmeldingsflyt.domain.timeline import DialogmoteHendelse, DialogmoteStatus
 from sykmeldingsflyt.domain.varsel import ArbeidsgiverVarsel, ArbeidstakerVarsel, Mottaker, Varsel, Varseltype
 from sykmeldingsflyt.gateway import motebehov
+from sykmeldingsflyt.gateway.audit import Resource
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.rom.tilgang import Betrakter, Rolle
 from sykmeldingsflyt.storage.tables import GatewayOppgave, GatewayPlanKvittering, GatewayVarsel
@@ -46,6 +47,8 @@ class Linje:
     status: str | None = None
     """What became of it, where more can be said than passed or coming."""
     detaljer: tuple[str, ...] = ()
+    lest: tuple[Resource, str] | None = None
+    """The personal data it shows, for the audit log."""
 
 
 STOPPUNKTTEKST = {
@@ -118,7 +121,7 @@ def oppgavelinje(oppgave: Oppgave) -> Linje:
     return Linje(oppgave.opprettet.date(), tittel, "NAV", passert=True)
 
 
-def planlinje(mottatt: date, orgnummer: str, kvittering: PlanKvittering | None) -> Linje:
+def planlinje(plan_uuid: str, mottatt: date, orgnummer: str, kvittering: PlanKvittering | None) -> Linje:
     """An accepted plan, and to whom its receipt says it was delivered."""
     detaljer: tuple[str, ...] = ()
     if kvittering is not None and kvittering.general_practitioner is not None and kvittering.nav is not None:
@@ -126,7 +129,8 @@ def planlinje(mottatt: date, orgnummer: str, kvittering: PlanKvittering | None) 
             f"Til fastlegen: {_LEVERING[kvittering.general_practitioner.status]}",
             f"Til NAV: {_LEVERING[kvittering.nav.status]}",
         )
-    return Linje(mottatt, f"Oppfølgingsplan fra arbeidsgiver ({orgnummer})", None, True, "Mottatt", detaljer)
+    tittel = f"Oppfølgingsplan fra arbeidsgiver ({orgnummer})"
+    return Linje(mottatt, tittel, None, True, "Mottatt", detaljer, (Resource.PLAN, plan_uuid))
 
 
 def svarlinje(svar: motebehov.MotebehovSvar, today: date) -> Linje:
@@ -148,7 +152,8 @@ def svarlinje(svar: motebehov.MotebehovSvar, today: date) -> Linje:
     else:
         status = "Venter på NAV" if venter else "Besvart"
     dato = norwegian_date(svar.innsendt)
-    return Linje(dato, sporsmal, "NAV" if venter else None, dato <= today, status, tuple(detaljer))
+    lest = (Resource.MOTEBEHOV, svar.id)
+    return Linje(dato, sporsmal, "NAV" if venter else None, dato <= today, status, tuple(detaljer), lest)
 
 
 def sporsmalslinje(status: motebehov.MotebehovStatus, side: Innmeldertype, today: date) -> Linje | None:
@@ -224,7 +229,7 @@ async def planer(session: AsyncSession, hvem: Betrakter, person: str) -> list[Li
         select(GatewayPlanKvittering).where(GatewayPlanKvittering.plan_uuid.in_([p[0] for p in found]))
     )
     kvitteringer = {row.plan_uuid: PlanKvittering.model_validate(row.kvittering) for row in rows}
-    return [planlinje(mottatt, orgnummer, kvitteringer.get(uuid)) for uuid, orgnummer, mottatt in found]
+    return [planlinje(uuid, mottatt, orgnummer, kvitteringer.get(uuid)) for uuid, orgnummer, mottatt in found]
 
 
 async def motebehovlinjer(session: AsyncSession, hvem: Betrakter, person: str, today: date) -> list[Linje]:

@@ -12,7 +12,7 @@ from sse_starlette import EventSourceResponse
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
 from sykmeldingsflyt.domain.registers import NaermesteLederRegister
 from sykmeldingsflyt.gateway import motebehov
-from sykmeldingsflyt.gateway.audit import Audit, Purpose, Resource
+from sykmeldingsflyt.gateway.audit import Audit, Purpose
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.dependencies import GatewayDep, Submission
 from sykmeldingsflyt.gateway.idempotency import request_hash
@@ -84,7 +84,8 @@ async def _revider(running: Gateway, sett: Bilde) -> None:
     """The read of what `sett` shows, written to the audit log before it is sent."""
     async with running.database.session() as session:
         audit = Audit(session, sett.hvem.caller, running.runtime.clock)
-        await audit.record(Purpose.SAMHANDLINGSROM, Resource.SYKMELDING, [kort.sykmelding_id for kort in sett.kort])
+        for resource, ids in sett.lest().items():
+            await audit.record(Purpose.SAMHANDLINGSROM, resource, ids)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -7,20 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
-from sykmeldingsflyt.domain.pseudonym import sak_ref
 from sykmeldingsflyt.domain.registers import NaermesteLederRegister
 from sykmeldingsflyt.gateway import motebehov
-from sykmeldingsflyt.gateway.audit import Audit, Purpose, Resource
-from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
+from sykmeldingsflyt.gateway.audit import Audit, Purpose
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.dependencies import GatewayDep, Submission
 from sykmeldingsflyt.gateway.idempotency import request_hash
 from sykmeldingsflyt.gateway.problems import ApiError, invalid_model
-from sykmeldingsflyt.gateway.rom import devlogin
+from sykmeldingsflyt.gateway.rom import devlogin, saker
 from sykmeldingsflyt.gateway.rom.bilde import Bilde, bilde
 from sykmeldingsflyt.gateway.rom.sider import templates
 from sykmeldingsflyt.gateway.rom.tilgang import (
@@ -34,7 +31,6 @@ from sykmeldingsflyt.gateway.rom.tilgang import (
     sendt_til,
 )
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
-from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
 
 router = APIRouter(prefix="/rom", include_in_schema=False)
 
@@ -79,7 +75,7 @@ def _logg_inn(request: Request) -> Response:
 async def _bilde(request: Request, running: Gateway, ledere: NaermesteLederRegister, sak: str) -> Bilde:
     caller = await innlogget(request, running)
     async with running.database.session() as session:
-        found = await sak_av(session, sak)
+        found = await sak_av(session, sak, running.runtime.dead_letters.keyring)
         hvem = await betrakter(caller, running, session, ledere, found)
         return await bilde(session, running, hvem, found, running.runtime.clock.today())
 
@@ -88,36 +84,17 @@ async def _revider(running: Gateway, sett: Bilde) -> None:
     """The read of what `sett` shows, written to the audit log before it is sent."""
     async with running.database.session() as session:
         audit = Audit(session, sett.hvem.caller, running.runtime.clock)
-        await audit.record(Purpose.SAMHANDLINGSROM, Resource.SYKMELDING, [kort.sykmelding_id for kort in sett.kort])
+        for resource, ids in sett.lest().items():
+            await audit.record(Purpose.SAMHANDLINGSROM, resource, ids)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def oversikt(request: Request, running: GatewayDep) -> Response:
+async def oversikt(request: Request, running: GatewayDep, ledere: LedereDep) -> Response:
     try:
         caller = await innlogget(request, running)
     except IkkeInnlogget:
         return _logg_inn(request)
-    return _side(request, "oversikt.html", saker=await _saker(running, caller))
-
-
-async def _saker(running: Gateway, caller: Caller) -> list[str]:
-    """The cases the caller may open as the sykmeldt, the doctor or NAV. A leader opens a case by its
-    address (the register answers who leads whom, not whom one leads)."""
-    async with running.database.session() as session:
-        if isinstance(caller, Operator):
-            if running.settings.operator_group not in caller.groups:
-                return []
-            found = await session.scalars(select(GatewayRomSykmelding.sak_ref).distinct().limit(100))
-            return sorted(found)
-        if not isinstance(caller, Person):
-            return []
-        egen = sak_ref(caller.person_ref, running.runtime.settings.pseudonym_key)
-        skrevet = await session.scalars(
-            select(GatewayRomSykmelding.sak_ref).where(
-                (GatewayRomSykmelding.behandler_ref == caller.person_ref) | (GatewayRomSykmelding.sak_ref == egen)
-            )
-        )
-        return sorted(set(skrevet))
+    return _side(request, "oversikt.html", oversikt=await saker.oversikt(request, running, ledere, caller))
 
 
 @router.get("/sak/{sak}", response_class=HTMLResponse)
@@ -168,7 +145,7 @@ async def meld_motebehov(
     try:
         caller = await innlogget(request, running)
         async with running.database.session() as session:
-            found = await sak_av(session, sak)
+            found = await sak_av(session, sak, running.runtime.dead_letters.keyring)
             hvem = await betrakter(caller, running, session, ledere, found)
             orgnr = next(iter(await sendt_til(session, found)), None)
     except (IkkeInnlogget, IngenTilgang):

@@ -200,7 +200,11 @@ async def test_forbidden_parties_forged_forms_and_bad_forms_are_refused_in_norwe
                 await page.goto(sak)
             csrf = await sykmeldt.locator("input[name=csrf]").first.get_attribute("value")
             assert csrf is not None
-            form = {"csrf": csrf, "nokkel": str(uuid.uuid4()), "sykmelding": received.sykmelding.id}
+            form: dict[str, str | float | bool] = {
+                "csrf": csrf,
+                "nokkel": str(uuid.uuid4()),
+                "sykmelding": received.sykmelding.id,
+            }
             for name, page, path in (
                 ("leder sender sykmelding", leder, "sykmelding/send"),
                 ("lege svarer på møtebehov", lege, "motebehov"),

@@ -243,6 +243,11 @@ async def test_forbidden_parties_forged_forms_and_bad_forms_are_refused_in_norwe
             await expect(leder.locator("#evaluation_date")).to_have_attribute("aria-invalid", "true")
             await expect(leder.locator("#contact_person_full_name")).to_have_value("Kari Leder")
             bad_plan_a11y = await _axe(leder)
+            # A session that posts faster than a person is slowed down.
+            wrong = {**form, "avbryt-sykmelding": str(uuid.uuid4())}
+            flood = await asyncio.gather(
+                *(sykmeldt.request.post(f"{sak}/sykmelding/avbryt", form=wrong) for _ in range(15))
+            )
             # A plan the API's own check refuses: its code, and what it means in bokmål.
             await _fyll_plan(leder, (runtime.clock.today() + timedelta(days=30)).isoformat())
             await leder.click("#send-plan")
@@ -260,3 +265,4 @@ async def test_forbidden_parties_forged_forms_and_bad_forms_are_refused_in_norwe
     assert (forged.status, other_site.status, as_json.status) == (403, 403, 415)
     assert "Skjemaet er utløpt" in forged_text
     assert bad_plan_a11y == []
+    assert {answer.status for answer in flood} == {400, 429}

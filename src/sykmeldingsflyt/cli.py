@@ -30,8 +30,9 @@ from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.operations.schemas import schemas_app
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
+from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.registry import SERVICES
-from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.simulation import Simulation, synthetic_cases
 from sykmeldingsflyt.storage.database import Database
 

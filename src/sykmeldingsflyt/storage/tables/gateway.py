@@ -75,7 +75,8 @@ class GatewayArbeidsgiverSykmelding(Base):
     sykmelding_id: Mapped[str] = mapped_column(String(36))
     orgnummer: Mapped[str] = mapped_column(String(9), index=True)
     juridisk_orgnummer: Mapped[str] = mapped_column(String(9), index=True)
-    view: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    view: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    """SQL NULL once withdrawn (not a JSON null, which `IS NOT NULL` would count as a view)."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

@@ -10,37 +10,29 @@ less with what else a shared machine runs (with a PostgreSQL server, its time is
 baseline in the same run is a bare loop that only decodes each message's Avro.
 """
 
-import argparse
 import asyncio
 import cProfile
-import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from bench import report
+from bench import cpu, report
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.sykmelding import ReceivedSykmelding
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import SYKMELDING_FRA_EPJ
 from sykmeldingsflyt.services.mottak import Mottak
-from sykmeldingsflyt.services.runtime import Runtime
-from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.services.runtime import settle_heap
 
 
 async def main(messages: int, batch: int, profile: Path | None) -> None:
     configure_logging("WARNING")
-    folder = Path(tempfile.mkdtemp(prefix="bench-mottak-cpu-"))
-    database = Database(os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{folder / 'bench.sqlite'}")
-    try:
-        await database.migrate()
-        runtime = Runtime.from_env(KafkaSettings(bootstrap_servers="localhost:9092", topic_prefix="cpu."), database)
+    async with cpu.database("mottak-cpu") as database:
+        runtime = cpu.runtime(database)
         topic = runtime.topics.name(SYKMELDING_FRA_EPJ)
         rng = random.Random(1)
         values = [
@@ -55,6 +47,7 @@ async def main(messages: int, batch: int, profile: Path | None) -> None:
         decode_us = (time.process_time() - started) * 1e6 / messages
 
         stage = Mottak(runtime).sykmelding_stage()
+        settle_heap()  # as a started service does
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
@@ -77,14 +70,8 @@ async def main(messages: int, batch: int, profile: Path | None) -> None:
         backend = database.url.get_backend_name()
         details = {"sykmeldinger": messages, "batch": batch, "database": backend}
         report.save(f"mottak-cpu-{backend}" + ("-profiled" if profile else ""), figures, details)
-    finally:
-        await database.dispose()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--profile", type=Path, help="save where the stage's time goes (cProfile) to this file")
-    arguments = parser.parse_args()
+    arguments = cpu.arguments(__doc__, "messages", 10_000, "the stage's time goes to this file")
     asyncio.run(main(arguments.messages, arguments.batch, arguments.profile))

@@ -4,8 +4,8 @@ in the same run.
     python -m bench.bench_services [--sykmeldinger 5000]
 
 personvern gets NAV's view of each (accepted) sykmelding and the employee's SENDT of it, and answers each
-SENDT with the employer's view. tidslinje gets NAV's view and the employer's view of each and keeps the
-person's case in the database (it publishes only when a stop point falls due, so its rate is measured by
+SENDT with the employer's view. tidslinje gets the same events (the SENDT tells it the employer) and keeps
+the person's case in the database (it publishes only when a stop point falls due, so its rate is measured by
 its consumer groups reaching the end of their topics, not by its output). Each service runs alone in this
 process; the rate is its input events over the time until all are committed. The raw loop consumes the
 same bytes and produces one message per input, committing per batch: no decoding, no database.
@@ -25,14 +25,14 @@ from bench import report
 from bench.bench_mottak import produce, raw_loop
 from bench.cluster import bench_kafka, consumer_lag, raw_topic
 from sykmeldingsflyt import synthetic
-from sykmeldingsflyt.domain.privacy import arbeidsgiver_view, nav_view
+from sykmeldingsflyt.domain.privacy import nav_view
 from sykmeldingsflyt.domain.status import StatusEvent, SykmeldingStatusEvent
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
-from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS, catalogue
+from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING, SYKMELDING_STATUS, catalogue
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.runtime import Runtime, Service
@@ -42,11 +42,11 @@ from sykmeldingsflyt.storage.database import Database
 Inputs = dict[str, list[tuple[bytes, bytes]]]
 
 
-def inputs(runtime: Runtime, count: int) -> tuple[Inputs, Inputs]:
-    """(personvern's, tidslinje's) encoded inputs per topic name for `count` accepted sykmeldinger."""
+def inputs(runtime: Runtime, count: int) -> Inputs:
+    """The encoded events of `count` accepted sykmeldinger (NAV's view, then the SENDT) per topic name."""
     rng = random.Random(1)
     name = runtime.topics.name
-    nav, sendt, employer = [], [], []
+    nav, sendt = [], []
     for _ in range(count):
         received = synthetic.make_sykmelding(rng, fom=date.today())
         key = received.sykmelding.id.encode()
@@ -61,12 +61,7 @@ def inputs(runtime: Runtime, count: int) -> tuple[Inputs, Inputs]:
             arbeidsgiver=synthetic.DEMO_ARBEIDSGIVER,
         )
         sendt.append((key, contracts.encode(runtime.codec, event, name(SYKMELDING_STATUS))))
-        view_ag = arbeidsgiver_view(received, synthetic.DEMO_ARBEIDSGIVER, now)
-        employer.append((key, contracts.encode(runtime.codec, view_ag, name(ARBEIDSGIVER_SYKMELDING))))
-    return (
-        {name(NAV_SYKMELDING): nav, name(SYKMELDING_STATUS): sendt},
-        {name(NAV_SYKMELDING): nav, name(ARBEIDSGIVER_SYKMELDING): employer},
-    )
+    return {name(NAV_SYKMELDING): nav, name(SYKMELDING_STATUS): sendt}
 
 
 async def through(settings: KafkaSettings, runtime: Runtime, service: Service, events: Inputs) -> float:
@@ -96,19 +91,14 @@ async def main(count: int) -> None:
         raw_in, raw_out = raw_topic(settings, "in"), raw_topic(settings, "out")
         await create_topics(settings, [*catalogue(settings.topic_prefix), raw_in, raw_out])
         runtime = Runtime.from_env(settings, database)
-        personvern_inputs, tidslinje_inputs = inputs(runtime, count)
-        # Where the employee sent it, as personvern's employer views carry it.
-        sent_to = [("orgnummer", synthetic.DEMO_ARBEIDSGIVER.orgnummer.encode())]
-        for topic, messages in {**personvern_inputs, **tidslinje_inputs}.items():
-            await produce(settings, topic, messages, sent_to if topic in tidslinje_inputs else None)
-        await produce(settings, raw_in.name, [m for messages in personvern_inputs.values() for m in messages])
+        events = inputs(runtime, count)
+        for topic, messages in events.items():
+            await produce(settings, topic, messages)
+        await produce(settings, raw_in.name, [m for messages in events.values() for m in messages])
         raw = await raw_loop(settings, raw_in.name, (raw_out.name,), 2 * count)
         figures["raw loop msg/s"] = raw
         report.console.print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s")
-        for service, events in (
-            (Personvern(runtime), personvern_inputs),
-            (TidslinjeService(runtime), tidslinje_inputs),
-        ):
+        for service in (Personvern(runtime), TidslinjeService(runtime)):
             rate = await through(settings, runtime, service, events)
             figures[f"{service.name} events/s"] = rate
             figures[f"{service.name} / raw"] = rate / raw

@@ -35,7 +35,7 @@ async def outbox_depth(database: Database) -> dict[str, int]:
             .where(OutboxMessage.published_at.is_(None))
             .group_by(OutboxMessage.producer)
         )
-        return {producer: count for producer, count in rows.tuples()}
+        return {producer: count for producer, count in rows}
 
 
 class Monitor:

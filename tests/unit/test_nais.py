@@ -117,6 +117,12 @@ def test_each_application_manifest_runs_a_command_with_probes_that_exist(name: s
     assert env["SYKMELDINGSFLYT_TOPIC_PREFIX"] == f"{TEAM}."
     # NAIS sets the OTEL_* variables that turn the services' own tracing on, and injects no agent.
     assert spec["observability"]["autoInstrumentation"] == {"enabled": True, "runtime": "sdk"}
+    # The production profile refuses to start without its own database, pseudonym key and dead-letter keyring.
+    assert {source["secret"] for source in spec["envFrom"]} == {
+        "sykmeldingsflyt-database",
+        "sykmeldingsflyt-pseudonym-key",
+        "sykmeldingsflyt-dead-letter-keys",
+    }
 
 
 def test_only_the_http_gateway_is_reachable_from_outside_with_maskinporten_and_tokenx() -> None:

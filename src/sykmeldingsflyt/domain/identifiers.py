@@ -21,6 +21,7 @@ ORGNR_LENGTH = 9
 _FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+_ZERO = ord("0")
 _D_NUMBER_DAY_OFFSET = 40
 _H_NUMBER_MONTH_OFFSET = 40  # also the mark of NAV's own synthetic test persons
 _TENOR_MONTH_OFFSET = 80
@@ -39,8 +40,9 @@ def _is_ascii_digits(value: str, length: int) -> bool:
 
 
 def _mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
-    # map instead of a generator: every fnr in every message passes here, several times.
-    remainder = sum(map(operator.mul, weights, map(int, digits))) % 11
+    # `digits` are ASCII digits (the callers check): weighing their codes and taking the code of "0" off once
+    # per weight costs a third of int() per digit, and every fnr in every message passes here, several times.
+    remainder = (sum(map(operator.mul, weights, digits.encode("ascii"))) - _ZERO * sum(weights)) % 11
     check = (11 - remainder) % 11
     return None if check == 10 else check
 

@@ -6,6 +6,7 @@ a grade over 99) so that the rules, not the schema, give the sender NAV's rule n
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from itertools import compress
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field
@@ -91,6 +92,16 @@ class Periodetype(StrEnum):
     REISETILSKUDD = "REISETILSKUDD"
 
 
+_PERIODETYPER = (
+    Periodetype.AKTIVITET_IKKE_MULIG,
+    Periodetype.GRADERT,
+    Periodetype.AVVENTENDE,
+    Periodetype.BEHANDLINGSDAGER,
+    Periodetype.REISETILSKUDD,
+)
+"""In the order `Periode.kinds` names them."""
+
+
 class Diagnose(DomainModel):
     system: str
     """The code system's OID: ICPC-2 2.16.578.1.12.4.1.1.7170 or ICD-10 2.16.578.1.12.4.1.1.7110."""
@@ -143,14 +154,14 @@ class Periode(DomainModel):
 
     def kinds(self) -> tuple[Periodetype, ...]:
         """Every kind this period claims to be; a well-formed period claims exactly one."""
-        claimed = {
-            Periodetype.AKTIVITET_IKKE_MULIG: self.aktivitet_ikke_mulig is not None,
-            Periodetype.GRADERT: self.gradert is not None,
-            Periodetype.AVVENTENDE: self.avventende_innspill_til_arbeidsgiver is not None,
-            Periodetype.BEHANDLINGSDAGER: self.behandlingsdager is not None,
-            Periodetype.REISETILSKUDD: self.reisetilskudd,
-        }
-        return tuple(kind for kind, present in claimed.items() if present)
+        claimed = (
+            self.aktivitet_ikke_mulig is not None,
+            self.gradert is not None,
+            self.avventende_innspill_til_arbeidsgiver is not None,
+            self.behandlingsdager is not None,
+            self.reisetilskudd,
+        )
+        return tuple(compress(_PERIODETYPER, claimed))
 
     @property
     def kind(self) -> Periodetype | None:

@@ -10,11 +10,13 @@ the database and is applied when the sykmelding arrives, or refused as unknown w
 """
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import structlog
 from faststream.kafka import KafkaBroker
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from sykmeldingsflyt.domain.livslop import ArbeidsgiverEffekt, Avslatt, Tilstand, anvend
 from sykmeldingsflyt.domain.privacy import arbeidsgiver_view
@@ -38,12 +40,34 @@ from sykmeldingsflyt.messaging.topics import (
 )
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
+from sykmeldingsflyt.storage.forhandsoppslag import Forhandsoppslag
 from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 UKJENT_SYKMELDING = "UKJENT_SYKMELDING"
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What `prepare_*` fetched for a batch in a query or two, for the handler to use message by message."""
+
+    oppslag: Forhandsoppslag
+    ventende: dict[str, list[PersonvernVentendeStatus]] = field(default_factory=dict)
+    """The status events waiting for each of the batch's sykmeldinger, in the order they are applied."""
+
+
+def _batch(uow: UnitOfWork) -> _Batch:
+    # Outside a stage (the settling sweep) nothing was fetched beforehand: every lookup asks the database.
+    batch: _Batch | None = uow.scratch
+    return batch if batch is not None else _Batch(Forhandsoppslag(uow.session))
+
+
+def _ventende_i_rekkefolge() -> Select[PersonvernVentendeStatus]:
+    return select(PersonvernVentendeStatus).order_by(
+        PersonvernVentendeStatus.received_at, PersonvernVentendeStatus.source_offset
+    )
 
 
 class Personvern(Service):
@@ -66,7 +90,8 @@ class Personvern(Service):
             (SYKMELDING_STATUS, self.on_status),
             (SYKEPENGESOKNAD, self.on_soknad),
         )
-        consume_all(self, broker, inputs, self.poisoned)
+        prepare = {NAV_SYKMELDING: self.prepare_sykmeldinger, SYKMELDING_STATUS: self.prepare_status}
+        consume_all(self, broker, inputs, self.poisoned, prepare)
 
     async def background(self) -> None:
         """Settle the waiting status events now and then: see `settle_waiting`."""
@@ -79,14 +104,46 @@ class Personvern(Service):
             except Exception:
                 log.warning("personvern.settle_failed", exc_info=True)  # the next round tries again
 
+    async def prepare_sykmeldinger(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch the batch's sykmeldinger (to know those already here) and the status events waiting for them.
+
+        By the messages' keys, which mottak sets to the sykmelding id: a message keyed otherwise is looked up
+        on its own, as before."""
+        ids = {inbound.key.decode(errors="replace") for inbound in batch if inbound.key}
+        oppslag = Forhandsoppslag(uow.session)
+        await oppslag.hent(PersonvernSykmelding, ids)
+        ventende: dict[str, list[PersonvernVentendeStatus]] = {sykmelding_id: [] for sykmelding_id in ids}
+        if ids:
+            for pending in await uow.session.scalars(
+                _ventende_i_rekkefolge().where(PersonvernVentendeStatus.sykmelding_id.in_(ids))
+            ):
+                ventende[pending.sykmelding_id].append(pending)
+        uow.scratch = _Batch(oppslag, ventende)
+
+    async def prepare_status(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch what the batch's status events are checked against: their sykmeldinger, and whether each
+        event was applied or is waiting already. A status event is small: read here and again by the handler."""
+        events = []
+        for inbound in batch:
+            try:
+                events.append(contracts.decode(self.runtime.codec, inbound.value or b"", SykmeldingStatusEvent))
+            except DecodeError:
+                continue  # the handler dead-letters it
+        oppslag = Forhandsoppslag(uow.session)
+        await oppslag.hent(PersonvernSykmelding, {event.sykmelding_id for event in events})
+        await oppslag.hent(PersonvernStatusEvent, {event.event_id for event in events})
+        await oppslag.hent(PersonvernVentendeStatus, {event.event_id for event in events})
+        uow.scratch = _Batch(oppslag)
+
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
         nav = read_own(self, inbound, NavSykmelding)
         if nav is None:
             return
         sykmelding_id = nav.received_sykmelding.sykmelding.id
-        if await uow.session.get(PersonvernSykmelding, sykmelding_id) is not None:
+        batch = _batch(uow)
+        if await batch.oppslag.get(PersonvernSykmelding, sykmelding_id) is not None:
             return
-        uow.session.add(
+        batch.oppslag.add(
             PersonvernSykmelding(
                 sykmelding_id=sykmelding_id,
                 nav_sykmelding=inbound.value,
@@ -96,12 +153,11 @@ class Personvern(Service):
                 sendt_til_juridisk_orgnummer=None,
             )
         )
-        waiting = await uow.session.scalars(
-            select(PersonvernVentendeStatus)
-            .where(PersonvernVentendeStatus.sykmelding_id == sykmelding_id)
-            .order_by(PersonvernVentendeStatus.received_at, PersonvernVentendeStatus.source_offset)
-        )
-        for pending in list(waiting):
+        waiting = batch.ventende.pop(sykmelding_id, None)
+        if waiting is None:
+            query = _ventende_i_rekkefolge().where(PersonvernVentendeStatus.sykmelding_id == sykmelding_id)
+            waiting = list(await uow.session.scalars(query))
+        for pending in waiting:
             event = contracts.decode(self.runtime.codec, pending.value, SykmeldingStatusEvent)
             await self._apply(uow, _inbound_of(pending), event)
             await uow.session.delete(pending)
@@ -110,9 +166,10 @@ class Personvern(Service):
         event = read_or_dead_letter(self, uow, inbound, SykmeldingStatusEvent)
         if event is None:
             return
-        if await uow.session.get(PersonvernSykmelding, event.sykmelding_id) is None:
-            if await uow.session.get(PersonvernVentendeStatus, event.event_id) is None:
-                uow.session.add(
+        oppslag = _batch(uow).oppslag
+        if await oppslag.get(PersonvernSykmelding, event.sykmelding_id) is None:
+            if await oppslag.get(PersonvernVentendeStatus, event.event_id) is None:
+                oppslag.add(
                     PersonvernVentendeStatus(
                         event_id=event.event_id,
                         sykmelding_id=event.sykmelding_id,
@@ -191,9 +248,10 @@ class Personvern(Service):
         return len(settled)
 
     async def _apply(self, uow: UnitOfWork, inbound: Inbound, event: SykmeldingStatusEvent) -> None:
-        if await uow.session.get(PersonvernStatusEvent, event.event_id) is not None:
+        oppslag = _batch(uow).oppslag
+        if await oppslag.get(PersonvernStatusEvent, event.event_id) is not None:
             return  # the employee's client sent the same event again
-        row = await uow.session.get(PersonvernSykmelding, event.sykmelding_id)
+        row = await oppslag.get(PersonvernSykmelding, event.sykmelding_id)
         assert row is not None
         before = Tilstand(SykmeldingStatus(row.status), RuleStatus(row.validation_status), row.sendt_til_orgnummer)
         outcome = anvend(before, event)
@@ -203,7 +261,7 @@ class Personvern(Service):
             )
             log.info("personvern.refused", sykmelding_id=event.sykmelding_id, reason=outcome.grunn.value)
             return
-        uow.session.add(
+        oppslag.add(
             PersonvernStatusEvent(
                 event_id=event.event_id, sykmelding_id=event.sykmelding_id, applied_at=self.runtime.clock.now()
             )

@@ -25,7 +25,7 @@ from sykmeldingsflyt.asyncapi import ServicesAsyncAPI
 from sykmeldingsflyt.messaging.settings import read_settings
 from sykmeldingsflyt.observability.probes import ProbeSettings, database_answers, probe_routes, serving
 from sykmeldingsflyt.observability.sampler import sample
-from sykmeldingsflyt.services.runtime import Runtime, Service
+from sykmeldingsflyt.services.runtime import Runtime, Service, settle_heap
 
 log = structlog.get_logger(__name__)
 
@@ -93,6 +93,7 @@ class ServiceProcess:
         self.chores.append(asyncio.create_task(sample(self.runtime.database, self.broker, self.names), name="metrics"))
 
     async def _started(self) -> None:
+        settle_heap()
         self.started.set()
         log.info("services.started", services=self.names)
 

@@ -42,17 +42,21 @@ def _suspensjon_nokkel(received: ReceivedSykmelding) -> tuple[str, date]:
 
 
 async def _alle(keys: Iterable[K], ask: Callable[[K], Awaitable[V]]) -> dict[K, "V | RegisterUtilgjengelig"]:
-    gate = asyncio.Semaphore(_SAMTIDIGE)
-
-    async def one(key: K) -> "V | RegisterUtilgjengelig":
-        async with gate:
-            try:
-                return await ask(key)
-            except RegisterUtilgjengelig as error:
-                return error
-
     distinct = list(dict.fromkeys(keys))
-    return dict(zip(distinct, await asyncio.gather(*(one(key) for key in distinct)), strict=True))
+    answers: dict[K, V | RegisterUtilgjengelig] = {}
+    queue = iter(distinct)
+
+    # _SAMTIDIGE askers taking the questions in turn, rather than a task per question behind a semaphore:
+    # as many in flight, without a task for each of a batch's hundreds of patients.
+    async def asker() -> None:
+        for key in queue:
+            try:
+                answers[key] = await ask(key)
+            except RegisterUtilgjengelig as error:
+                answers[key] = error
+
+    await asyncio.gather(*(asker() for _ in range(min(_SAMTIDIGE, len(distinct)))))
+    return {key: answers[key] for key in distinct}
 
 
 async def hent_registerfakta(

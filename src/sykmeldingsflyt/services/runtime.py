@@ -6,6 +6,7 @@ runs services as one FastStream application. Several services run in one process
 installations) or each in its own (production, scaled out as a consumer group).
 """
 
+import gc
 import os
 import secrets
 import socket
@@ -110,6 +111,14 @@ class ServiceSettings(BaseSettings):
         return self
 
 
+def settle_heap() -> None:
+    """Put what start-up made (modules, schemas, the ORM's mappers, the registers) out of the garbage
+    collector's sight: it lives as long as the process, and each full collection would walk all of it
+    again, a fifth of mottak's CPU per sykmelding (bench/bench_mottak_cpu.py). Called once started."""
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass
 class Runtime:
     kafka: KafkaSettings
@@ -171,6 +180,8 @@ class Service(ABC):
         self.relay = runtime.relay_for(self.name)
         # What `subscribe` made this service read: its Kafka ACLs are generated from it (nais.py).
         self.consumes: list[Topic] = []
+        # Each topic's stage, by topic name: what a benchmark feeds without a broker (bench/*_cpu.py).
+        self.stages: dict[str, Stage] = {}
 
     @abstractmethod
     def subscribe(self, broker: KafkaBroker) -> None:
@@ -196,6 +207,7 @@ class Service(ABC):
     def consume(self, broker: KafkaBroker, topic: Topic, stage: Stage, max_records: int = 500) -> None:
         """Feed `topic` to `stage` in batches; offsets are committed only after the stage's transaction."""
         self.consumes.append(topic)
+        self.stages[self.runtime.topics.name(topic)] = stage
         replica = self.runtime.settings.replica
         subscriber = broker.subscriber(
             self.runtime.topics.name(topic),

@@ -2,7 +2,7 @@
 as its topic deserves (an unreadable one on an inbound topic is the sender's to hear about, on a
 topic our own services write it is a bug to log)."""
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 import structlog
@@ -22,11 +22,19 @@ log = structlog.get_logger(__name__)
 M = TypeVar("M", bound=DomainModel)
 
 
+Prepare = Callable[[UnitOfWork, Sequence[Inbound]], Awaitable[None]]
+
+
 def consume_all(
-    service: Service, broker: KafkaBroker, inputs: Iterable[tuple[Topic, Handler]], on_poison: PoisonHandler
+    service: Service,
+    broker: KafkaBroker,
+    inputs: Iterable[tuple[Topic, Handler]],
+    on_poison: PoisonHandler,
+    prepare: Mapping[Topic, Prepare] | None = None,
 ) -> None:
     """One stage per input topic, all under the service's name: its handled-event ids and outbox rows
-    are the service's, whichever topic they came from."""
+    are the service's, whichever topic they came from. `prepare` has, for some topics, what fetches a
+    batch's rows before its messages are handled (see `Stage`)."""
     for topic, handler in inputs:
         stage = Stage(
             name=service.name,
@@ -34,6 +42,7 @@ def consume_all(
             handler=handler,
             on_poison=on_poison,
             on_commit=service.relay.notify,
+            prepare=(prepare or {}).get(topic),
         )
         service.consume(broker, topic, stage)
 

@@ -324,7 +324,7 @@ async def test_a_database_outage_mid_stream_gives_each_output_once_and_no_poison
     kafka_settings: KafkaSettings, tmp_path: Path
 ) -> None:
     """PostgreSQL shut down (refusing new sessions, ending the open ones) while mottak and personvern,
-    each a process of its own, work through a stream, and started again 20 s later: every sykmelding
+    each a process of its own, work through a stream, and started again 15 s later: every sykmelding
     is answered once and reaches NAV once, none is taken for poison or dead-lettered, and each part of
     each process logs the outage as one warning, reminders and one line when it is back."""
     topics = Topics(kafka_settings.topic_prefix)
@@ -333,11 +333,11 @@ async def test_a_database_outage_mid_stream_gives_each_output_once_and_no_poison
         await _prepare(kafka_settings, cluster.url)
         processes = {name: await start_services(kafka_settings, cluster.url, name, log=logs[name]) for name in logs}
         try:
-            sykmeldinger = await _send_sykmeldinger(kafka_settings, 2000)
+            sykmeldinger = await _send_sykmeldinger(kafka_settings, 1500)
             nav_topic, kvittering_topic = topics.name(NAV_SYKMELDING), topics.name(EPJ_KVITTERING)
             await read_topic(kafka_settings, nav_topic, expected=200, until_quiet=False, timeout=180)
             await shut_down_slowly(cluster)
-            await asyncio.sleep(20)
+            await asyncio.sleep(15)
             await asyncio.to_thread(cluster.start)
             nav = await read_topic(kafka_settings, nav_topic, expected=len(sykmeldinger), timeout=300, settle=5)
             kvitteringer = await read_topic(kafka_settings, kvittering_topic, expected=len(sykmeldinger), timeout=60)

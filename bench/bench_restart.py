@@ -1,7 +1,7 @@
 """How long mottak's partitions stand still when an instance restarts or dies, with static group
 membership (SYKMELDINGSFLYT_REPLICA) and without.
 
-    python -m bench.bench_restart [--rounds 3] [--output bench/results/restart.json]
+    python -m bench.bench_restart [--rounds 3] [--fault restart|death] [--output bench/results/restart.json]
 
 Two mottak processes form the group. For a restart, one is stopped with SIGTERM and started again at
 once under the same settings; for a death, one is SIGKILLed and not restarted. A sykmelding is produced
@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bench import report
 from bench.cluster import bench_kafka
@@ -39,6 +40,7 @@ from sykmeldingsflyt.storage.database import Database
 
 Process = asyncio.subprocess.Process
 RNG = random.Random(3)
+FAULTS = ("restart", "death")
 
 
 async def _start(settings: KafkaSettings, database_url: str, replica: str | None, log: Path | None = None) -> Process:
@@ -75,10 +77,15 @@ _MILESTONES = {
 }
 
 
-def _timeline(log: Path, spawned: float) -> dict[str, float]:
-    """Seconds from the spawn to each milestone of the restarted process's log."""
+async def _timeline(log: Path, spawned: float) -> dict[str, float]:
+    """Seconds from the spawn to each milestone of the restarted process's log (waiting a little for the
+    first batch: under dynamic membership the survivor may have answered before the restarted one joined)."""
+    for _ in range(50):
+        if '"mottak.batch"' in await asyncio.to_thread(log.read_text):
+            break
+        await asyncio.sleep(0.2)
     seen: dict[str, float] = {}
-    for line in log.read_text().splitlines():
+    for line in (await asyncio.to_thread(log.read_text)).splitlines():
         if not line.startswith("{"):
             continue
         entry = json.loads(line)
@@ -131,6 +138,22 @@ class Probe:
         return time.monotonic() - started
 
 
+async def _both_members(settings: KafkaSettings) -> None:
+    """Wait until mottak's group for its input is stable with both replicas in it."""
+    group = f"sykmeldingsflyt-{settings.topic_prefix}mottak.{SYKMELDING_FRA_EPJ.name}"
+    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs())
+    await admin.start()
+    try:
+        while True:
+            [description] = await admin.describe_consumer_groups([group])
+            [(_, _, state, _, _, members)] = description.groups
+            if state == "Stable" and len(members) == 2:
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
 async def _round(
     settings: KafkaSettings, database_url: str, fault: str, static: bool, log: Path
 ) -> tuple[float, dict[str, float]]:
@@ -140,8 +163,8 @@ async def _round(
     timeline: dict[str, float] = {}
     try:
         async with Probe(settings) as probe:
-            await probe.pause()  # both running and answering
-            await asyncio.sleep(3)  # the group settled
+            await probe.pause()  # running and answering
+            await _both_members(settings)
             if fault == "restart":
                 processes[0].send_signal(signal.SIGTERM)
                 await processes[0].wait()
@@ -152,7 +175,7 @@ async def _round(
                 await processes[0].wait()
             pause = await probe.pause()
             if fault == "restart":
-                timeline = {**_timeline(log, spawned), "answered (the pause)": pause}
+                timeline = {**await _timeline(log, spawned), "answered (the pause)": pause}
             return pause, timeline
     finally:
         for process in processes:
@@ -161,11 +184,11 @@ async def _round(
                 await process.wait()
 
 
-async def main(rounds: int, output: Path | None) -> None:
+async def main(rounds: int, faults: list[str], output: Path | None) -> None:
     figures: dict[str, float] = {}
     timelines: dict[str, dict[str, float]] = {}
     with bench_kafka() as kafka, tempfile.TemporaryDirectory() as folder:
-        for fault in ("restart", "death"):
+        for fault in faults:
             for static in (True, False):
                 pauses, rounds_timelines = [], []
                 for n in range(rounds):
@@ -201,6 +224,7 @@ async def main(rounds: int, output: Path | None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fault", choices=FAULTS, action="append", help="restart or death (default: both)")
     parser.add_argument("--output", type=Path, help="the result file (default: bench/results/restart.json)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.rounds, arguments.output))
+    asyncio.run(main(arguments.rounds, arguments.fault or list(FAULTS), arguments.output))

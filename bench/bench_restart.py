@@ -51,6 +51,7 @@ async def _start(settings: KafkaSettings, database_url: str, replica: str | None
         "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "INFO" if log else "WARNING",
+        "PYTHONUNBUFFERED": "1",  # each line in the log as it is written, for the timeline
     }
     if replica:
         env["SYKMELDINGSFLYT_REPLICA"] = replica
@@ -167,6 +168,7 @@ async def _round(
             await _both_members(settings)
             if fault == "restart":
                 processes[0].send_signal(signal.SIGTERM)
+                stopping = time.time()
                 await processes[0].wait()
                 spawned = time.time()
                 processes[0] = await _start(settings, database_url, replicas[0], log)
@@ -175,7 +177,11 @@ async def _round(
                 await processes[0].wait()
             pause = await probe.pause()
             if fault == "restart":
-                timeline = {**await _timeline(log, spawned), "answered (the pause)": pause}
+                timeline = {
+                    "the old one's orderly stop (before the spawn)": stopping - spawned,
+                    **await _timeline(log, spawned),
+                    "answered (the pause)": pause,
+                }
             return pause, timeline
     finally:
         for process in processes:

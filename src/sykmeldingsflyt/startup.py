@@ -7,7 +7,6 @@ import asyncio
 from dataclasses import dataclass, field
 
 import structlog
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -15,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sykmeldingsflyt.gateway.auth import KeySource
 from sykmeldingsflyt.gateway.devtokens import DEV_ISSUER
 from sykmeldingsflyt.gateway.settings import GatewaySettings
+from sykmeldingsflyt.messaging.admin import admin_client
 from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, read_settings
 from sykmeldingsflyt.observability.probes import ProbeSettings
 from sykmeldingsflyt.profiles import PSEUDONYM_KEY_VARIABLE, Profile, check_issuer, check_production
@@ -104,18 +104,17 @@ async def reach_kafka(kafka: KafkaSettings) -> None:
         break
     else:
         raise SettingsError(f"{_BOOTSTRAP}: no broker answers ({'; '.join(reasons)})")
-    admin = AIOKafkaAdminClient(**kafka.aiokafka_kwargs(), request_timeout_ms=int(_REACH_SECONDS * 1000))
     try:
-        async with asyncio.timeout(_REACH_SECONDS):
-            await admin.start()
+        async with (
+            asyncio.timeout(_REACH_SECONDS),
+            admin_client(kafka, request_timeout_ms=int(_REACH_SECONDS * 1000)) as admin,
+        ):
             await admin.describe_cluster()
     except Exception as error:
         raise SettingsError(
             f"{_BOOTSTRAP} and the KAFKA_* credentials: {bootstrap} answers but not as a Kafka cluster we may use "
             f"({_reason(error)})"
         ) from None
-    finally:
-        await admin.close()
 
 
 async def read_keys(gateway: GatewaySettings) -> None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
+from sykmeldingsflyt.messaging.admin import admin_client
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 
 log = structlog.get_logger(__name__)
@@ -133,14 +133,10 @@ async def delete_topics(settings: KafkaSettings) -> None:
     """Every topic under the settings' (non-empty) prefix deleted. Best effort: a test that left the broker
     stopped has nothing to clean, and cleaning must not fail the test."""
     assert settings.topic_prefix, "never delete a whole cluster's topics"
-    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs(), request_timeout_ms=10_000)
     try:
-        async with asyncio.timeout(30):
-            await admin.start()
+        async with asyncio.timeout(30), admin_client(settings, request_timeout_ms=10_000) as admin:
             names = [name for name in await admin.list_topics() if name.startswith(settings.topic_prefix)]
             if names:
                 await admin.delete_topics(names)
     except Exception as error:
         log.warning("test.topics_not_deleted", prefix=settings.topic_prefix, error=type(error).__name__)
-    finally:
-        await admin.close()

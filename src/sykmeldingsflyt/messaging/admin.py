@@ -1,6 +1,8 @@
 """Creating the catalogue's topics on a cluster: idempotent, so it can run on every deploy."""
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -14,12 +16,21 @@ log = structlog.get_logger(__name__)
 _TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 
 
+@asynccontextmanager
+async def admin_client(settings: KafkaSettings, **options: Any) -> AsyncIterator[AIOKafkaAdminClient]:
+    """An admin client on the settings' cluster (its security included), closed however the block ends."""
+    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs(), **options)
+    try:
+        await admin.start()
+        yield admin
+    finally:
+        await admin.close()
+
+
 async def create_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> list[str]:
     """Create the topics that do not exist yet; returns the names created. Existing ones are left alone."""
     wanted = list(topics)
-    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs())
-    await admin.start()
-    try:
+    async with admin_client(settings) as admin:
         existing = set(await admin.list_topics())
         brokers = len((await admin.describe_cluster())["brokers"])
         replication = min(3, brokers)
@@ -48,8 +59,6 @@ async def create_topics(settings: KafkaSettings, topics: Iterable[Topic]) -> lis
         await _wait_until_served(settings, missing)
         log.info("topics.created", topics=created, replication=replication)
         return created
-    finally:
-        await admin.close()
 
 
 async def _wait_until_served(settings: KafkaSettings, topics: list[Topic]) -> None:

@@ -354,8 +354,13 @@ async def test_a_database_outage_mid_stream_gives_each_output_once_and_no_poison
     assert Counter(m.key for m in kvitteringer) == Counter(s.msg_id.encode() for s in sykmeldinger)
     assert dead_letters == []
     for name, log in logs.items():
-        # Nothing else warned: no good message taken for poison, no sweep or sampler failing each round.
-        warnings = Counter(str(line["message"]) for line in _log_lines(log) if line["level"] not in ("DEBUG", "INFO"))
+        # Nothing else of ours warned: no good message taken for poison, no sweep or sampler failing each
+        # round. (aiokafka's own lines are left out: on a starved machine a member may miss its session.)
+        warnings = Counter(
+            str(line["message"])
+            for line in _log_lines(log)
+            if line["level"] not in ("DEBUG", "INFO") and str(line["logger_name"]).startswith("sykmeldingsflyt")
+        )
         assert {m for m in warnings if not m.startswith(("dependency.", "settings.profile"))} == set(), (name, warnings)
         outages = _outages(log)
         assert any(component.startswith("stage:") for component in outages), (name, outages)

@@ -68,7 +68,7 @@ async def _start(settings: KafkaSettings, database_url: str, replica: str | None
 
 
 # The restarted process's milestones: the first log line, then the first line of each kind.
-_FIRST_LINE = "first log line (Python, imports, settings)"
+_FIRST_LINE = "first log line (Python, imports, settings; today after the database and Kafka are reached)"
 _MILESTONES = {
     "registers.bundled": "database and Kafka reached, registers open",
     "probes.serving": "probes serving",

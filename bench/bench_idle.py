@@ -27,8 +27,9 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
 from sykmeldingsflyt.observability.probes import ProbeSettings
+from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.registry import SERVICES
-from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database, DatabaseSettings
 
 Idler = Callable[[asyncio.Event], Coroutine[Any, Any, None]]

@@ -37,7 +37,8 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import EPJ_KVITTERING, SYKMELDING_FRA_EPJ, Topics, catalogue
 from sykmeldingsflyt.services.mottak import Mottak
-from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.services.process import run_services
+from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 
 

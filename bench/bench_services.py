@@ -34,7 +34,8 @@ from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import ARBEIDSGIVER_SYKMELDING, NAV_SYKMELDING, SYKMELDING_STATUS, catalogue
 from sykmeldingsflyt.services.personvern import Personvern
-from sykmeldingsflyt.services.runtime import Runtime, Service, run_services
+from sykmeldingsflyt.services.process import run_services
+from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.tidslinje import TidslinjeService
 from sykmeldingsflyt.storage.database import Database
 

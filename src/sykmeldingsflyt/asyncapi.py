@@ -1,29 +1,32 @@
 """The AsyncAPI 3.0 document: every topic, its Avro contract and who reads and writes it, in one file.
 
 Made from the code, never by hand: channels from the topic catalogue (messaging/topics.py), payloads
-from schemas/*.avsc, and operations from the services (services/registry.py). What each service reads
-comes from FastStream's own AsyncAPI generator, run over the subscribers the services register; what
-it writes from its `produces` (dead-letter twins included), and for the gateway the topics its HTTP
-door writes.
+from schemas/*.avsc, and operations from FastStream's own AsyncAPI generator, run over the subscribers
+and publishers the services register on a broker (`Service.register`); for the gateway, also the topics
+its HTTP door writes. `ServicesAsyncAPI` is the one source: `sykmeldingsflyt asyncapi` runs it over a
+broker with every service, and each service process's FastStream application serves it for its own
+services at /internal/asyncapi (services/process.py).
 
 FastStream cannot make the rest of the document: it describes a payload as JSON Schema derived from
 the handler's Python type (ours take raw Kafka records, so it has none), keys a channel per subscriber
 or publisher rather than per topic, has no Kafka message key, topic configuration or dead-letter
 twin, knows nothing of the parties outside, and names one server per broker object. So the document
-is assembled here from those sources.
+is assembled here from those sources, behind FastStream's specification interface.
 """
 
 import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from faststream.kafka import KafkaBroker
 from faststream.kafka.subscriber.usecase import LogicSubscriber
 from faststream.specification import AsyncAPI
+from faststream.specification.base import Specification, SpecificationFactory
 
 from sykmeldingsflyt.gateway.publisher import PUBLISHES as GATEWAY_PUBLISHES
 from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
@@ -41,6 +44,10 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.storage.database import Database
+
+if TYPE_CHECKING:
+    from faststream._internal.broker import BrokerUsecase
+    from faststream.asgi.handlers import HttpHandler
 
 ASYNCAPI_VERSION = "3.0.0"
 AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
@@ -126,31 +133,115 @@ class Operation:
 
 
 def asyncapi_document(store: SchemaStore | None = None) -> dict[str, Any]:
-    """The document as a plain dict, in a stable order."""
+    """The whole document, as a plain dict in a stable order: every topic, every service, the gateway's door."""
     store = store or SchemaStore()
-    topics = catalogue()
-    operations = list(_operations(topics, store))
-    through_outbox = {op.topic.name for op in operations if op.action == "send" and op.outbox}
-    schemas = sorted({topic.value_schema for topic in topics if topic.avro_value})
-    return {
-        "asyncapi": ASYNCAPI_VERSION,
-        "info": {
-            "title": "sykmeldingsflyt",
-            "version": version("sykmeldingsflyt"),
-            "description": _prose(DESCRIPTION),
-            "tags": [{"name": name, "description": _summary(service)} for name, service in SERVICES.items()],
-        },
-        "defaultContentType": AVRO_CONTENT_TYPE,
-        "servers": SERVERS,
-        "channels": {
-            topic.name: _channel(topic, store, with_event_id=topic.name in through_outbox) for topic in topics
-        },
-        "operations": {op.key: _operation(op, store) for op in sorted(operations, key=lambda op: op.key)},
-        "components": {
-            "schemas": {name: {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": _avro(store, name)} for name in schemas},
-            "securitySchemes": SECURITY_SCHEMES,
-        },
-    }
+    runtime = Runtime(
+        # Nothing connects: the services only register on a broker that never starts.
+        kafka=KafkaSettings.model_construct(bootstrap_servers="asyncapi.invalid:9092"),
+        database=Database("sqlite+aiosqlite://"),
+        codec=AvroCodec(store),
+        topics=Topics(),
+    )
+    broker = KafkaBroker("asyncapi.invalid:9092")
+    for service_class in SERVICES.values():
+        service_class(runtime).register(broker)
+    return ServicesAsyncAPI(store=store, whole=True).add_broker(broker).document
+
+
+class ServicesAsyncAPI(SpecificationFactory):
+    """Our document behind FastStream's specification interface, so an AsgiFastStream application serves it
+    (`asyncapi_path`) in place of FastStream's own.
+
+    Made from the operations of the services registered on the brokers added. `whole`: every catalogue
+    topic and the gateway's HTTP door too (the committed document); otherwise only the topics those
+    services read and write, under the names the tenant prefix of `topics` gives them (a process's own).
+    """
+
+    def __init__(self, topics: Topics | None = None, store: SchemaStore | None = None, *, whole: bool = False) -> None:
+        self.title = "sykmeldingsflyt"
+        self.description = _prose(DESCRIPTION)
+        self.version = version("sykmeldingsflyt")
+        self.contact = None
+        self.license = None
+        self.topics = topics or Topics()
+        self.store = store or SchemaStore()
+        self.whole = whole
+        self.brokers: list[BrokerUsecase[Any, Any, Any]] = []
+
+    def add_broker(self, broker: "BrokerUsecase[Any, Any, Any]", /) -> "ServicesAsyncAPI":
+        self.brokers.append(broker)
+        self.__dict__.pop("document", None)  # made again with it
+        return self
+
+    def add_http_route(self, path: str, handler: "HttpHandler") -> "ServicesAsyncAPI":
+        """The probes and metrics are no part of the Kafka contract: left out."""
+        return self
+
+    def to_specification(self) -> Specification:
+        return _Document(self.document)
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """The document as a plain dict, in a stable order."""
+        topics = catalogue(self.topics.prefix)
+        by_name = {topic.name: topic for topic in topics}
+        operations = list(_operations(self.brokers, by_name))
+        if self.whole:
+            operations += [
+                Operation("gateway", "send", by_name[self.topics.name(topic)], outbox=False)
+                for topic in GATEWAY_PUBLISHES
+            ]
+        through_outbox = {op.topic.name for op in operations if op.action == "send" and op.outbox}
+        if not self.whole:
+            used = {op.topic.name for op in operations}
+            topics = tuple(topic for topic in topics if topic.name in used)
+        named = {op.service for op in operations}
+        schemas = sorted({topic.value_schema for topic in topics if topic.avro_value})
+        return {
+            "asyncapi": ASYNCAPI_VERSION,
+            "info": {
+                "title": self.title,
+                "version": self.version,
+                "description": self.description,
+                "tags": [
+                    {"name": name, "description": _summary(service)}
+                    for name, service in SERVICES.items()
+                    if name in named
+                ],
+            },
+            "defaultContentType": AVRO_CONTENT_TYPE,
+            "servers": SERVERS,
+            "channels": {
+                topic.name: _channel(topic, self.store, with_event_id=topic.name in through_outbox) for topic in topics
+            },
+            "operations": {op.key: _operation(op, self.store) for op in sorted(operations, key=lambda op: op.key)},
+            "components": {
+                "schemas": {
+                    name: {"schemaFormat": AVRO_SCHEMA_FORMAT, "schema": _avro(self.store, name)} for name in schemas
+                },
+                "securitySchemes": SECURITY_SCHEMES,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class _Document:
+    """The document as FastStream's `Specification`, which its AsyncAPI routes render."""
+
+    document: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return str(self.document["info"]["title"])
+
+    def to_jsonable(self) -> Any:
+        return self.document
+
+    def to_json(self) -> str:
+        return json.dumps(self.document)
+
+    def to_yaml(self) -> str:
+        return render(self.document)
 
 
 def render(document: dict[str, Any]) -> str:
@@ -290,39 +381,17 @@ def _operation(op: Operation, store: SchemaStore) -> dict[str, Any]:
     return operation
 
 
-def _operations(topics: tuple[Topic, ...], store: SchemaStore) -> Iterable[Operation]:
-    by_name = {topic.name: topic for topic in topics}
-    received = _subscriptions(store)
-    for service, topic_name, group_id in received:
-        yield Operation(service, "receive", by_name[topic_name], group_id)
-    for name, service_class in SERVICES.items():
-        for topic in service_class.produces:
-            yield Operation(name, "send", topic)
-    for topic in GATEWAY_PUBLISHES:
-        yield Operation("gateway", "send", topic, outbox=False)
-
-
-def _subscriptions(store: SchemaStore) -> list[tuple[str, str, str | None]]:
-    """(service, topic, consumer group) for every subscriber the services register, as FastStream sees them."""
-    runtime = Runtime(
-        # Nothing connects: the services only register their subscribers on a broker that never starts.
-        kafka=KafkaSettings.model_construct(bootstrap_servers="asyncapi.invalid:9092"),
-        database=Database("sqlite+aiosqlite://"),
-        codec=AvroCodec(store),
-        topics=Topics(),
-    )
-    broker = KafkaBroker("asyncapi.invalid:9092")
-    for service_class in SERVICES.values():
-        service_class(runtime).subscribe(broker)
+def _operations(brokers: "Iterable[BrokerUsecase[Any, Any, Any]]", by_name: dict[str, Topic]) -> Iterable[Operation]:
+    """What the services registered on `brokers` receive and send, as FastStream's AsyncAPI generator sees
+    their subscribers and publishers (titled `service:topic`, a publisher's with `:Publisher` after it)."""
     group_ids = {
         subscriber.specification.config.title_: subscriber.group_id
+        for broker in brokers
         for subscriber in broker.subscribers
         if isinstance(subscriber, LogicSubscriber)
     }
-    specification = AsyncAPI(broker, schema_version=ASYNCAPI_VERSION).to_specification().to_jsonable()
-    found = []
-    for title, operation in specification["operations"].items():
+    specification = AsyncAPI(*brokers, schema_version=ASYNCAPI_VERSION).to_specification().to_jsonable()
+    for title, operation in specification.get("operations", {}).items():
         channel = specification["channels"][operation["channel"]["$ref"].rsplit("/", 1)[-1]]
         service = title.split(":", 1)[0]
-        found.append((service, channel["address"], group_ids.get(title)))
-    return sorted(found)
+        yield Operation(service, operation["action"], by_name[channel["address"]], group_ids.get(title))

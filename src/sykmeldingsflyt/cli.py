@@ -26,13 +26,14 @@ from sykmeldingsflyt.operations.commands import case_app, dlq_app, outbox_app
 from sykmeldingsflyt.operations.schemas import schemas_app
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
+from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.registry import SERVICES
-from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 
-# The demonstration, the gateway's app, the local Kafka, the simulation and the AsyncAPI document are
-# imported by their commands only: `run` restarts a replica, and each second of start-up is a second
-# its partitions stand still.
+# The demonstration, the gateway's app, the local Kafka and the simulation are imported by their
+# commands only: `run` restarts a replica, and each second of start-up is a second its partitions
+# stand still.
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
 kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)

@@ -185,8 +185,13 @@ def application_resource(
             {"name": "SYKMELDINGSFLYT_TOPIC_PREFIX", "value": installation.topic_prefix},
             {"name": "SYKMELDINGSFLYT_PROFILE", "value": "production"},
         ],
-        # DATABASE_URL and SYKMELDINGSFLYT_PSEUDONYM_KEY: one database and one key for every process.
-        "envFrom": [{"secret": "sykmeldingsflyt-database"}, {"secret": "sykmeldingsflyt-pseudonym-key"}],
+        # DATABASE_URL, SYKMELDINGSFLYT_PSEUDONYM_KEY and SYKMELDINGSFLYT_DEAD_LETTER_KEYS: one database and
+        # one set of keys for every process (the gateway opens what the services sealed, and the reverse).
+        "envFrom": [
+            {"secret": "sykmeldingsflyt-database"},
+            {"secret": "sykmeldingsflyt-pseudonym-key"},
+            {"secret": "sykmeldingsflyt-dead-letter-keys"},
+        ],
     }
     if http:
         spec["ingresses"] = [f"https://sykmeldingsflyt.{installation.cluster_domain}"]

@@ -22,7 +22,8 @@ from sykmeldingsflyt.messaging.topics import (
     dead_letter_topic,
 )
 from sykmeldingsflyt.services.mottak import Mottak
-from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings, run_services
+from sykmeldingsflyt.services.process import run_services
+from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings
 from sykmeldingsflyt.storage.database import Database
 from tests.support.kafka import produce, read_topic
 from tests.support.services import running

@@ -6,15 +6,20 @@ import random
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+from asyncio.subprocess import PIPE
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from sykmeldingsflyt import synthetic
+from sykmeldingsflyt.asyncapi import asyncapi_document
 from sykmeldingsflyt.domain.sykmelding import KontaktMedPasient
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.admin import create_topics
@@ -130,13 +135,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_a_service_process_serves_its_probes_says_its_profile_and_stops_on_sigterm(
-    kafka_settings: KafkaSettings, tmp_path: Path
-) -> None:
-    await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
-    port = _free_port()
-    log = tmp_path / "mottak.log"
-    process = await asyncio.create_subprocess_exec(
+async def _run_mottak(
+    settings: KafkaSettings, tmp_path: Path, port: int, stdout: IO[bytes] | int, stderr: int
+) -> asyncio.subprocess.Process:
+    """`sykmeldingsflyt run mottak` in a process of its own, its probes on 127.0.0.1:`port`."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "sykmeldingsflyt",
@@ -144,31 +147,109 @@ async def test_a_service_process_serves_its_probes_says_its_profile_and_stops_on
         "mottak",
         env={
             **{name: value for name, value in os.environ.items() if not name.startswith(("NAIS_", "SYKMELDINGSFLYT_"))},
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.require_bootstrap(),
-            "SYKMELDINGSFLYT_TOPIC_PREFIX": kafka_settings.topic_prefix,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
+            "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'mottak.sqlite'}",
             "SYKMELDINGSFLYT_PROBE_HOST": "127.0.0.1",
             "SYKMELDINGSFLYT_PROBE_PORT": str(port),
         },
-        stdout=log.open("wb"),
-        stderr=asyncio.subprocess.STDOUT,
+        stdout=stdout,
+        stderr=stderr,
     )
+
+
+def _channel(operation: dict[str, Any]) -> str:
+    return str(operation["channel"]["$ref"].removeprefix("#/channels/"))
+
+
+@asynccontextmanager
+async def _holding(settings: KafkaSettings, group: str, topic: str) -> AsyncIterator[asyncio.Event]:
+    """A member of `group` that, when a newcomer makes the group rebalance, gives its partitions up only once
+    the event is set: until then the newcomer waits for its assignment."""
+    assigned, release = asyncio.Event(), asyncio.Event()
+
+    class Slow(ConsumerRebalanceListener):  # type: ignore[misc]
+        async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+            if revoked:
+                await release.wait()
+
+        async def on_partitions_assigned(self, partitions: list[TopicPartition]) -> None:
+            assigned.set()
+
+    consumer = AIOKafkaConsumer(**settings.aiokafka_kwargs(), group_id=group, enable_auto_commit=False)
+    consumer.subscribe([topic], listener=Slow())
+    await consumer.start()
     try:
-
-        async def answers() -> bool:
-            try:
-                return await _ready(port)
-            except httpx.TransportError:
-                return False
-
-        await _until(answers, "the process's readiness", timeout=90)
-        assert (await _get(port, "/internal/isalive")).status_code == 200
-        assert "sykmeldingsflyt_messages_consumed_total" in (await _get(port, "/internal/prometheus")).text
+        await asyncio.wait_for(assigned.wait(), timeout=60)
+        yield release
     finally:
-        process.send_signal(signal.SIGTERM)
-        code = await process.wait()
+        release.set()
+        await consumer.stop()
+
+
+async def test_a_service_process_is_a_faststream_app_serving_probes_metrics_and_asyncapi_and_stops_on_sigterm(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    await create_topics(kafka_settings, catalogue(kafka_settings.topic_prefix))
+    prefix, port = kafka_settings.topic_prefix, _free_port()
+    log = tmp_path / "mottak.log"
+    intake = f"{prefix}{SYKMELDING_FRA_EPJ.name}"
+    async with _holding(kafka_settings, f"sykmeldingsflyt-{prefix}mottak.{SYKMELDING_FRA_EPJ.name}", intake) as release:
+        process = await _run_mottak(kafka_settings, tmp_path, port, log.open("wb"), asyncio.subprocess.STDOUT)
+        try:
+
+            async def waiting_for_the_intake() -> bool:
+                try:
+                    answer = await _get(port, "/internal/isready")
+                except httpx.TransportError:
+                    return False
+                problems = answer.json()["problems"] if answer.status_code == 503 else []
+                return f"mottak:{SYKMELDING_FRA_EPJ.name}: no partition assignment yet" in problems
+
+            # Served while its consumer of the intake waits for the group: alive, not ready.
+            await _until(waiting_for_the_intake, "the process to wait for its assignment", timeout=90)
+            assert (await _get(port, "/internal/isalive")).text == "UP"
+            release.set()
+            await _until(lambda: _ready(port), "the process's readiness", timeout=60)
+            assert (await _get(port, "/internal/isalive")).status_code == 200
+            assert "sykmeldingsflyt_messages_consumed_total" in (await _get(port, "/internal/prometheus")).text
+            served = await _get(port, "/internal/asyncapi.json")
+            page = await _get(port, "/internal/asyncapi")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = await process.wait()
     lines = log.read_text().splitlines()
     assert code == 0, lines[-5:]
     profile = [line for line in lines if "settings.profile" in line]
     assert len(profile) == 1 and '"profile": "development"' in profile[0], profile
     assert "SYKMELDINGSFLYT_PSEUDONYM_KEY" in profile[0]
+
+    # Its services' part of what `sykmeldingsflyt asyncapi` writes, under this deployment's topic names.
+    document = served.json()
+    operations = {(op["action"], _channel(op)) for op in document["operations"].values()}
+    whole = asyncapi_document()["operations"].values()
+    assert operations == {(op["action"], prefix + _channel(op)) for op in whole if op["tags"] == [{"name": "mottak"}]}
+    assert {("receive", intake), ("send", f"{prefix}{EPJ_KVITTERING.name}")} <= operations
+    assert set(document["channels"]) == {channel for _, channel in operations}
+    assert [tag["name"] for tag in document["info"]["tags"]] == ["mottak"]
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+
+
+async def test_a_service_process_whose_probe_port_is_taken_says_so_in_one_line(
+    kafka_settings: KafkaSettings, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        process = await _run_mottak(kafka_settings, tmp_path, port, PIPE, PIPE)
+        _, err = await process.communicate()
+
+    # The log lines before it are JSON; the refusal is the one plain line, last, and no traceback.
+    lines = err.decode().splitlines()
+    assert process.returncode == 2, lines[-5:]
+    assert [line for line in lines if not line.startswith("{")] == [
+        f"error: SYKMELDINGSFLYT_PROBE_PORT, SYKMELDINGSFLYT_PROBE_HOST: cannot listen on 127.0.0.1:{port} "
+        "(Address already in use)"
+    ]
+    assert lines[-1].startswith("error: ") and not any("Traceback" in line for line in lines)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.domain.fastlegeregister import Fastlege
-from sykmeldingsflyt.domain.registers import Arbeidsforhold, Person
+from sykmeldingsflyt.domain.registers import Arbeidsforhold, LedetAnsatt, Person
 from sykmeldingsflyt.messaging.settings import SettingsError
 from sykmeldingsflyt.registers.files import FileRegistre, RegisterfilFeil, bundled_folder
 from sykmeldingsflyt.registers.nav.hpr import Syfohelsenettproxy
@@ -35,6 +35,9 @@ async def test_the_bundled_folder_knows_the_demo_doctor_and_every_synthetic_pers
         Arbeidsforhold("311000101", "311000004", date(2015, 8, 1)),
     )
     assert await registre.naermeste_leder.naermeste_leder(UTEN_FASTLEGE_FNR, "311000101") is not None
+    ledet = await registre.naermeste_leder.ansatte("02917936725")
+    assert LedetAnsatt(UTEN_FASTLEGE_FNR, "311000101") in ledet
+    assert await registre.naermeste_leder.ansatte(UTEN_FASTLEGE_FNR) == ()
 
 
 async def test_every_synthetic_patient_has_the_demo_doctor_except_the_few_without() -> None:

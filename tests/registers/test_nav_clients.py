@@ -14,6 +14,7 @@ from sykmeldingsflyt.domain.fastlegeregister import Fastlege
 from sykmeldingsflyt.domain.registers import (
     AUTORISASJON_OID,
     Arbeidsforhold,
+    LedetAnsatt,
     NaermesteLeder,
     Person,
     RegisterUtilgjengelig,
@@ -177,19 +178,35 @@ async def test_aareg_maps_arbeidssted_and_opplysningspliktig(
     assert arbeidsforhold == (Arbeidsforhold("311000101", "311000004", date(2015, 8, 1)),)
 
 
+def _relasjon(orgnummer: str, tom: str | None) -> dict[str, Any]:
+    return {"orgnummer": orgnummer, "narmesteLederFnr": LEDER_FNR, "aktivFom": "2020-01-01", "aktivTom": tom}
+
+
 async def test_narmesteleder_gives_the_active_leader_at_the_orgnummer(
     server: HTTPServer, http: httpx.AsyncClient, tokens_served: TokenEndpoint
 ) -> None:
-    def relasjon(orgnummer: str, tom: str | None) -> dict[str, Any]:
-        return {"orgnummer": orgnummer, "narmesteLederFnr": LEDER_FNR, "aktivFom": "2020-01-01", "aktivTom": tom}
-
     server.expect_request("/sykmeldt/narmesteledere", headers={"Sykmeldt-Fnr": PASIENT_FNR}).respond_with_json(
-        [relasjon("311000101", "2021-01-01"), relasjon("311000101", None), relasjon("311000202", None)]
+        [_relasjon("311000101", "2021-01-01"), _relasjon("311000101", None), _relasjon("311000202", None)]
     )
     register = Narmesteleder(klient(server, http, "narmesteleder"))
     leder = await register.naermeste_leder(PASIENT_FNR, "311000101")
     assert leder == NaermesteLeder("311000101", LEDER_FNR, date(2020, 1, 1))
     assert await register.naermeste_leder(PASIENT_FNR, "311000303") is None
+
+
+async def test_narmesteleder_gives_whom_a_leader_leads_by_the_leaders_own_list(
+    server: HTTPServer, http: httpx.AsyncClient, tokens_served: TokenEndpoint
+) -> None:
+    relasjoner = (("311000101", None), ("311000202", "2021-01-01"))
+    ledet = [{**_relasjon(orgnummer, tom), "fnr": PASIENT_FNR} for orgnummer, tom in relasjoner]
+    aktive = server.expect_request("/leder/narmesteleder/aktive", headers={"Narmeste-Leder-Fnr": LEDER_FNR})
+    aktive.respond_with_json(ledet)
+    server.expect_request("/sykmeldt/narmesteledere", headers={"Sykmeldt-Fnr": LEDER_FNR}).respond_with_json([])
+    register = Narmesteleder(klient(server, http, "narmesteleder"))
+
+    assert await register.ansatte(LEDER_FNR) == (LedetAnsatt(PASIENT_FNR, "311000101"),)
+    # The same person asked about as an employee is another question, not the cached answer to this one.
+    assert await register.naermeste_leder(LEDER_FNR, "311000101") is None
 
 
 @pytest.mark.parametrize(
@@ -200,6 +217,7 @@ async def test_narmesteleder_gives_the_active_leader_at_the_orgnummer(
         (FASTLEGE_PATH, lambda k: Fastlegerest(k).fastlege(PASIENT_FNR), None),
         ("/api/v2/arbeidstaker/arbeidsforhold", lambda k: AaregKlient(k).arbeidsforhold(PASIENT_FNR), ()),
         ("/sykmeldt/narmesteledere", lambda k: Narmesteleder(k).naermeste_leder(PASIENT_FNR, "311000101"), None),
+        ("/leder/narmesteleder/aktive", lambda k: Narmesteleder(k).ansatte(LEDER_FNR), ()),
     ],
 )
 async def test_404_is_no_such_person_not_an_outage(

@@ -8,7 +8,8 @@ from sykmeldingsflyt.domain.clock import Clock
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
-from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings, run_services
+from sykmeldingsflyt.services.process import run_services
+from sykmeldingsflyt.services.runtime import Runtime, Service, ServiceSettings
 from sykmeldingsflyt.storage.database import Database
 
 

@@ -10,26 +10,34 @@ the compatibility checker needs to read old views, so the check is run with thos
 import copy
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from faststream.kafka import KafkaBroker
 from typer.testing import CliRunner
 
-from sykmeldingsflyt.asyncapi import asyncapi_document, render
+from sykmeldingsflyt.asyncapi import ServicesAsyncAPI, asyncapi_document, render
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.gateway.publisher import PUBLISHES
+from sykmeldingsflyt.messaging.codec import AvroCodec, SchemaStore
+from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
     DLQ_SUFFIX,
     SYKMELDING_FRA_EPJ,
     SYKMELDINGSFLYT_SCHEMAS,
     Topic,
+    Topics,
     catalogue,
 )
+from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.registry import SERVICES
+from sykmeldingsflyt.services.runtime import Runtime
+from sykmeldingsflyt.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "asyncapi.yaml"
@@ -182,3 +190,30 @@ def test_the_command_writes_the_document(tmp_path: Path, document: dict[str, Any
 
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(out.read_text()) == document
+
+
+def test_a_process_document_is_its_services_part_under_its_topic_names(
+    document: dict[str, Any], validator: jsonschema.Draft7Validator
+) -> None:
+    # What a service process serves at /internal/asyncapi.json: the same source, over its own broker.
+    prefix = "team."
+    runtime = Runtime(
+        kafka=KafkaSettings.model_construct(bootstrap_servers="asyncapi.invalid:9092", topic_prefix=prefix),
+        database=Database("sqlite+aiosqlite://"),
+        codec=AvroCodec(SchemaStore()),
+        topics=Topics(prefix),
+    )
+    broker = KafkaBroker("asyncapi.invalid:9092")
+    Mottak(runtime).register(broker)
+    served = ServicesAsyncAPI(runtime.topics).add_broker(broker).document
+
+    def named(operations: Iterable[dict[str, Any]], prefix: str = "") -> set[tuple[str, str]]:
+        return {(op["action"], prefix + op["channel"]["$ref"].removeprefix("#/channels/")) for op in operations}
+
+    mottak = [op for op in document["operations"].values() if op["tags"] == [{"name": "mottak"}]]
+    assert named(served["operations"].values()) == named(mottak, prefix)
+    assert set(served["channels"]) == {channel for _, channel in named(mottak, prefix)}
+    assert served["channels"][prefix + SYKMELDING_FRA_EPJ.name]["address"] == prefix + SYKMELDING_FRA_EPJ.name
+    assert [tag["name"] for tag in served["info"]["tags"]] == ["mottak"]
+    assert _errors(validator, _with_simple_aliases(served)) == []
+    test_every_reference_points_into_the_document(served)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from sykmeldingsflyt import nais
 from sykmeldingsflyt.cli import app
 from sykmeldingsflyt.messaging.topics import SYKMELDINGSFLYT_SCHEMAS, Party, catalogue
-from sykmeldingsflyt.observability.probes import Health, probe_app
+from sykmeldingsflyt.observability.probes import Health, probe_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "deploy" / "nais"
@@ -105,7 +105,7 @@ def test_each_service_readme_lists_what_it_reads_and_writes(process: str) -> Non
 def test_each_application_manifest_runs_a_command_with_probes_that_exist(name: str) -> None:
     manifest = yaml.safe_load((COMMITTED / "apps" / name).read_text())
     spec = manifest["spec"]
-    served = {route.path for route in probe_app(Health()).routes}  # type: ignore[attr-defined]
+    served = {path for path, _ in probe_routes(Health())}
 
     assert (manifest["apiVersion"], manifest["kind"]) == ("nais.io/v1alpha1", "Application")
     assert {spec["liveness"]["path"], spec["readiness"]["path"], spec["prometheus"]["path"]} <= served
@@ -117,6 +117,12 @@ def test_each_application_manifest_runs_a_command_with_probes_that_exist(name: s
     assert env["SYKMELDINGSFLYT_TOPIC_PREFIX"] == f"{TEAM}."
     # NAIS sets the OTEL_* variables that turn the services' own tracing on, and injects no agent.
     assert spec["observability"]["autoInstrumentation"] == {"enabled": True, "runtime": "sdk"}
+    # The production profile refuses to start without its own database, pseudonym key and dead-letter keyring.
+    assert {source["secret"] for source in spec["envFrom"]} == {
+        "sykmeldingsflyt-database",
+        "sykmeldingsflyt-pseudonym-key",
+        "sykmeldingsflyt-dead-letter-keys",
+    }
 
 
 def test_only_the_http_gateway_is_reachable_from_outside_with_maskinporten_and_tokenx() -> None:

@@ -4,13 +4,15 @@ import asyncio
 
 import httpx
 import pytest
+from faststream.asgi import AsgiFastStream
 
-from sykmeldingsflyt.observability.probes import Health, ProbeSettings, probe_app
+from sykmeldingsflyt.observability.probes import Health, ProbeSettings, probe_routes
 from sykmeldingsflyt.profiles import Profile
 
 
 async def _get(health: Health, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=probe_app(health)), base_url="http://p") as client:
+    app = AsgiFastStream(asgi_routes=probe_routes(health))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as client:
         return await client.get(path)
 
 

@@ -22,8 +22,9 @@ from sykmeldingsflyt.domain.clock import VirtualClock
 from sykmeldingsflyt.messaging.admin import create_topics
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import catalogue
+from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.registry import SERVICES
-from sykmeldingsflyt.services.runtime import Runtime, run_services
+from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
 
 # The scenes, in order; each reads what the ones before it left in `Demo.facts`.

@@ -106,6 +106,14 @@ class NaermesteLeder:
     aktiv_tom: date | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LedetAnsatt:
+    """An employee a leader is the active nearest leader of, at one underenhet."""
+
+    fnr: str = field(repr=False)
+    orgnummer: str
+
+
 class RegisterUtilgjengelig(Exception):  # noqa: N818 - the domain's word: the register is unavailable
     """A register could not answer now (down, slow, refusing us, or answering nonsense): ask again later.
 
@@ -166,6 +174,10 @@ class NaermesteLederRegister(Protocol):
 
     async def naermeste_leder(self, fnr: str, orgnummer: str) -> NaermesteLeder | None:
         """The employee's active nearest leader at `orgnummer`, or None when none is named."""
+        ...
+
+    async def ansatte(self, leder_fnr: str) -> tuple[LedetAnsatt, ...]:
+        """The employees `leder_fnr` is the active nearest leader of, each at its underenhet; empty for none."""
         ...
 
 

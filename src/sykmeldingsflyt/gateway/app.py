@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from sykmeldingsflyt.gateway import documents, problems, rom
 from sykmeldingsflyt.gateway.body import JsonBody
@@ -14,7 +15,7 @@ from sykmeldingsflyt.gateway.routes import admin, arbeidsgiver, dialogmotekandid
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.observability.http import ObservedHttp
-from sykmeldingsflyt.observability.probes import PROMETHEUS_PATH, prometheus
+from sykmeldingsflyt.observability.probes import PROMETHEUS_PATH, prometheus_route
 
 DESCRIPTION = """\
 The door to sykmeldingsflyt for systems that post over HTTPS instead of running a Kafka client.
@@ -62,7 +63,8 @@ def create_app(settings: GatewaySettings, kafka: KafkaSettings, database_url: st
     for routes in (epj, sykmeldt, arbeidsgiver, lps, nav, dialogmotekandidat, internal, admin):
         app.include_router(routes.router)
     rom.install(app)
-    app.add_route(PROMETHEUS_PATH, prometheus, include_in_schema=False)
+    # The service processes' own route, an ASGI app rather than a Starlette endpoint.
+    app.routes.append(Route(PROMETHEUS_PATH, prometheus_route(), include_in_schema=False))
     return app
 
 

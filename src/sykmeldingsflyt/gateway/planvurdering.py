@@ -11,6 +11,7 @@ import asyncio
 from datetime import date
 
 import structlog
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,9 @@ from sykmeldingsflyt.domain.oppfolgingsplan import (
 from sykmeldingsflyt.domain.registers import RegisterUtilgjengelig
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding
 from sykmeldingsflyt.gateway.context import Gateway
+from sykmeldingsflyt.gateway.dependencies import Submission
 from sykmeldingsflyt.gateway.problems import ApiError, FieldProblem
+from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewaySykmeldingEier
 
 log = structlog.get_logger(__name__)
@@ -39,6 +42,23 @@ _STATUS = {
     ErrorType.NO_ACTIVE_SENT_SYKMELDING: 403,
     ErrorType.EMPLOYEE_NOT_FOUND: 404,
 }
+
+
+async def send(
+    plan: Oppfolgingsplan,
+    running: Gateway,
+    db: AsyncSession,
+    submission: Submission,
+    today: date,
+    *,
+    location: str | None = None,
+) -> JSONResponse:
+    """A plan from any client (the HR API, the case room): answered at once where NAV refuses it (`vurder`),
+    else sent on oppfolgingsplan.fra-hr."""
+    await vurder(plan, running, db, today)
+    return await submission.send(
+        OPPFOLGINGSPLAN_FRA_HR, plan.plan_uuid, plan, identifier=plan.plan_uuid, location=location
+    )
 
 
 async def vurder(plan: Oppfolgingsplan, running: Gateway, db: AsyncSession, today: date) -> None:

@@ -1,5 +1,5 @@
-"""/internal/isalive, /internal/isready and /internal/prometheus for a service process, served by uvicorn
-in the process's own event loop on SYKMELDINGSFLYT_PROBE_PORT.
+"""/internal/isalive, /internal/isready and /internal/prometheus for a service process: routes of its FastStream
+application (services/process.py), served by uvicorn in the process's own event loop on SYKMELDINGSFLYT_PROBE_PORT.
 
 Alive: the event loop answers and no relay has died. Ready: every consumer has had its first partition
 assignment from its group, the database answers, and every other check a service added (its registers)
@@ -15,14 +15,13 @@ from typing import Any
 import structlog
 import uvicorn
 from aiokafka import ConsumerRebalanceListener, TopicPartition
+from faststream.asgi import AsgiFastStream, AsgiResponse, HttpHandler, get
+from faststream.asgi.response import JSONResponse
+from faststream.asgi.types import ASGIApp, Scope
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
 
 from sykmeldingsflyt.messaging.settings import SettingsError
 from sykmeldingsflyt.profiles import Profile
@@ -109,31 +108,39 @@ class _Assignment(ConsumerRebalanceListener):  # type: ignore[misc]
         self._assigned[self._consumer] = True
 
 
-async def prometheus(_request: Request) -> Response:
-    """This process's metrics in Prometheus's text format."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def probe_routes(health: Health) -> list[tuple[str, ASGIApp]]:
+    """/internal/isalive, /internal/isready and /internal/prometheus, as a FastStream application's asgi_routes.
+    Left out of its AsyncAPI document, which is about the Kafka topics."""
 
-
-def probe_app(health: Health) -> Starlette:
-    async def isalive(_request: Request) -> Response:
+    @get(include_in_schema=False)
+    async def isalive(_scope: Scope) -> AsgiResponse:
         dead = health.dead()
         if dead:
             return JSONResponse({"status": "DOWN", "stopped": dead}, status_code=503)
-        return PlainTextResponse("UP")
+        return _text("UP")
 
-    async def isready(_request: Request) -> Response:
+    @get(include_in_schema=False)
+    async def isready(_scope: Scope) -> AsgiResponse:
         problems = await health.not_ready()
         if problems:
             return JSONResponse({"status": "NOT_READY", "problems": problems}, status_code=503)
-        return PlainTextResponse("READY")
+        return _text("READY")
 
-    return Starlette(
-        routes=[
-            Route("/internal/isalive", isalive),
-            Route("/internal/isready", isready),
-            Route(PROMETHEUS_PATH, prometheus),
-        ]
-    )
+    return [("/internal/isalive", isalive), ("/internal/isready", isready), (PROMETHEUS_PATH, prometheus_route())]
+
+
+def prometheus_route() -> HttpHandler:
+    """This process's metrics in Prometheus's text format: an ASGI app, for the gateway's routes too."""
+
+    @get(include_in_schema=False)
+    async def prometheus(_scope: Scope) -> AsgiResponse:
+        return AsgiResponse(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return prometheus
+
+
+def _text(body: str) -> AsgiResponse:
+    return AsgiResponse(body.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
 class _InTheServicesLoop(uvicorn.Server):
@@ -145,15 +152,18 @@ class _InTheServicesLoop(uvicorn.Server):
 
 
 @asynccontextmanager
-async def serving(health: Health, settings: ProbeSettings, profile: Profile) -> AsyncIterator[int]:
-    """Serve the probes while inside; yields the port taken."""
+async def serving(app: AsgiFastStream, health: Health, settings: ProbeSettings, profile: Profile) -> AsyncIterator[int]:
+    """Serve `app`'s HTTP routes (the probes among them) while inside; yields the port taken.
+
+    uvicorn's lifespan is off: the process runs the application's lifespan itself, inside, so that the probes
+    answer while it starts and drains, and a failed start is raised as itself rather than logged by uvicorn."""
     listening = _listen(settings.probe_host, settings.port(profile))
-    config = uvicorn.Config(probe_app(health), log_config=None, access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = _InTheServicesLoop(config)
     # The socket listens already: a probe that comes before uvicorn has started waits in its backlog.
     task = asyncio.create_task(server.serve(sockets=[listening]), name="probes")
     health.port = int(listening.getsockname()[1])
-    log.info("probes.serving", port=health.port, paths=["/internal/isalive", "/internal/isready", PROMETHEUS_PATH])
+    log.info("probes.serving", port=health.port, paths=[path for path, _ in app.routes])
     try:
         yield health.port
     finally:

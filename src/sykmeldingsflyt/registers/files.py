@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from sykmeldingsflyt.domain.fastlegeregister import Fastlege
 from sykmeldingsflyt.domain.identifiers import Fnr, Orgnr, fnr_birth_date, is_valid_fnr, safe_errors
-from sykmeldingsflyt.domain.registers import Arbeidsforhold, HprBehandler, NaermesteLeder, Person
+from sykmeldingsflyt.domain.registers import Arbeidsforhold, HprBehandler, LedetAnsatt, NaermesteLeder, Person
 from sykmeldingsflyt.registers.nav.hpr import BehandlerJson
 from sykmeldingsflyt.registers.registre import Registre
 
@@ -206,6 +206,9 @@ class FileRegistre:
             for n in innhold.naermesteledere
             if n.aktiv_tom is None
         }
+        self._ansatte: dict[str, list[LedetAnsatt]] = defaultdict(list)
+        for (fnr, orgnummer), leder in self._ledere.items():
+            self._ansatte[leder.leder_fnr].append(LedetAnsatt(fnr, orgnummer))
 
     @classmethod
     def read(cls, folder: Path) -> Self:
@@ -249,6 +252,9 @@ class FileRegistre:
 
     async def naermeste_leder(self, fnr: str, orgnummer: str) -> NaermesteLeder | None:
         return self._ledere.get((fnr, orgnummer))
+
+    async def ansatte(self, leder_fnr: str) -> tuple[LedetAnsatt, ...]:
+        return tuple(self._ansatte.get(leder_fnr, ()))
 
 
 @cache

@@ -1,23 +1,19 @@
-"""What every service is given, and how services run: one FastStream broker per process, a batch
-subscriber per stage, and one outbox relay per service.
+"""What every service is given: its runtime (settings, database, codec, topics, probes), a batch subscriber
+per stage on the process's FastStream broker, and one outbox relay.
 
-A service is a class with a name and `subscribe(broker)`; the runtime builds the rest. Several services
-run in one process (the demonstration, small installations) or each in its own (production, scaled out
-as a consumer group).
+A service is a class with a name and `subscribe(broker)`; the runtime builds the rest, and services/process.py
+runs services as one FastStream application. Several services run in one process (the demonstration, small
+installations) or each in its own (production, scaled out as a consumer group).
 """
 
-import asyncio
-import logging
 import os
 import secrets
 import socket
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import ClassVar, Self
 
-import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -35,16 +31,12 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings, SettingsError, rea
 from sykmeldingsflyt.messaging.stage import Inbound, Stage
 from sykmeldingsflyt.messaging.topics import Topic, Topics
 from sykmeldingsflyt.observability import metrics
-from sykmeldingsflyt.observability.probes import Health, ProbeSettings, database_answers, serving
-from sykmeldingsflyt.observability.sampler import sample
+from sykmeldingsflyt.observability.probes import Health
 from sykmeldingsflyt.profiles import Profile, check_pseudonym_key, detect_profile
 from sykmeldingsflyt.registers.files import bundled_registre
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.storage.database import Database
-
-log = structlog.get_logger(__name__)
-
 
 _DEVELOPMENT_KEY = "sykmeldingsflyt-development-only-pseudonym-key"
 # Public, so dead letters sealed with it are as good as clear: for development only.
@@ -184,6 +176,20 @@ class Service(ABC):
     def subscribe(self, broker: KafkaBroker) -> None:
         """Register this service's subscribers on the broker."""
 
+    def register(self, broker: KafkaBroker) -> None:
+        """Make this service known to FastStream: its subscribers, and a publisher per topic it writes."""
+        self.subscribe(broker)
+        for topic in self.produces:
+            # Declared, never called: the outbox relay sends, in a Kafka transaction with what the stage
+            # committed, which FastStream's producer cannot open. Declared, FastStream's AsyncAPI
+            # (asyncapi.py) and tooling see what the service writes. The title differs from a subscriber's
+            # (`service:topic`): FastStream keys operations and channels by title.
+            broker.publisher(
+                self.runtime.topics.name(topic),
+                title=f"{self.name}:{topic.name}:Publisher",
+                description=topic.description,
+            )
+
     async def background(self) -> None:  # noqa: B027 - most services have no work of their own
         """Work a service does on its own schedule (timers, sweeps); runs until cancelled."""
 
@@ -217,49 +223,3 @@ class Service(ABC):
                 if self.runtime.schema_topic is not None:
                     await self.runtime.schema_topic.learn_unknown(record.value for record in batch)
                 await stage.process([Inbound.from_record(record) for record in batch])
-
-
-async def run_services(
-    runtime: Runtime, services: Iterable[Service], stop: asyncio.Event, probes: ProbeSettings | None = None
-) -> None:
-    """Run until `stop` is set, with the probes and metrics served (on `probes`, default from the environment);
-    then stop consuming, let the relays publish what is committed, and exit."""
-    async with serving(runtime.health, probes or read_settings(ProbeSettings, "probe"), runtime.settings.profile):
-        await _run(runtime, list(services), stop)
-
-
-async def _run(runtime: Runtime, running: list[Service], stop: asyncio.Event) -> None:
-    broker = KafkaBroker(
-        runtime.kafka.require_bootstrap(),
-        security=runtime.kafka.faststream_security(),
-        client_id="sykmeldingsflyt",
-        graceful_timeout=30.0,
-        # FastStream's default logger prints to stdout past our JSON handler and its redactor.
-        logger=logging.getLogger("sykmeldingsflyt.broker"),
-    )
-    for service in running:
-        service.subscribe(broker)
-    if runtime.schema_topic is not None:
-        await runtime.schema_topic.publish()  # before anything this build writes can be read
-    relays = [asyncio.create_task(service.relay.run(), name=f"relay:{service.name}") for service in running]
-    for relay in relays:
-        runtime.health.watch(relay)
-    runtime.health.add_check("database", database_answers(runtime.database))
-    chores = [asyncio.create_task(service.background(), name=f"background:{service.name}") for service in running]
-    chores.append(
-        asyncio.create_task(sample(runtime.database, broker, [service.name for service in running]), name="metrics")
-    )
-    await broker.start()
-    log.info("services.started", services=[service.name for service in running])
-    try:
-        await stop.wait()
-    finally:
-        for task in chores:
-            task.cancel()
-        await asyncio.gather(*chores, return_exceptions=True)
-        await broker.stop()
-        for service in running:
-            service.relay.stop()
-        await asyncio.gather(*relays, return_exceptions=True)
-        await runtime.registre.close()
-        log.info("services.stopped", services=[service.name for service in running])

@@ -153,6 +153,28 @@ async def kandidat_endringer(session: AsyncSession, person_ref: str) -> list[Dia
     return [_endring(row) for row in rows]
 
 
+async def dialogmoter(session: AsyncSession, person_ref: str) -> list[tuple[str, DialogmoteHendelse]]:
+    """NAV's dialogue-meeting events of the person, each with its employer, in the order NAV sent them; the
+    gateway's case room reads them (same database, as it reads the candidature)."""
+    rows = await session.scalars(
+        select(TidslinjeDialogmote)
+        .where(TidslinjeDialogmote.person_ref == person_ref)
+        .order_by(TidslinjeDialogmote.position)
+    )
+    return [(m.orgnummer, DialogmoteHendelse(m.mote_id, DialogmoteStatus(m.status), m.dato)) for m in rows]
+
+
+async def oppfolgingsplaner(session: AsyncSession, person_ref: str) -> list[tuple[str, str, date]]:
+    """The person's accepted follow-up plans, (plan uuid, virksomhet, day received), oldest first; read by the
+    gateway's case room as `dialogmoter`."""
+    rows = await session.execute(
+        select(TidslinjeOppfolgingsplan.plan_uuid, TidslinjeOppfolgingsplan.orgnummer, TidslinjeOppfolgingsplan.mottatt)
+        .where(TidslinjeOppfolgingsplan.person_ref == person_ref)
+        .order_by(TidslinjeOppfolgingsplan.mottatt, TidslinjeOppfolgingsplan.plan_uuid)
+    )
+    return [(uuid, orgnummer, mottatt) for uuid, orgnummer, mottatt in rows]
+
+
 async def add_kandidat_endring(session: AsyncSession, endring: DialogmotekandidatEndring) -> bool:
     """Store a change; False when it was stored before (its id is derived from its cause)."""
     if await session.scalar(

@@ -1,6 +1,6 @@
 """The case as one party sees it: each sykmelding in that party's view, built by the same functions that
 build the Kafka outputs (privacy.pasient_view, the employer views on arbeidsgiver.sykmelding, NAV's view on
-nav.sykmelding), and a timeline of stop points, varsler and NAV's tasks.
+nav.sykmelding), and the case's timeline (linjer.py).
 
 Each card is filled from its view type alone: the employer's card is made from ArbeidsgiverSykmelding,
 which has no medical field, so no rendering mistake here can show the employer a diagnosis.
@@ -12,15 +12,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sykmeldingsflyt.domain.oppgave import Oppgave
 from sykmeldingsflyt.domain.privacy import pasient_view
-from sykmeldingsflyt.domain.stoppunkter import Ansvarlig, StoppunktName, regelverk_for
 from sykmeldingsflyt.domain.sykmelding import Diagnose, Periode
-from sykmeldingsflyt.domain.varsel import ArbeidsgiverVarsel, ArbeidstakerVarsel, Mottaker, Varsel, Varseltype
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding, PasientSykmelding, PeriodeAG
+from sykmeldingsflyt.gateway.audit import Resource
 from sykmeldingsflyt.gateway.context import Gateway
+from sykmeldingsflyt.gateway.rom.linjer import Linje, tidslinje
 from sykmeldingsflyt.gateway.rom.tilgang import Betrakter, Rolle, Sak
-from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayOppgave, GatewayVarsel
+from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding
 
 
 @dataclass(frozen=True)
@@ -40,21 +39,19 @@ class Kort:
 
 
 @dataclass(frozen=True)
-class Linje:
-    """One thing on the case's timeline."""
-
-    dato: date
-    tittel: str
-    hvem: str | None
-    passert: bool
-
-
-@dataclass(frozen=True)
 class Bilde:
     hvem: Betrakter
     kort: list[Kort]
     linjer: list[Linje]
     start: date | None
+
+    def lest(self) -> dict[Resource, list[str]]:
+        """The personal data the picture shows, by kind, for the audit log."""
+        found: dict[Resource, list[str]] = {Resource.SYKMELDING: [kort.sykmelding_id for kort in self.kort]}
+        for linje in self.linjer:
+            if linje.lest is not None:
+                found.setdefault(linje.lest[0], []).append(linje.lest[1])
+        return found
 
 
 _PERIODETEKST = {
@@ -63,32 +60,6 @@ _PERIODETEKST = {
     "BEHANDLINGSDAGER": "Behandlingsdager",
     "REISETILSKUDD": "Reisetilskudd",
 }
-
-STOPPUNKTTEKST = {
-    StoppunktName.ARBEIDSGIVERPERIODE_SLUTT: "Arbeidsgiverperioden slutter",
-    StoppunktName.OPPFOLGINGSPLAN_FRIST: "Frist for oppfølgingsplan",
-    StoppunktName.AKTIVITETSKRAV_VARSEL: "Varsel om aktivitetsplikt",
-    StoppunktName.DIALOGMOTE1_FRIST: "Frist for dialogmøte 1",
-    StoppunktName.AKTIVITETSKRAV_VURDERING: "Vurdering av aktivitetsplikt",
-    StoppunktName.MOTEBEHOV_SVAR_APNER: "Spørsmål om behov for dialogmøte",
-    StoppunktName.DIALOGMOTE_KANDIDAT: "Kandidat til dialogmøte 2",
-    StoppunktName.DIALOGMOTE2_FRIST: "Frist for dialogmøte 2",
-    StoppunktName.SNART_SLUTT_PA_SYKEPENGER: "Snart slutt på sykepenger",
-    StoppunktName.MAKSDATO: "Maksdato for sykepenger",
-}
-
-_ANSVARLIG = {Ansvarlig.ARBEIDSGIVER: "Arbeidsgiver", Ansvarlig.NAV: "NAV"}
-
-VARSELTEKST = {
-    Varseltype.OPPFOLGINGSPLAN_MANGLER: "Varsel: oppfølgingsplan mangler",
-    Varseltype.AKTIVITETSKRAV_INFORMASJON: "Varsel: informasjon om aktivitetsplikt",
-    Varseltype.DIALOGMOTE1_PAMINNELSE: "Varsel: påminnelse om dialogmøte 1",
-    Varseltype.SVAR_MOTEBEHOV: "Varsel: svar på behov for dialogmøte",
-    Varseltype.SNART_SLUTT_PA_SYKEPENGER: "Varsel: snart slutt på sykepenger",
-    Varseltype.OPPFOLGINGSPLAN_FOR_DIALOGMOTE: "Varsel: oppdatert oppfølgingsplan før dialogmøte",
-}
-
-_MOTTAKER = {Mottaker.ARBEIDSTAKER: "Til den sykmeldte", Mottaker.ARBEIDSGIVER: "Til arbeidsgiver"}
 
 
 def _periodetekst(kind: str, grad: int | None) -> str:
@@ -182,54 +153,6 @@ async def _kort(session: AsyncSession, hvem: Betrakter, sak: Sak) -> list[Kort]:
     ]
 
 
-def _stoppunkter(start: date, today: date) -> list[Linje]:
-    return [
-        Linje(
-            dato=stoppunkt.date_for(start),
-            tittel=STOPPUNKTTEKST[stoppunkt.name],
-            hvem=_ANSVARLIG.get(stoppunkt.ansvarlig) if stoppunkt.ansvarlig else None,
-            passert=stoppunkt.date_for(start) <= today,
-        )
-        for stoppunkt in regelverk_for(start).stoppunkter
-    ]
-
-
-async def _varsler(session: AsyncSession, running: Gateway, hvem: Betrakter, person: str, today: date) -> list[Linje]:
-    if hvem.rolle is Rolle.LEGE:
-        return []
-    rows = await session.scalars(
-        select(GatewayVarsel).where(GatewayVarsel.person_ref == person).order_by(GatewayVarsel.position)
-    )
-    linjer = []
-    for row in rows:
-        varsel = Varsel.model_validate(row.varsel)
-        shown: Varsel | ArbeidsgiverVarsel | ArbeidstakerVarsel = varsel
-        if hvem.rolle is Rolle.LEDER:
-            if varsel.mottaker is not Mottaker.ARBEIDSGIVER or varsel.orgnr is None or varsel.orgnr != hvem.orgnr:
-                continue
-            shown = varsel.for_arbeidsgiver(running.ansatt(varsel.orgnr, person))
-        elif hvem.rolle is Rolle.SYKMELDT:
-            if varsel.mottaker is not Mottaker.ARBEIDSTAKER:
-                continue
-            shown = varsel.for_arbeidstaker()
-        dato = shown.stoppunkt_dato
-        linjer.append(Linje(dato, VARSELTEKST[shown.type], _MOTTAKER[varsel.mottaker], dato <= today))
-    return linjer
-
-
-async def _oppgaver(session: AsyncSession, person: str) -> list[Linje]:
-    rows = await session.scalars(
-        select(GatewayOppgave)
-        .where(GatewayOppgave.oppgave["personRef"].as_string() == person)
-        .order_by(GatewayOppgave.position)
-    )
-    oppgaver = [Oppgave.model_validate(row.oppgave) for row in rows]
-    return [
-        Linje(o.opprettet.date(), f"Oppgave for NAV: {o.type.value} ({o.status.value})", "NAV", passert=True)
-        for o in oppgaver
-    ]
-
-
 def _start(sak: Sak, kort: list[Kort]) -> date | None:
     starts = [nav.received_sykmelding.sykmelding.syketilfelle_start_dato for nav in sak.sykmeldinger]
     known = [day for day in starts if day is not None]
@@ -240,10 +163,5 @@ def _start(sak: Sak, kort: list[Kort]) -> date | None:
 async def bilde(session: AsyncSession, running: Gateway, hvem: Betrakter, sak: Sak, today: date) -> Bilde:
     kort = await _kort(session, hvem, sak)
     start = _start(sak, kort)
-    person = running.pseudonym(sak.pasient_fnr)
-    linjer = _stoppunkter(start, today) if start is not None else []
-    linjer += await _varsler(session, running, hvem, person, today)
-    if hvem.rolle is Rolle.NAV:
-        linjer += await _oppgaver(session, person)
-    linjer.sort(key=lambda linje: linje.dato)
+    linjer = await tidslinje(session, running, hvem, running.pseudonym(sak.pasient_fnr), start=start, today=today)
     return Bilde(hvem, kort, linjer, start)

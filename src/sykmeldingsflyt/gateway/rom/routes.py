@@ -2,47 +2,34 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
-from sykmeldingsflyt.domain.motebehov import Innmeldertype, MotebehovFraPart, Skjematype
-from sykmeldingsflyt.domain.pseudonym import sak_ref
 from sykmeldingsflyt.domain.registers import NaermesteLederRegister
-from sykmeldingsflyt.gateway import motebehov
 from sykmeldingsflyt.gateway.audit import Audit, Purpose, Resource
-from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
 from sykmeldingsflyt.gateway.context import Gateway
-from sykmeldingsflyt.gateway.dependencies import GatewayDep, Submission
-from sykmeldingsflyt.gateway.idempotency import request_hash
-from sykmeldingsflyt.gateway.problems import ApiError, invalid_model
-from sykmeldingsflyt.gateway.rom import devlogin
+from sykmeldingsflyt.gateway.dependencies import GatewayDep
+from sykmeldingsflyt.gateway.rom import devlogin, handlinger, saker
 from sykmeldingsflyt.gateway.rom.bilde import Bilde, bilde
 from sykmeldingsflyt.gateway.rom.sider import templates
 from sykmeldingsflyt.gateway.rom.tilgang import (
     ROLLENAVN,
+    Betrakter,
     IkkeInnlogget,
     IngenTilgang,
     Rolle,
+    Sak,
     betrakter,
     innlogget,
     sak_av,
-    sendt_til,
 )
 from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
-from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
 
 router = APIRouter(prefix="/rom", include_in_schema=False)
-
-
-class MeldMotebehov(BaseModel):
-    """What the room's form sends: the reason, in the sykmeldt's own words (optional)."""
-
-    begrunnelse: str = Field(default="", max_length=1000)
 
 
 LIVE_INTERVAL = 1.0
@@ -76,123 +63,190 @@ def _logg_inn(request: Request) -> Response:
     return _side(request, "ikke_innlogget.html", status=401)
 
 
-async def _bilde(request: Request, running: Gateway, ledere: NaermesteLederRegister, sak: str) -> Bilde:
+@dataclass(frozen=True)
+class Sett:
+    """What one viewer sees of a case: its timeline, and the state of what they can do in it."""
+
+    hvem: Betrakter
+    sak: Sak
+    bilde: Bilde
+    tilstand: handlinger.Tilstand
+
+
+async def _part(request: Request, running: Gateway, ledere: NaermesteLederRegister, sak: str) -> tuple[Betrakter, Sak]:
     caller = await innlogget(request, running)
     async with running.database.session() as session:
-        found = await sak_av(session, sak)
-        hvem = await betrakter(caller, running, session, ledere, found)
-        return await bilde(session, running, hvem, found, running.runtime.clock.today())
+        found = await sak_av(session, sak, running.runtime.dead_letters.keyring)
+        return await betrakter(caller, running, session, ledere, found), found
 
 
-async def _revider(running: Gateway, sett: Bilde) -> None:
+async def _sett(request: Request, running: Gateway, ledere: NaermesteLederRegister, sak: str) -> Sett:
+    hvem, found = await _part(request, running, ledere, sak)
+    async with running.database.session() as session:
+        sett = await bilde(session, running, hvem, found, running.runtime.clock.today())
+        return Sett(hvem, found, sett, await handlinger.tilstand(session, running, hvem, found))
+
+
+async def _revider(running: Gateway, sett: Sett) -> None:
     """The read of what `sett` shows, written to the audit log before it is sent."""
     async with running.database.session() as session:
         audit = Audit(session, sett.hvem.caller, running.runtime.clock)
-        await audit.record(Purpose.SAMHANDLINGSROM, Resource.SYKMELDING, [kort.sykmelding_id for kort in sett.kort])
+        for resource, ids in sett.bilde.lest().items():
+            await audit.record(Purpose.SAMHANDLINGSROM, resource, ids)
+        await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, sett.tilstand.ids)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def oversikt(request: Request, running: GatewayDep) -> Response:
+async def oversikt(request: Request, running: GatewayDep, ledere: LedereDep) -> Response:
     try:
         caller = await innlogget(request, running)
     except IkkeInnlogget:
         return _logg_inn(request)
-    return _side(request, "oversikt.html", saker=await _saker(running, caller))
-
-
-async def _saker(running: Gateway, caller: Caller) -> list[str]:
-    """The cases the caller may open as the sykmeldt, the doctor or NAV. A leader opens a case by its
-    address (the register answers who leads whom, not whom one leads)."""
-    async with running.database.session() as session:
-        if isinstance(caller, Operator):
-            if running.settings.operator_group not in caller.groups:
-                return []
-            found = await session.scalars(select(GatewayRomSykmelding.sak_ref).distinct().limit(100))
-            return sorted(found)
-        if not isinstance(caller, Person):
-            return []
-        egen = sak_ref(caller.person_ref, running.runtime.settings.pseudonym_key)
-        skrevet = await session.scalars(
-            select(GatewayRomSykmelding.sak_ref).where(
-                (GatewayRomSykmelding.behandler_ref == caller.person_ref) | (GatewayRomSykmelding.sak_ref == egen)
-            )
-        )
-        return sorted(set(skrevet))
+    return _side(request, "oversikt.html", oversikt=await saker.oversikt(request, running, ledere, caller))
 
 
 @router.get("/sak/{sak}", response_class=HTMLResponse)
-async def sak_side(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+async def sak_side(
+    request: Request, sak: str, running: GatewayDep, ledere: LedereDep, kvittering: str = ""
+) -> Response:
+    return await _vis_sak(request, running, ledere, sak, kvittering=kvittering)
+
+
+async def _vis_sak(
+    request: Request,
+    running: Gateway,
+    ledere: NaermesteLederRegister,
+    sak: str,
+    *,
+    kvittering: str = "",
+    feil: handlinger.Handlingsfeil | None = None,
+    verdier: dict[str, str] | None = None,
+) -> Response:
+    """The case page; after a refused form, with the refusal and what was filled in."""
     try:
-        sett = await _bilde(request, running, ledere, sak)
+        sett = await _sett(request, running, ledere, sak)
     except IkkeInnlogget:
         return _logg_inn(request)
     except IngenTilgang:
         return _ikke_funnet(request)
     await _revider(running, sett)
-    return _side(request, "sak.html", sak=sak, bilde=sett, rollenavn=ROLLENAVN[sett.hvem.rolle], rolle=sett.hvem.rolle)
+    return _side(
+        request,
+        "sak.html",
+        status=feil.status if feil else 200,
+        sak=sak,
+        bilde=sett.bilde,
+        tilstand=sett.tilstand,
+        rollenavn=ROLLENAVN[sett.hvem.rolle],
+        rolle=sett.hvem.rolle,
+        skjemaer=await handlinger.skjemaer(request, running, sett.hvem, sett.sak),
+        kvittering=handlinger.KVITTERINGER.get(kvittering),
+        feil=feil,
+        verdier=verdier or {},
+        planfelt=handlinger.PLANFELT,
+        kontaktfelt=handlinger.KONTAKTFELT,
+    )
 
 
 @router.get("/sak/{sak}/hendelser")
 async def hendelser(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
-    """Server-sent events: the case's timeline again, as HTML, whenever what the viewer sees changes."""
+    """Server-sent events: the case's timeline again, as HTML, whenever what the viewer sees changes; the
+    møtebehov state likewise, as its own event."""
     try:
-        first = await _bilde(request, running, ledere, sak)
+        first = await _sett(request, running, ledere, sak)
     except (IkkeInnlogget, IngenTilgang):
         return _ikke_funnet(request)
-    fragment = templates.get_template("_innhold.html")
+    fragmenter = {"sak": templates.get_template("_innhold.html"), "tilstand": templates.get_template("_tilstand.html")}
+
+    def render(sett: Sett) -> dict[str, str]:
+        return {
+            "sak": fragmenter["sak"].render(bilde=sett.bilde),
+            "tilstand": fragmenter["tilstand"].render(tilstand=sett.tilstand),
+        }
 
     async def stream() -> AsyncIterator[dict[str, str]]:
-        shown = fragment.render(bilde=first)
+        shown = render(first)
         while True:
             await asyncio.sleep(LIVE_INTERVAL)
             try:
-                sett = await _bilde(request, running, ledere, sak)
+                sett = await _sett(request, running, ledere, sak)
             except (IkkeInnlogget, IngenTilgang):
                 yield {"event": "slutt", "data": ""}
                 return
-            now = fragment.render(bilde=sett)
+            now = render(sett)
             if now != shown:
                 await _revider(running, sett)
+                for event, data in now.items():
+                    if data != shown[event]:
+                        yield {"event": event, "data": data}
                 shown = now
-                yield {"event": "sak", "data": now}
 
     return EventSourceResponse(stream(), ping=15)
 
 
-@router.post("/sak/{sak}/motebehov")
-async def meld_motebehov(
-    request: Request, sak: str, skjema: MeldMotebehov, running: GatewayDep, ledere: LedereDep
+async def _handling(
+    request: Request,
+    running: Gateway,
+    ledere: NaermesteLederRegister,
+    sak: str,
+    *,
+    roller: frozenset[Rolle],
+    skjema: str,
+    action: handlinger.Utfor,
 ) -> Response:
-    """The sykmeldt asks for a dialogue meeting with NAV: published as the API's POST /sykmeldt/v1/motebehov
-    publishes it (gateway.motebehov.submit), under the browser's Idempotency-Key."""
+    """A form posted: guarded, carried out, and answered by a redirect to the page with its receipt
+    (redirect-after-post), or by the page again with the refusal."""
     try:
-        caller = await innlogget(request, running)
-        async with running.database.session() as session:
-            found = await sak_av(session, sak)
-            hvem = await betrakter(caller, running, session, ledere, found)
-            orgnr = next(iter(await sendt_til(session, found)), None)
+        hvem, found = await _part(request, running, ledere, sak)
     except (IkkeInnlogget, IngenTilgang):
         return _ikke_funnet(request)
-    if hvem.rolle is not Rolle.SYKMELDT or orgnr is None:
-        raise ApiError(403, "NOT_THE_SYKMELDT", "Only the sykmeldt may ask, once a sykmelding is sent to the employer.")
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = request_hash(request.method, request.url.path, await request.body())
-    submission = Submission(running.idempotency, running.publisher, caller.client_key, key, fingerprint)
-    now = running.runtime.clock.now()
+    verdier: dict[str, str] = {}
     try:
-        fra_part = MotebehovFraPart(
-            id=submission.message_id("motebehov"),
-            skjematype=Skjematype.MELD_BEHOV,
-            innmelder_type=Innmeldertype.ARBEIDSTAKER,
-            orgnr=orgnr,
-            har_motebehov=True,
-            begrunnelse=skjema.begrunnelse or None,
-            arbeidstaker_fnr=found.pasient_fnr,
-            innsendt=now,
-        )
-    except ValidationError as invalid:
-        raise invalid_model(invalid) from None
-    return await motebehov.submit(fra_part, Innmeldertype.ARBEIDSTAKER, submission, now)
+        handling = await handlinger.mottatt(request, running, hvem, found, roller=roller, skjema=skjema)
+        verdier = handling.felter
+        kvittering = await handlinger.utfor(handling, skjema, action)
+    except handlinger.Handlingsfeil as feil:
+        return await _vis_sak(request, running, ledere, sak, feil=feil, verdier=verdier)
+    url = request.url_for("sak_side", sak=sak).include_query_params(kvittering=kvittering)
+    return RedirectResponse(f"{url}#{skjema}-svar", status_code=303)
+
+
+PARTER = frozenset({Rolle.SYKMELDT, Rolle.LEDER})
+SYKMELDT = frozenset({Rolle.SYKMELDT})
+
+
+@router.post("/sak/{sak}/motebehov")
+async def meld_motebehov(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    """The sykmeldt or the leader asks for a dialogue meeting, or answers NAV's question about one."""
+    return await _handling(
+        request, running, ledere, sak, roller=PARTER, skjema="motebehov", action=handlinger.svar_motebehov
+    )
+
+
+@router.post("/sak/{sak}/sykmelding/send")
+async def send_sykmelding(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    return await _handling(
+        request, running, ledere, sak, roller=SYKMELDT, skjema="sykmelding", action=handlinger.send_sykmelding
+    )
+
+
+@router.post("/sak/{sak}/sykmelding/avbryt")
+async def avbryt_sykmelding(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    return await _handling(
+        request, running, ledere, sak, roller=SYKMELDT, skjema="sykmelding", action=handlinger.avbryt_sykmelding
+    )
+
+
+@router.post("/sak/{sak}/oppfolgingsplan")
+async def last_opp_plan(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    leder = frozenset({Rolle.LEDER})
+    return await _handling(request, running, ledere, sak, roller=leder, skjema="plan", action=handlinger.last_opp_plan)
+
+
+@router.post("/sak/{sak}/motebehov/behandle")
+async def behandle_motebehov(request: Request, sak: str, running: GatewayDep, ledere: LedereDep) -> Response:
+    nav = frozenset({Rolle.NAV})
+    return await _handling(request, running, ledere, sak, roller=nav, skjema="behandle", action=handlinger.behandle)
 
 
 router.include_router(devlogin.router)

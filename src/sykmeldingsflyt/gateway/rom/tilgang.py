@@ -21,6 +21,8 @@ from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.problems import ApiError
+from sykmeldingsflyt.storage.mottak_parkering import Keyring
+from sykmeldingsflyt.storage.rom import apne
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayRomSykmelding
 
 COOKIE = "rom_token"
@@ -85,7 +87,8 @@ async def innlogget(request: Request, running: Gateway) -> Caller:
         raise IkkeInnlogget from None
 
 
-async def sak_av(session: AsyncSession, sak_ref: str) -> Sak:
+async def sak_av(session: AsyncSession, sak_ref: str, keyring: Keyring) -> Sak:
+    """The case, NAV's view of each sykmelding opened from its seal (storage/rom.py)."""
     rows = list(
         await session.scalars(
             select(GatewayRomSykmelding)
@@ -95,7 +98,7 @@ async def sak_av(session: AsyncSession, sak_ref: str) -> Sak:
     )
     if not rows:
         raise IngenTilgang
-    sykmeldinger = [NavSykmelding.model_validate(row.sykmelding) for row in rows]
+    sykmeldinger = [NavSykmelding.model_validate(apne(row, keyring)) for row in rows]
     sykmeldinger.sort(key=lambda nav: nav.received_sykmelding.mottatt_dato)
     return Sak(sak_ref, sykmeldinger, {row.sykmelding_id: row.behandler_ref for row in rows})
 

@@ -33,7 +33,6 @@ from sykmeldingsflyt.gateway.models import (
 )
 from sykmeldingsflyt.gateway.paging import PageDep, encode_cursor
 from sykmeldingsflyt.gateway.problems import Problem, documented, not_found, wrong_organisation
-from sykmeldingsflyt.messaging.topics import OPPFOLGINGSPLAN_FRA_HR
 from sykmeldingsflyt.storage.tables import GatewayPlanKvittering
 
 PREFIX = "/arbeidsgiver/v1"
@@ -119,14 +118,8 @@ async def post_plan(
     and to NAV is in the receipt at `location`."""
     if plan.orgnummer != arbeidsgiver.orgnr:
         raise wrong_organisation("orgnummer")
-    await planvurdering.vurder(plan, running, db, clock.today())
-    return await submission.send(
-        OPPFOLGINGSPLAN_FRA_HR,
-        plan.plan_uuid,
-        plan,
-        identifier=plan.plan_uuid,
-        location=f"{PREFIX}/oppfolgingsplaner/{plan.plan_uuid}/kvittering",
-    )
+    location = f"{PREFIX}/oppfolgingsplaner/{plan.plan_uuid}/kvittering"
+    return await planvurdering.send(plan, running, db, submission, clock.today(), location=location)
 
 
 @router.get(

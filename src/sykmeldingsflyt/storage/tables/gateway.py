@@ -7,7 +7,7 @@ no medical field), a kvittering, and per sykmelding a person pseudonym, never an
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sykmeldingsflyt.storage.tables.base import AutoId, Base
@@ -75,7 +75,8 @@ class GatewayArbeidsgiverSykmelding(Base):
     sykmelding_id: Mapped[str] = mapped_column(String(36))
     orgnummer: Mapped[str] = mapped_column(String(9), index=True)
     juridisk_orgnummer: Mapped[str] = mapped_column(String(9), index=True)
-    view: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    view: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    """SQL NULL once withdrawn (not a JSON null, which `IS NOT NULL` would count as a view)."""
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
@@ -155,16 +156,22 @@ class GatewayRateLimit(Base):
 
 
 class GatewayRomSykmelding(Base):
-    """The case room's sykmeldinger: NAV's view (fnr included, NAV-internal like personvern's tables), found
-    by the case's own pseudonym (`sak_ref`, what the room's addresses carry) and by the writing doctor's
-    person pseudonym. The room shows each party only its own view of it, built by the privacy functions."""
+    """The case room's sykmeldinger: NAV's view (fnr and diagnoses included), found by the case's own
+    pseudonym (`sak_ref`, what the room's addresses carry) and by the writing doctor's person pseudonym. The
+    room shows each party only its own view of it, built by the privacy functions.
+
+    NAV's view is sealed at rest with the dead-letter keyring (storage/rom.py), as parked sykmeldinger are:
+    `forseglet` under key `key_id`. `sykmelding` holds it in the clear only in rows stored before sealing
+    (migration 0011), until the gateway service seals them."""
 
     __tablename__ = "gateway_rom_sykmelding"
 
     sykmelding_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sak_ref: Mapped[str] = mapped_column(String(64), index=True)
     behandler_ref: Mapped[str] = mapped_column(String(64), index=True)
-    sykmelding: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sykmelding: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    forseglet: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class GatewayMotebehov(Base):

@@ -9,28 +9,17 @@
     sak.innerHTML = event.data;
     status.textContent = "Saken ble oppdatert " + new Date().toLocaleTimeString("nb-NO");
   });
+  kilde.addEventListener("tilstand", function (event) {
+    document.getElementById("tilstand").innerHTML = event.data;
+  });
   kilde.addEventListener("slutt", function () {
     kilde.close();
     status.textContent = "Du er logget ut. Last inn siden på nytt.";
   });
 })();
 
-// The sykmeldt asks for a dialogue meeting: sent as JSON, as the gateway takes every POST, with a key
-// that makes a double click one request.
+// A refused form: the error summary takes the focus, so a screen reader reads what to correct.
 (function () {
-  const skjema = document.getElementById("motebehov");
-  if (!skjema) return;
-  const svar = document.getElementById("motebehov-svar");
-  skjema.addEventListener("submit", async function (event) {
-    event.preventDefault();
-    const nokkel = skjema.dataset.nokkel || (skjema.dataset.nokkel = crypto.randomUUID());
-    const respons = await fetch(skjema.action, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": nokkel },
-      body: JSON.stringify({ begrunnelse: skjema.elements.begrunnelse.value }),
-    });
-    svar.textContent = respons.status === 202
-      ? "Takk! NAV har fått beskjed om at du ønsker et dialogmøte."
-      : "Noe gikk galt. Prøv igjen senere.";
-  });
+  const feil = document.getElementById("feiloppsummering");
+  if (feil) feil.focus();
 })();

@@ -1,16 +1,20 @@
 """How long mottak's partitions stand still when an instance restarts or dies, with static group
 membership (SYKMELDINGSFLYT_REPLICA) and without.
 
-    python -m bench.bench_restart [--rounds 3]
+    python -m bench.bench_restart [--rounds 3] [--fault restart|death] [--output bench/results/restart.json]
 
 Two mottak processes form the group. For a restart, one is stopped with SIGTERM and started again at
 once under the same settings; for a death, one is SIGKILLed and not restarted. A sykmelding is produced
 to every partition the moment the fault happens; the pause is the time until every one of them is
-answered on epj.kvittering. A restart's pause includes starting Python and the service.
+answered on epj.kvittering. A restart's pause includes starting Python and the service; where that
+time goes is read from the restarted process's own log lines (their timestamps, from its spawn): Python
+and the imports up to the first line, the database and Kafka reached and the migrations checked, the
+probes serving, the consumers started, the partitions assigned and the first batch handled.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
@@ -18,10 +22,13 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 
+from bench import report
 from bench.cluster import bench_kafka
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.messaging import contracts
@@ -33,21 +40,63 @@ from sykmeldingsflyt.storage.database import Database
 
 Process = asyncio.subprocess.Process
 RNG = random.Random(3)
+FAULTS = ("restart", "death")
 
 
-async def _start(settings: KafkaSettings, database_url: str, replica: str | None) -> Process:
+async def _start(settings: KafkaSettings, database_url: str, replica: str | None, log: Path | None = None) -> Process:
+    """`sykmeldingsflyt run mottak`; with `log`, its INFO lines go there (for the timeline)."""
     env = {
         **os.environ,
         "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
         "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
         "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO" if log else "WARNING",
+        "PYTHONUNBUFFERED": "1",  # each line in the log as it is written, for the timeline
     }
     if replica:
         env["SYKMELDINGSFLYT_REPLICA"] = replica
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sykmeldingsflyt", "run", "mottak", env=env, stdout=asyncio.subprocess.DEVNULL
+        sys.executable,
+        "-m",
+        "sykmeldingsflyt",
+        "run",
+        "mottak",
+        env=env,
+        stdout=log.open("wb") if log else asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.STDOUT,
     )
+
+
+# The restarted process's milestones: the first log line, then the first line of each kind.
+_FIRST_LINE = "first log line (Python, imports, settings; today after the database and Kafka are reached)"
+_MILESTONES = {
+    "registers.bundled": "database and Kafka reached, registers open",
+    "probes.serving": "probes serving",
+    "services.started": "consumers started",
+    "assigned to partitions": "partitions assigned",
+    "mottak.batch": "first batch handled",
+}
+
+
+async def _timeline(log: Path, spawned: float) -> dict[str, float]:
+    """Seconds from the spawn to each milestone of the restarted process's log (waiting a little for the
+    first batch: under dynamic membership the survivor may have answered before the restarted one joined)."""
+    for _ in range(50):
+        if '"mottak.batch"' in await asyncio.to_thread(log.read_text):
+            break
+        await asyncio.sleep(0.2)
+    seen: dict[str, float] = {}
+    for line in (await asyncio.to_thread(log.read_text)).splitlines():
+        if not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        at = datetime.fromisoformat(entry["@timestamp"]).timestamp() - spawned
+        seen.setdefault(_FIRST_LINE, at)
+        message = str(entry["message"])
+        kind = "assigned to partitions" if message.startswith("Consumer ") and "assigned to" in message else message
+        if kind in _MILESTONES:
+            seen.setdefault(_MILESTONES[kind], at)
+    return seen
 
 
 class Probe:
@@ -90,21 +139,50 @@ class Probe:
         return time.monotonic() - started
 
 
-async def _round(settings: KafkaSettings, database_url: str, fault: str, static: bool) -> float:
+async def _both_members(settings: KafkaSettings) -> None:
+    """Wait until mottak's group for its input is stable with both replicas in it."""
+    group = f"sykmeldingsflyt-{settings.topic_prefix}mottak.{SYKMELDING_FRA_EPJ.name}"
+    admin = AIOKafkaAdminClient(**settings.aiokafka_kwargs())
+    await admin.start()
+    try:
+        while True:
+            [description] = await admin.describe_consumer_groups([group])
+            [(_, _, state, _, _, members)] = description.groups
+            if state == "Stable" and len(members) == 2:
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
+async def _round(
+    settings: KafkaSettings, database_url: str, fault: str, static: bool, log: Path
+) -> tuple[float, dict[str, float]]:
+    """The pause, and for a restart the restarted process's timeline."""
     replicas = ["a", "b"] if static else [None, None]
     processes = [await _start(settings, database_url, replica) for replica in replicas]
+    timeline: dict[str, float] = {}
     try:
         async with Probe(settings) as probe:
-            await probe.pause()  # both running and answering
-            await asyncio.sleep(3)  # the group settled
+            await probe.pause()  # running and answering
+            await _both_members(settings)
             if fault == "restart":
                 processes[0].send_signal(signal.SIGTERM)
+                stopping = time.time()
                 await processes[0].wait()
-                processes[0] = await _start(settings, database_url, replicas[0])
+                spawned = time.time()
+                processes[0] = await _start(settings, database_url, replicas[0], log)
             else:
                 processes[0].send_signal(signal.SIGKILL)
                 await processes[0].wait()
-            return await probe.pause()
+            pause = await probe.pause()
+            if fault == "restart":
+                timeline = {
+                    "the old one's orderly stop (before the spawn)": stopping - spawned,
+                    **await _timeline(log, spawned),
+                    "answered (the pause)": pause,
+                }
+            return pause, timeline
     finally:
         for process in processes:
             if process.returncode is None:
@@ -112,11 +190,13 @@ async def _round(settings: KafkaSettings, database_url: str, fault: str, static:
                 await process.wait()
 
 
-async def main(rounds: int) -> None:
+async def main(rounds: int, faults: list[str], output: Path | None) -> None:
+    figures: dict[str, float] = {}
+    timelines: dict[str, dict[str, float]] = {}
     with bench_kafka() as kafka, tempfile.TemporaryDirectory() as folder:
-        for fault in ("restart", "death"):
+        for fault in faults:
             for static in (True, False):
-                pauses = []
+                pauses, rounds_timelines = [], []
                 for n in range(rounds):
                     settings = kafka.model_copy(update={"topic_prefix": f"{kafka.topic_prefix}{fault}{static}{n}."})
                     await create_topics(settings, catalogue(settings.topic_prefix))
@@ -124,12 +204,33 @@ async def main(rounds: int) -> None:
                     database = Database(database_url)
                     await database.migrate()
                     await database.dispose()
-                    pauses.append(await _round(settings, database_url, fault, static))
-                membership = "static " if static else "dynamic"
-                print(f"{fault:8} {membership}: median pause {statistics.median(pauses):5.1f} s  ({pauses})")
+                    log = Path(folder) / f"{fault}{static}{n}.log"
+                    pause, timeline = await _round(settings, database_url, fault, static, log)
+                    pauses.append(pause)
+                    rounds_timelines.append(timeline)
+                membership = "static" if static else "dynamic"
+                print(f"{fault:8} {membership:7}: median pause {statistics.median(pauses):5.1f} s  ({pauses})")
+                figures[f"{fault}, {membership} membership: median pause s"] = statistics.median(pauses)
+                if fault == "restart":
+                    timelines[membership] = {
+                        name: statistics.median(t[name] for t in rounds_timelines)
+                        for name in rounds_timelines[0]
+                        if all(name in t for t in rounds_timelines)
+                    }
+                    for name, at in timelines[membership].items():
+                        print(f"    {at:5.2f} s  {name}")
+    report.save(
+        "restart",
+        figures,
+        {"rounds": rounds, "database": "sqlite", "restart timeline, s from spawn": timelines},
+        output,
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    asyncio.run(main(parser.parse_args().rounds))
+    parser.add_argument("--fault", choices=FAULTS, action="append", help="restart or death (default: both)")
+    parser.add_argument("--output", type=Path, help="the result file (default: bench/results/restart.json)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.rounds, arguments.fault or list(FAULTS), arguments.output))

@@ -12,13 +12,9 @@ from typing import Annotated
 import typer
 import yaml
 
-from sykmeldingsflyt import devkafka, nais, startup
-from sykmeldingsflyt.asyncapi import asyncapi_document, render
-from sykmeldingsflyt.demo import run_demo
-from sykmeldingsflyt.demo.rom import Rom, RoomUnavailableError
+from sykmeldingsflyt import nais, startup
 from sykmeldingsflyt.domain.altinn import Systembruker
 from sykmeldingsflyt.domain.identifiers import is_valid_fnr, is_valid_orgnr
-from sykmeldingsflyt.gateway.app import serve
 from sykmeldingsflyt.gateway.devtokens import DEFAULT_FOLDER, DevIssuer
 from sykmeldingsflyt.gateway.settings import GatewaySettings
 from sykmeldingsflyt.logs import configure_logging
@@ -33,8 +29,11 @@ from sykmeldingsflyt.registers.settings import RegisterSettings, open_registre
 from sykmeldingsflyt.services.process import run_services
 from sykmeldingsflyt.services.registry import SERVICES
 from sykmeldingsflyt.services.runtime import Runtime
-from sykmeldingsflyt.simulation import Simulation, synthetic_cases
 from sykmeldingsflyt.storage.database import Database
+
+# The demonstration, the gateway's app, the local Kafka and the simulation are imported by their
+# commands only: `run` restarts a replica, and each second of start-up is a second its partitions
+# stand still.
 
 app = typer.Typer(help="sykmeldingsflyt: the message broker for Norwegian sick-leave follow-up.", no_args_is_help=True)
 kafka_app = typer.Typer(help="A local Apache Kafka for development and tests.", no_args_is_help=True)
@@ -71,6 +70,8 @@ def kafka_start(
     ] = None,
 ) -> None:
     """Start a single-node Apache Kafka (KRaft) on 127.0.0.1 and run it until Ctrl-C."""
+    from sykmeldingsflyt import devkafka  # noqa: PLC0415
+
     configure_logging()
     try:
         devkafka.run_until_interrupted(data_dir)
@@ -137,6 +138,8 @@ def asyncapi_command(
     out: Annotated[Path | None, typer.Option(help="Write the document to this file instead of printing it")] = None,
 ) -> None:
     """The AsyncAPI 3.0 document: every topic with its Avro contract, and what each service sends and receives."""
+    from sykmeldingsflyt.asyncapi import asyncapi_document, render  # noqa: PLC0415
+
     text = render(asyncapi_document())
     if out is None:
         typer.echo(text, nl=False)
@@ -203,6 +206,10 @@ def demo(
 ) -> None:
     """The main job: local Kafka, topics, every service, and a scenario showing what each party receives;
     it ends with the case room's address and development logins."""
+    from sykmeldingsflyt import devkafka  # noqa: PLC0415
+    from sykmeldingsflyt.demo import run_demo  # noqa: PLC0415
+    from sykmeldingsflyt.demo.rom import Rom, RoomUnavailableError  # noqa: PLC0415
+
     # Held by default only with a person at the keyboard: a script or harness (no terminal on stdin) never waits.
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     where = Rom(host=host, port=port, hold=interactive if hold is None else hold)
@@ -228,6 +235,8 @@ def simulate(
 ) -> None:
     """Play synthetic cases for 52 weeks through the case timeline on a virtual clock, in memory (no Kafka, no
     database): the stop points reached, the varsler and tasks emitted, and events and timers per second."""
+    from sykmeldingsflyt.simulation import Simulation, synthetic_cases  # noqa: PLC0415
+
     for line in Simulation(synthetic_cases(cases, seed)).run().lines():
         typer.echo(line)
 
@@ -242,6 +251,8 @@ def gateway(
     Tokens are verified against SYKMELDINGSFLYT_JWKS, SYKMELDINGSFLYT_ISSUER and SYKMELDINGSFLYT_AUDIENCE.
     The read model it answers from is kept by the `gateway` service: `sykmeldingsflyt run gateway`.
     """
+    from sykmeldingsflyt.gateway.app import serve  # noqa: PLC0415
+
     with _settings_checked():
         configure_logging()
         configure_tracing(f"sykmeldingsflyt-{nais.HTTP_GATEWAY}")

@@ -6,7 +6,6 @@ import random
 from collections import Counter
 from datetime import date
 
-import asyncpg
 import pytest
 from structlog.testing import capture_logs
 
@@ -17,28 +16,12 @@ from sykmeldingsflyt.messaging.topics import NAV_SYKMELDING, SYKMELDING_FRA_EPJ,
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.storage.database import Database
 from tests.support.kafka import produce, read_topic, settled_end_offsets
-from tests.support.postgres import Cluster, stoppable_cluster
+from tests.support.postgres import shut_down_slowly, stoppable_cluster
 from tests.support.services import running
 
 pytestmark = pytest.mark.integration
 
 HALF = 800
-
-
-async def _shut_down_slowly(cluster: Cluster) -> None:
-    """As a platform stops a database: it refuses new sessions while one (an operator's, here) lingers,
-    and the services' sessions are ended with AdminShutdown; then it stops."""
-    operator = await asyncpg.connect(cluster.url)
-    try:
-        await asyncio.to_thread(cluster.stop, "smart", wait=False)
-        await operator.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
-        await asyncio.sleep(3)  # the services meet "the database system is shutting down"
-    finally:
-        await operator.close()
-    await asyncio.to_thread(cluster.stop, "fast")
 
 
 async def test_a_database_stopped_mid_stream_makes_no_message_poison(kafka_settings: KafkaSettings) -> None:
@@ -57,7 +40,7 @@ async def test_a_database_stopped_mid_stream_makes_no_message_poison(kafka_setti
             await produce(kafka_settings, source, encoded[:HALF])
             await read_topic(kafka_settings, output, expected=HALF // 4, until_quiet=False)
 
-            await _shut_down_slowly(cluster)
+            await shut_down_slowly(cluster)
             await produce(kafka_settings, source, encoded[HALF:])
             await asyncio.sleep(3)
             await asyncio.to_thread(cluster.start)

@@ -4,6 +4,7 @@ TEST_POSTGRES_URL points the tests at an existing server instead (any database t
 databases on). PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user.
 """
 
+import asyncio
 import os
 import shutil
 import socket
@@ -13,6 +14,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import asyncpg
 
 
 def _binaries() -> Path | None:
@@ -89,3 +92,19 @@ def stoppable_cluster() -> Iterator[Cluster]:
         cluster.stop("immediate")
         time.sleep(0.1)
         shutil.rmtree(data, ignore_errors=True)
+
+
+async def shut_down_slowly(cluster: Cluster) -> None:
+    """As a platform stops a database: it refuses new sessions while one (an operator's, here) lingers,
+    and the services' sessions are ended with AdminShutdown; then it stops."""
+    operator = await asyncpg.connect(cluster.url)
+    try:
+        await asyncio.to_thread(cluster.stop, "smart", wait=False)
+        await operator.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        await asyncio.sleep(3)  # the services meet "the database system is shutting down"
+    finally:
+        await operator.close()
+    await asyncio.to_thread(cluster.stop, "fast")

@@ -2,6 +2,7 @@
 outage is logged."""
 
 import asyncio
+import contextlib
 import logging
 
 import asyncpg
@@ -10,7 +11,7 @@ from aiokafka.errors import KafkaConnectionError, UnknownMemberIdError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from structlog.testing import capture_logs
 
-from sykmeldingsflyt.messaging.transient import KafkaOutageLines, Outage, is_transient
+from sykmeldingsflyt.messaging.transient import KafkaOutageLines, Outage, every, is_transient
 
 
 def _through_sqlalchemy(driver_error: Exception, wrapper: type[DBAPIError] = DBAPIError) -> DBAPIError:
@@ -71,6 +72,41 @@ def test_an_outage_is_logged_when_it_begins_as_a_reminder_and_when_it_ends_witho
     assert "12345678910" not in repr(logs)
     assert all(0.05 <= delay <= 0.4 for delay in delays)
     assert delays[-1] >= 0.2
+
+
+async def test_a_timer_round_failing_while_the_database_is_away_is_one_outage_and_a_bug_is_named_by_type() -> None:
+    """A service's sweep (`every`) across an outage of three rounds, then a bug, then success."""
+    outcomes: list[Exception | None] = [
+        _through_sqlalchemy(asyncpg.exceptions.CannotConnectNowError("shutting down")),
+        _through_sqlalchemy(asyncpg.exceptions.AdminShutdownError("terminating connection")),
+        _through_sqlalchemy(asyncpg.exceptions.CannotConnectNowError("shutting down")),
+        None,
+        _through_sqlalchemy(IntegrityError("INSERT", {}, Exception("duplicate key")), IntegrityError),
+        None,
+    ]
+    done = asyncio.Event()
+
+    async def round_() -> None:
+        outcome = outcomes.pop(0)
+        if not outcomes:
+            done.set()
+        if outcome is not None:
+            raise outcome
+
+    with capture_logs() as logs:
+        sweep = asyncio.create_task(every(0.001, round_, "personvern:ventende"))
+        await asyncio.wait_for(done.wait(), timeout=30)
+        sweep.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweep
+
+    assert [(line["event"], line.get("error")) for line in logs] == [
+        ("dependency.unavailable", "CannotConnectNowError"),
+        ("dependency.back", None),
+        ("background.round_failed", "IntegrityError"),
+    ]
+    assert {line["component"] for line in logs} == {"personvern:ventende"}
+    assert "12345678910" not in repr(logs)
 
 
 async def test_aiokafka_s_lines_for_a_broker_away_become_one_warning_and_one_line_when_back() -> None:

@@ -9,7 +9,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import NoReturn
 
 import structlog
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
@@ -117,6 +118,26 @@ class Outage:
                 attempts=self.failures,
             )
             self.failures = 0
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[object]], component: str) -> NoReturn:
+    """Do `work` now and every `seconds` until cancelled (a service's timers and sweeps). A round that
+    fails because the database or broker is away is an outage, logged as one (once, reminders, once
+    back) and backed off; any other failure is logged by its type only (a database error's text can
+    hold the statement's parameters). Either way the next round tries again."""
+    outage = Outage(component, backoff=seconds)
+    while True:
+        wait = seconds
+        try:
+            await work()
+        except Exception as error:
+            if not is_transient(error):
+                log.warning("background.round_failed", component=component, error=type(error).__name__)
+            else:
+                wait = max(seconds, outage.failed(error))
+        else:
+            outage.succeeded()
+        await asyncio.sleep(wait)
 
 
 # What aiokafka logs, at ERROR and from every client, for each failed attempt to reach a broker.

@@ -12,6 +12,7 @@ import structlog
 from faststream.kafka import KafkaBroker
 from sqlalchemy import func, select
 
+from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.observability.metrics import CONSUMER_LAG, OUTBOX_DEPTH, OUTBOX_OLDEST_SECONDS
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import OutboxMessage
@@ -20,17 +21,14 @@ log = structlog.get_logger(__name__)
 
 
 async def sample(database: Database, broker: KafkaBroker, producers: Iterable[str], interval: float = 15.0) -> None:
-    """Runs until cancelled; a failed sample is logged and the next one tried."""
+    """Runs until cancelled; a failed sample is logged (see `every`) and the next one tried."""
     names = list(producers)
-    while True:
-        try:
-            await sample_outbox(database, names)
-            await sample_lag(broker)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("metrics.sample_failed", exc_info=True)
-        await asyncio.sleep(interval)
+
+    async def once() -> None:
+        await sample_outbox(database, names)
+        await sample_lag(broker)
+
+    await every(interval, once, "metrics")
 
 
 async def sample_outbox(database: Database, producers: list[str]) -> None:

@@ -16,7 +16,6 @@ so is every later one of the same patient; the background round asks again with 
 them in the order they came, each kvittering then. Other patients' sykmeldinger are decided meanwhile.
 """
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -50,6 +49,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_STATUS,
     dead_letter_topic,
 )
+from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.observability import metrics
 from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.registers.registre import Registre
@@ -282,13 +282,7 @@ class Mottak(Service):
 
     async def background(self) -> None:
         """Decide the parked sykmeldinger whose registers answer again; a failed round is retried by the next."""
-        while True:
-            await asyncio.sleep(self.venting.runde)
-            try:
-                await self.avgjor_parkerte()
-            except Exception as error:
-                # The type only: a database error's text can hold the statement's parameters.
-                log.warning("mottak.parkert_runde_feilet", error=type(error).__name__)
+        await every(self.venting.runde, self.avgjor_parkerte, "mottak:parkerte")
 
     async def avgjor_parkerte(self) -> int:
         """Decide each patient's parked sykmeldinger in order while the registers answer; how many were."""

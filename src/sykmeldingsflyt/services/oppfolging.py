@@ -24,7 +24,6 @@ a repeat of a waiting plan is absorbed (the one receipt answers both); a refused
 so the HR system can fix the cause and send it again under the same uuid.
 """
 
-import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -67,6 +66,7 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
     dead_letter_topic,
 )
+from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, read_own
@@ -116,14 +116,7 @@ class Oppfolging(Service):
 
     async def background(self) -> None:
         """Settle the waiting plans now and then; a failed round is retried by the next."""
-        while True:
-            await asyncio.sleep(min(60.0, self.wait_for_sendt.total_seconds() / 4))
-            try:
-                await self.settle_waiting()
-            except Exception as error:
-                # The loop must outlive a lost database. The type only: a database error's text can hold
-                # the statement's parameters, i.e. a plan.
-                log.warning("oppfolging.settle_failed", error=type(error).__name__)
+        await every(min(60.0, self.wait_for_sendt.total_seconds() / 4), self.settle_waiting, "oppfolging:planer")
 
     async def on_plan(self, uow: UnitOfWork, inbound: Inbound) -> None:
         plan = self._read_plan(uow, inbound)

@@ -9,7 +9,6 @@ The two inputs are different topics, so a status event can overtake its sykmeldi
 the database and is applied when the sykmelding arrives, or refused as unknown when it never does.
 """
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +37,7 @@ from sykmeldingsflyt.messaging.topics import (
     SYKMELDING_STATUS,
     dead_letter_topic,
 )
+from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.forhandsoppslag import Forhandsoppslag
@@ -95,14 +95,7 @@ class Personvern(Service):
 
     async def background(self) -> None:
         """Settle the waiting status events now and then: see `settle_waiting`."""
-        while True:
-            await asyncio.sleep(self.settle_interval)
-            try:
-                await self.settle_waiting()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("personvern.settle_failed", exc_info=True)  # the next round tries again
+        await every(self.settle_interval, self.settle_waiting, "personvern:ventende")
 
     async def prepare_sykmeldinger(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Fetch the batch's sykmeldinger (to know those already here) and the status events waiting for them.

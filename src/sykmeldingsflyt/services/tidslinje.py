@@ -12,7 +12,6 @@ fires the due ones on the runtime's clock. An action is emitted in the same tran
 tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and racing instances.
 """
 
-import asyncio
 from datetime import date
 from uuid import UUID
 
@@ -60,6 +59,7 @@ from sykmeldingsflyt.messaging.topics import (
     VARSEL,
     dead_letter_topic,
 )
+from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.dialogmotekandidat import Kandidatur
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
@@ -129,14 +129,7 @@ class TidslinjeService(Service):
         consume_all(self, broker, inputs, self.poisoned)
 
     async def background(self) -> None:
-        while True:
-            try:
-                await self.fire_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("tidslinje.timers_failed", exc_info=True)  # the next round tries again
-            await asyncio.sleep(self.poll_interval)
+        await every(self.poll_interval, self.fire_due, "tidslinje:timere")
 
     async def fire_due(self) -> int:
         """Fire every timer due by the clock's today; returns how many people it looked at."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug import Request, Response
 
 from sykmeldingsflyt.domain.oppfolgingsplan import (
@@ -66,7 +66,12 @@ from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime
 from sykmeldingsflyt.storage.database import Database
-from sykmeldingsflyt.storage.tables import OppfolgingSendtSykmelding, OppfolgingSykmelding, PersonvernSykmelding
+from sykmeldingsflyt.storage.tables import (
+    OppfolgingSendtSykmelding,
+    OppfolgingSykmelding,
+    OppfolgingVentendePlan,
+    PersonvernSykmelding,
+)
 from sykmeldingsflyt.synthetic import (
     DEMO_ARBEIDSGIVER,
     make_oppfolgingsplan,
@@ -500,6 +505,7 @@ async def test_a_plan_waits_while_aareg_is_stopped_and_is_accepted_once_it_is_ba
     any other wait would have refused the plan: an outage delays the plan, never refuses or loses it."""
     rng = random.Random(58)
     fnr = synthetic_pasient_fnr(rng)
+    canary = f"KANARI{uuid.uuid4().hex[:8]}"
     with http_server() as issuer, http_server() as server:
         serve_tokens(issuer)
         server.expect_request(AAREG_PATH, headers={"Nav-Personident": fnr}).respond_with_json(
@@ -512,9 +518,10 @@ async def test_a_plan_waits_while_aareg_is_stopped_and_is_accepted_once_it_is_ba
             registre = replace(_employed(tmp_path), aareg=aareg)
             async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
                 sykmelding = await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
-                plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today())
+                plan = make_oppfolgingsplan(sykmelding.pasient_fnr, runtime.clock.today(), typical_workday=canary)
                 await _post(kafka_settings, runtime, plan)
                 await asyncio.sleep(3.0)  # past the 2 s a plan waits for its SENDT
+                at_rest = await _waiting_at_rest(database)
                 early = await read_topic(kafka_settings, runtime.topics.name(HR_KVITTERING), expected=0)
                 dead_early = await read_topic(
                     kafka_settings, runtime.topics.name(dead_letter_topic(OPPFOLGINGSPLAN_FRA_HR)), expected=0
@@ -525,9 +532,53 @@ async def test_a_plan_waits_while_aareg_is_stopped_and_is_accepted_once_it_is_ba
                 )
 
     assert early == [] and dead_early == []
+    # While it waits the plan is sealed at rest: neither the fnr nor what the plan says is in its row.
+    [(key_id, key, value)] = at_rest
+    assert key_id == runtime.dead_letters.keyring.current
+    assert not [secret for secret in (fnr, canary, plan.plan_uuid) if secret.encode() in key + value]
     kvittering = contracts.decode(runtime.codec, late[0].value or b"", PlanKvittering)
     assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
     assert mottatt[0].key == plan.plan_uuid.encode()
+    assert await _waiting_at_rest(database) == []
+
+
+async def _waiting_at_rest(database: Database) -> list[tuple[str | None, bytes, bytes]]:
+    """Each waiting plan's key id, key and value as the database holds them."""
+    async with database.session() as session:
+        rows = await session.execute(text("SELECT key_id, key, value FROM oppfolging_ventende_plan"))
+        return [(key_id, bytes(key), bytes(value)) for key_id, key, value in rows]
+
+
+async def test_a_plan_stored_in_the_clear_before_sealing_is_still_settled(
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
+) -> None:
+    """A plan that was waiting when the migration added sealing has no key id: it is read in the clear."""
+    rng = random.Random(59)
+    fnr = synthetic_pasient_fnr(rng)
+    registre = _employed(tmp_path, fnr)
+    async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
+        await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
+        plan = make_oppfolgingsplan(fnr, runtime.clock.today())
+        topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
+        async with database.session.begin() as session:
+            session.add(
+                OppfolgingVentendePlan(
+                    plan_uuid=plan.plan_uuid,
+                    person_ref=person_ref(fnr, runtime.settings.pseudonym_key),
+                    key=plan.plan_uuid.encode(),
+                    value=contracts.encode(runtime.codec, plan, topic),
+                    key_id=None,
+                    source_topic=topic,
+                    source_partition=0,
+                    source_offset=0,
+                    received_at=runtime.clock.now(),
+                )
+            )
+        [receipt] = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
+
+    kvittering = contracts.decode(runtime.codec, receipt.value or b"", PlanKvittering)
+    assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
+    assert await _waiting_at_rest(database) == []
 
 
 async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(

@@ -70,6 +70,7 @@ from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, read_own
+from sykmeldingsflyt.storage.segl import Keyring, Post, apne_post, forsegl_post
 from sykmeldingsflyt.storage.tables import (
     OppfolgingPlan,
     OppfolgingSendtSykmelding,
@@ -89,6 +90,8 @@ refusal a sender sees."""
 
 _PLAN_UUID = TypeAdapter(Uuid)
 _SETTLE_BATCH = 500
+_VENTENDE = OppfolgingVentendePlan.__tablename__
+"""What a waiting plan's sealed parts are bound to, with its plan uuid."""
 
 
 class Oppfolging(Service):
@@ -135,12 +138,17 @@ class Oppfolging(Service):
         if not _waits(refusal, expired=False):
             self._refuse(uow, inbound, [refusal], plan.plan_uuid, plan.orgnummer)
             return
+        # At rest the plan (an fnr, what employer and employee wrote) is sealed as a dead letter is.
+        key_id, key, value = forsegl_post(
+            self.runtime.dead_letters.keyring, _VENTENDE, plan.plan_uuid, inbound.key, inbound.value
+        )
         uow.session.add(
             OppfolgingVentendePlan(
                 plan_uuid=plan.plan_uuid,
                 person_ref=self._person_ref(plan),
-                key=inbound.key,
-                value=inbound.value,
+                key=key,
+                value=value,
+                key_id=key_id,
                 source_topic=inbound.topic,
                 source_partition=inbound.partition,
                 source_offset=inbound.offset,
@@ -211,8 +219,8 @@ class Oppfolging(Service):
                 .limit(_SETTLE_BATCH)
             )
             for waiting, expired in list(rows):
-                source = _source_of(waiting)
-                plan = contracts.decode(self.runtime.codec, waiting.value, Oppfolgingsplan)
+                source = _source_of(waiting, self.runtime.dead_letters.keyring)
+                plan = contracts.decode(self.runtime.codec, source.value or b"", Oppfolgingsplan)
                 refusal = await self._try_accept(uow, source, plan)
                 if refusal is not None:
                     if _waits(refusal, expired=expired):
@@ -316,8 +324,9 @@ class Oppfolging(Service):
             .order_by(OppfolgingVentendePlan.received_at)
         )
         for parked in list(waiting):
-            plan = contracts.decode(self.runtime.codec, parked.value, Oppfolgingsplan)
-            if await self._try_accept(uow, _source_of(parked), plan) is None:
+            source = _source_of(parked, self.runtime.dead_letters.keyring)
+            plan = contracts.decode(self.runtime.codec, source.value or b"", Oppfolgingsplan)
+            if await self._try_accept(uow, source, plan) is None:
                 await _forget_waiting(uow, parked.plan_uuid)
 
     def _refuse(
@@ -422,13 +431,16 @@ def _plan_uuid_of_key(inbound: Inbound) -> str | None:
         return None
 
 
-def _source_of(waiting: OppfolgingVentendePlan) -> Inbound:
+def _source_of(waiting: OppfolgingVentendePlan, keyring: Keyring) -> Inbound:
+    """The plan's record as it was read, opened from its seal."""
+    post = Post(waiting.key_id, waiting.key, waiting.value)
+    key, value = apne_post(keyring, _VENTENDE, waiting.plan_uuid, post)
     return Inbound(
         topic=waiting.source_topic,
         partition=waiting.source_partition,
         offset=waiting.source_offset,
-        key=waiting.key,
-        value=waiting.value,
+        key=key,
+        value=value,
         headers=(),
     )
 

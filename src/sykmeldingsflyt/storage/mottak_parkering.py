@@ -5,15 +5,18 @@ import base64
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sykmeldingsflyt.storage.segl import Keyring, Post, apne_post, forsegl_post
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 
 I_KO = "ko"
 """The `register` of a row parked only because an earlier one of the same patient is."""
+
+_TABELL = MottakParkert.__tablename__
+"""What a sealed row's parts are bound to, with its event id: unchanged, or rows sealed before would not open."""
 
 
 def headers_json(headers: Sequence[tuple[str, bytes]]) -> str:
@@ -24,38 +27,15 @@ def headers_of(row: MottakParkert) -> tuple[tuple[str, bytes], ...]:
     return tuple((name, base64.b64decode(value)) for name, value in json.loads(row.headers))
 
 
-class Keyring(Protocol):
-    """AES-GCM keys by id, as the dead letters' (messaging/dead_letter.py)."""
-
-    @property
-    def current(self) -> str: ...
-
-    def seal(self, plaintext: bytes | None, context: bytes) -> bytes | None: ...
-
-    def open(self, key_id: str, sealed: bytes | None, context: bytes) -> bytes | None: ...
-
-
 def sealed(row: MottakParkert, keyring: Keyring) -> MottakParkert:
-    """The row with the record's key and value sealed at rest, each bound to the row's event id and its
-    part, so a sealed value cannot be moved to another row and decided from there."""
-    row.key_id = keyring.current
-    row.key = keyring.seal(row.key, _context(row.event_id, "key"))
-    row.value = keyring.seal(row.value, _context(row.event_id, "value"))
+    """The row with the record's key and value sealed at rest, bound to the row's event id."""
+    row.key_id, row.key, row.value = forsegl_post(keyring, _TABELL, row.event_id, row.key, row.value)
     return row
 
 
 def opened(row: MottakParkert, keyring: Keyring) -> tuple[bytes | None, bytes | None]:
     """The record's key and value; a row parked before sealing holds them in the clear."""
-    if row.key_id is None:
-        return row.key, row.value
-    return (
-        keyring.open(row.key_id, row.key, _context(row.event_id, "key")),
-        keyring.open(row.key_id, row.value, _context(row.event_id, "value")),
-    )
-
-
-def _context(event_id: str, part: str) -> bytes:
-    return f"mottak_parkert\x00{event_id}\x00{part}".encode()
+    return apne_post(keyring, _TABELL, row.event_id, Post(row.key_id, row.key, row.value))
 
 
 class MottakParkering:

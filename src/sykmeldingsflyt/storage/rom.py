@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sykmeldingsflyt.storage.mottak_parkering import Keyring
+from sykmeldingsflyt.storage.segl import Keyring
 from sykmeldingsflyt.storage.tables import GatewayRomSykmelding
 
 SEAL_BATCH = 500

@@ -21,8 +21,8 @@ from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.gateway.auth import Caller, Operator, Person
 from sykmeldingsflyt.gateway.context import Gateway
 from sykmeldingsflyt.gateway.problems import ApiError
-from sykmeldingsflyt.storage.mottak_parkering import Keyring
 from sykmeldingsflyt.storage.rom import apne
+from sykmeldingsflyt.storage.segl import Keyring
 from sykmeldingsflyt.storage.tables import GatewayArbeidsgiverSykmelding, GatewayRomSykmelding
 
 COOKIE = "rom_token"

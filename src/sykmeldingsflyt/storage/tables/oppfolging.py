@@ -39,8 +39,9 @@ class OppfolgingPlan(Base):
 
 
 class OppfolgingVentendePlan(Base):
-    """Valid plans whose employer has no active sykmelding yet, as the record was read: accepted when the
-    sykmelding or its SENDT status arrives, refused when the waiting time runs out."""
+    """Valid plans whose employer has no active sykmelding yet, or whose register could not answer, as the
+    record was read, sealed at rest (storage/segl.py): accepted when the sykmelding, its SENDT status or the
+    register arrives, refused when the waiting time runs out."""
 
     __tablename__ = "oppfolging_ventende_plan"
 
@@ -48,6 +49,8 @@ class OppfolgingVentendePlan(Base):
     person_ref: Mapped[str] = mapped_column(String(64), index=True)
     key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The dead-letter keyring's key that `key` and `value` are sealed with; None: stored before sealing, clear."""
     source_topic: Mapped[str] = mapped_column(String(249))
     source_partition: Mapped[int] = mapped_column(Integer)
     source_offset: Mapped[int] = mapped_column(BigInteger)

@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from alembic import command
+from sqlalchemy import Connection, delete, func, insert, select, text
 from werkzeug import Request, Response
 
 from sykmeldingsflyt.domain.oppfolgingsplan import (
@@ -64,8 +65,9 @@ from sykmeldingsflyt.registers.resilience import Policy
 from sykmeldingsflyt.services.mottak import Mottak
 from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.personvern import Personvern
-from sykmeldingsflyt.services.runtime import Runtime
-from sykmeldingsflyt.storage.database import Database
+from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings
+from sykmeldingsflyt.storage.database import Database, alembic_config
+from sykmeldingsflyt.storage.segl import forsegl_post
 from sykmeldingsflyt.storage.tables import (
     OppfolgingSendtSykmelding,
     OppfolgingSykmelding,
@@ -549,36 +551,67 @@ async def _waiting_at_rest(database: Database) -> list[tuple[str | None, bytes, 
         return [(key_id, bytes(key), bytes(value)) for key_id, key, value in rows]
 
 
-async def test_a_plan_stored_in_the_clear_before_sealing_is_still_settled(
+async def test_a_plan_stored_in_the_clear_before_sealing_is_still_accepted(
     kafka_settings: KafkaSettings, database: Database, tmp_path: Path
 ) -> None:
-    """A plan that was waiting when the migration added sealing has no key id: it is read in the clear."""
+    """A plan waiting since before migration 0011_ventende has no key id: it is read in the clear, and
+    accepted when its SENDT comes."""
     rng = random.Random(59)
     fnr = synthetic_pasient_fnr(rng)
-    registre = _employed(tmp_path, fnr)
-    async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
-        await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
+    patient = partial(Oppfolging, wait_for_sendt=timedelta(seconds=60))
+    async with running(kafka_settings, database, Personvern, patient, registre=_employed(tmp_path, fnr)) as runtime:
         plan = make_oppfolgingsplan(fnr, runtime.clock.today())
         topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
+        # The columns the table had before the migration: `key_id` is left to the column's NULL.
+        stored_before = insert(OppfolgingVentendePlan).values(
+            plan_uuid=plan.plan_uuid,
+            person_ref=person_ref(fnr, runtime.settings.pseudonym_key),
+            key=plan.plan_uuid.encode(),
+            value=contracts.encode(runtime.codec, plan, topic),
+            source_topic=topic,
+            source_partition=0,
+            source_offset=0,
+            received_at=runtime.clock.now(),
+        )
         async with database.session.begin() as session:
-            session.add(
-                OppfolgingVentendePlan(
-                    plan_uuid=plan.plan_uuid,
-                    person_ref=person_ref(fnr, runtime.settings.pseudonym_key),
-                    key=plan.plan_uuid.encode(),
-                    value=contracts.encode(runtime.codec, plan, topic),
-                    key_id=None,
-                    source_topic=topic,
-                    source_partition=0,
-                    source_offset=0,
-                    received_at=runtime.clock.now(),
-                )
-            )
+            await session.execute(stored_before)
+        [(key_id, _, value)] = await _waiting_at_rest(database)
+        await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
         [receipt] = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
 
+    assert key_id is None and fnr.encode() in value
     kvittering = contracts.decode(runtime.codec, receipt.value or b"", PlanKvittering)
     assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
     assert await _waiting_at_rest(database) == []
+
+
+def _alembic(connection: Connection, action: str, target: str) -> None:
+    getattr(command, action)(alembic_config(connection), target)
+
+
+async def test_the_migration_goes_down_only_while_no_waiting_plan_is_sealed(database: Database) -> None:
+    keyring = ServiceSettings().dead_letter_keyring
+    key_id, key, value = forsegl_post(keyring, "oppfolging_ventende_plan", "plan", b"plan", b"fnr og plan")
+    sealed = insert(OppfolgingVentendePlan).values(
+        plan_uuid="plan",
+        person_ref="ref",
+        key=key,
+        value=value,
+        key_id=key_id,
+        source_topic="t",
+        source_partition=0,
+        source_offset=0,
+        received_at=datetime.now(UTC),
+    )
+    async with database.engine.begin() as connection:
+        await connection.execute(sealed)
+    async with database.engine.begin() as connection:
+        with pytest.raises(RuntimeError, match="1 waiting plans are sealed"):
+            await connection.run_sync(_alembic, "downgrade", "0011_romhandling")
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(OppfolgingVentendePlan))
+        await connection.run_sync(_alembic, "downgrade", "0011_romhandling")
+        await connection.run_sync(_alembic, "upgrade", "heads")
 
 
 async def test_the_whole_flow_carries_no_diagnosis_with_the_plan(

@@ -7,8 +7,10 @@ register, unless the test is about their not being so.
 """
 
 import asyncio
+import base64
 import io
 import json
+import os
 import random
 import uuid
 from collections.abc import Sequence
@@ -21,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, Insert, delete, func, insert, select, text
 from werkzeug import Request, Response
 
 from sykmeldingsflyt.domain.oppfolgingsplan import (
@@ -42,6 +44,7 @@ from sykmeldingsflyt.domain.validering import ValidationResult
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.logs import configure_logging
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.dead_letter import DeadLetterKeyring
 from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.topics import (
     EPJ_DIALOGMELDING,
@@ -67,7 +70,7 @@ from sykmeldingsflyt.services.oppfolging import Oppfolging
 from sykmeldingsflyt.services.personvern import Personvern
 from sykmeldingsflyt.services.runtime import Runtime, ServiceSettings
 from sykmeldingsflyt.storage.database import Database, alembic_config
-from sykmeldingsflyt.storage.segl import forsegl_post
+from sykmeldingsflyt.storage.segl import Post, forsegl_post
 from sykmeldingsflyt.storage.tables import (
     OppfolgingSendtSykmelding,
     OppfolgingSykmelding,
@@ -562,19 +565,11 @@ async def test_a_plan_stored_in_the_clear_before_sealing_is_still_accepted(
     async with running(kafka_settings, database, Personvern, patient, registre=_employed(tmp_path, fnr)) as runtime:
         plan = make_oppfolgingsplan(fnr, runtime.clock.today())
         topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
-        # The columns the table had before the migration: `key_id` is left to the column's NULL.
-        stored_before = insert(OppfolgingVentendePlan).values(
-            plan_uuid=plan.plan_uuid,
-            person_ref=person_ref(fnr, runtime.settings.pseudonym_key),
-            key=plan.plan_uuid.encode(),
-            value=contracts.encode(runtime.codec, plan, topic),
-            source_topic=topic,
-            source_partition=0,
-            source_offset=0,
-            received_at=runtime.clock.now(),
-        )
+        clear = Post(None, plan.plan_uuid.encode(), contracts.encode(runtime.codec, plan, topic))
         async with database.session.begin() as session:
-            await session.execute(stored_before)
+            await session.execute(
+                _stored_waiting(plan.plan_uuid, person_ref(fnr, runtime.settings.pseudonym_key), clear, topic)
+            )
         [(key_id, _, value)] = await _waiting_at_rest(database)
         await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
         [receipt] = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
@@ -585,26 +580,60 @@ async def test_a_plan_stored_in_the_clear_before_sealing_is_still_accepted(
     assert await _waiting_at_rest(database) == []
 
 
+def _stored_waiting(plan_uuid: str, ref: str, post: Post, topic: str) -> Insert:
+    """A waiting plan's row, read from `topic`; without a key id, of the columns the table had before
+    sealing (`key_id` is left to the column's NULL)."""
+    sealed_with = {} if post.key_id is None else {"key_id": post.key_id}
+    return insert(OppfolgingVentendePlan).values(
+        plan_uuid=plan_uuid,
+        person_ref=ref,
+        key=post.key,
+        value=post.value,
+        source_topic=topic,
+        source_partition=0,
+        source_offset=0,
+        received_at=datetime.now(UTC),
+        **sealed_with,
+    )
+
+
+async def test_a_waiting_plan_the_keyring_cannot_open_holds_up_nothing(
+    kafka_settings: KafkaSettings, database: Database, tmp_path: Path
+) -> None:
+    """A plan sealed under a key since dropped from the keyring stays waiting; the person's sykmelding and
+    their next plan go through as ever."""
+    rng = random.Random(60)
+    fnr = synthetic_pasient_fnr(rng)
+    dropped = DeadLetterKeyring.parse(f"gammel:{base64.b64encode(os.urandom(32)).decode()}")
+    registre = _employed(tmp_path, fnr)
+    async with running(kafka_settings, database, Personvern, PATIENT_FOR_2S, registre=registre) as runtime:
+        lost = make_oppfolgingsplan(fnr, runtime.clock.today())
+        topic = runtime.topics.name(OPPFOLGINGSPLAN_FRA_HR)
+        record = contracts.encode(runtime.codec, lost, topic)
+        sealed = forsegl_post(dropped, "oppfolging_ventende_plan", lost.plan_uuid, lost.plan_uuid.encode(), record)
+        async with database.session.begin() as session:
+            await session.execute(
+                _stored_waiting(lost.plan_uuid, person_ref(fnr, runtime.settings.pseudonym_key), sealed, topic)
+            )
+        await _one_sykmelding(kafka_settings, runtime, database, rng, fnr, sent=True)
+        plan = make_oppfolgingsplan(fnr, runtime.clock.today())
+        await _post(kafka_settings, runtime, plan)
+        [receipt] = await _read(kafka_settings, runtime, HR_KVITTERING, 1)
+
+    kvittering = contracts.decode(runtime.codec, receipt.value or b"", PlanKvittering)
+    assert (kvittering.plan_uuid, kvittering.status) == (plan.plan_uuid, PlanStatus.ACCEPTED)
+    assert [key_id for key_id, _, _ in await _waiting_at_rest(database)] == ["gammel"]
+
+
 def _alembic(connection: Connection, action: str, target: str) -> None:
     getattr(command, action)(alembic_config(connection), target)
 
 
 async def test_the_migration_goes_down_only_while_no_waiting_plan_is_sealed(database: Database) -> None:
     keyring = ServiceSettings().dead_letter_keyring
-    key_id, key, value = forsegl_post(keyring, "oppfolging_ventende_plan", "plan", b"plan", b"fnr og plan")
-    sealed = insert(OppfolgingVentendePlan).values(
-        plan_uuid="plan",
-        person_ref="ref",
-        key=key,
-        value=value,
-        key_id=key_id,
-        source_topic="t",
-        source_partition=0,
-        source_offset=0,
-        received_at=datetime.now(UTC),
-    )
+    sealed = forsegl_post(keyring, "oppfolging_ventende_plan", "plan", b"plan", b"fnr og plan")
     async with database.engine.begin() as connection:
-        await connection.execute(sealed)
+        await connection.execute(_stored_waiting("plan", "ref", sealed, "oppfolgingsplan"))
     async with database.engine.begin() as connection:
         with pytest.raises(RuntimeError, match="1 waiting plans are sealed"):
             await connection.run_sync(_alembic, "downgrade", "0011_romhandling")

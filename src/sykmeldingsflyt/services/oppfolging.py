@@ -51,7 +51,7 @@ from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.codec import DecodeError
-from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
+from sykmeldingsflyt.messaging.dead_letter import KeyringError, send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
@@ -220,6 +220,8 @@ class Oppfolging(Service):
             )
             for waiting, expired in list(rows):
                 source = _source_of(waiting, self.runtime.dead_letters.keyring)
+                if source is None:
+                    continue
                 plan = contracts.decode(self.runtime.codec, source.value or b"", Oppfolgingsplan)
                 refusal = await self._try_accept(uow, source, plan)
                 if refusal is not None:
@@ -325,6 +327,8 @@ class Oppfolging(Service):
         )
         for parked in list(waiting):
             source = _source_of(parked, self.runtime.dead_letters.keyring)
+            if source is None:
+                continue
             plan = contracts.decode(self.runtime.codec, source.value or b"", Oppfolgingsplan)
             if await self._try_accept(uow, source, plan) is None:
                 await _forget_waiting(uow, parked.plan_uuid)
@@ -431,10 +435,15 @@ def _plan_uuid_of_key(inbound: Inbound) -> str | None:
         return None
 
 
-def _source_of(waiting: OppfolgingVentendePlan, keyring: Keyring) -> Inbound:
-    """The plan's record as it was read, opened from its seal."""
+def _source_of(waiting: OppfolgingVentendePlan, keyring: Keyring) -> Inbound | None:
+    """The plan's record as it was read, opened from its seal; None when the keyring cannot open it (its key
+    was dropped too soon): the plan waits for the key to come back, and holds up no sykmelding or other plan."""
     post = Post(waiting.key_id, waiting.key, waiting.value)
-    key, value = apne_post(keyring, _VENTENDE, waiting.plan_uuid, post)
+    try:
+        key, value = apne_post(keyring, _VENTENDE, waiting.plan_uuid, post)
+    except KeyringError as error:
+        log.error("oppfolging.ventende_uapnet", plan_uuid=waiting.plan_uuid, error=str(error))
+        return None
     return Inbound(
         topic=waiting.source_topic,
         partition=waiting.source_partition,

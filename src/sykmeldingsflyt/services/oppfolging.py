@@ -18,6 +18,7 @@ topic and may post a plan at once, so a plan can overtake the SENDT it rests on:
 active sykmelding waits (`wait_for_sendt`), is accepted as soon as the sykmelding or its SENDT arrives,
 and is refused when the wait runs out. A register that cannot answer (Aareg, the population register, the
 fastlege register) is never the plan's fault: the plan waits, and is tried again each round until it can.
+A waiting plan (an fnr, what employer and employee wrote) is kept sealed at rest (storage/segl.py).
 
 The same plan uuid twice: an accepted plan is routed once and each repeat gets the same receipt again;
 a repeat of a waiting plan is absorbed (the one receipt answers both); a refused plan is not remembered,

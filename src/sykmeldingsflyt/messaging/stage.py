@@ -9,6 +9,7 @@ makes the stage retry the whole batch with backoff, never dead-letter a good mes
 """
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class Stage:
         retry_backoff: float = 0.5,
         autoflush: bool = True,
         prepare: Callable[[UnitOfWork, Sequence[Inbound]], Awaitable[None]] | None = None,
+        serial: asyncio.Lock | None = None,
     ) -> None:
         self.name = name
         self.database = database
@@ -90,6 +92,10 @@ class Stage:
         # Called once per batch with its new records, before the handler sees them one by one: where a
         # service fetches in one query what it would otherwise fetch per record.
         self.prepare = prepare
+        # Shared by the stages of one service whose topics meet in its tables: their transactions then take
+        # turns in this process, so two messages that wait for each other (a plan and the SENDT it rests on)
+        # arriving at once on two topics cannot each commit without having seen the other.
+        self.serial = serial
 
     async def process(self, batch: Sequence[Inbound]) -> None:
         """Apply `batch`; while the database or broker is away, retry it with backoff, and after
@@ -138,7 +144,7 @@ class Stage:
         await self.on_poison(uow, inbound, error)
 
     async def _apply(self, batch: Sequence[Inbound], handler: Handler) -> None:
-        async with self.database.session.begin() as session:
+        async with self.serial or contextlib.nullcontext(), self.database.session.begin() as session:
             session.sync_session.autoflush = self.autoflush
             uow = UnitOfWork(session, self.name)
             seen = await uow.already_handled(inbound.event_id for inbound in batch)

@@ -2,6 +2,7 @@
 as its topic deserves (an unreadable one on an inbound topic is the sender's to hear about, on a
 topic our own services write it is a bug to log)."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -34,7 +35,9 @@ def consume_all(
 ) -> None:
     """One stage per input topic, all under the service's name: its handled-event ids and outbox rows
     are the service's, whichever topic they came from. `prepare` has, for some topics, what fetches a
-    batch's rows before its messages are handled (see `Stage`)."""
+    batch's rows before its messages are handled (see `Stage`). The stages share one lock: their batches
+    meet in the service's tables, so in one process they are applied one at a time (see `Stage.serial`)."""
+    serial = asyncio.Lock()
     for topic, handler in inputs:
         stage = Stage(
             name=service.name,
@@ -43,6 +46,7 @@ def consume_all(
             on_poison=on_poison,
             on_commit=service.relay.notify,
             prepare=(prepare or {}).get(topic),
+            serial=serial,
         )
         service.consume(broker, topic, stage)
 

@@ -162,8 +162,10 @@ async def test_each_action_reaches_the_other_parties_open_pages_and_the_employer
             await nav.reload()
             await _send(nav, "#behandle-motebehov", "behandlet")
             await expect(nav.locator("#behandle-svar")).to_contain_text("behandlet")
-            await expect(sykmeldt.get_by_text("Behandlet av NAV")).to_be_visible(timeout=LIVE)
-            await expect(leder.get_by_text("Behandlet av NAV")).to_be_visible(timeout=LIVE)
+            # The page shows it twice, in the Møtebehov list and as a timeline row: wait for the list's.
+            for side in (sykmeldt, leder):
+                behandlet = side.locator("li[data-motebehov]").filter(has_text="Behandlet av NAV")
+                await expect(behandlet.first).to_be_visible(timeout=LIVE)
 
             html = await leder.content()
             events.append(await strom("Behandlet av NAV"))

@@ -1,7 +1,8 @@
 """How long mottak's partitions stand still when an instance restarts or dies, with static group
 membership (SYKMELDINGSFLYT_REPLICA) and without.
 
-    python -m bench.bench_restart [--rounds 3] [--fault restart|death] [--output bench/results/restart.json]
+    python -m bench.bench_restart [--rounds 3] [--fault restart|death] [--database sqlite|postgresql]
+                                  [--output bench/results/restart.json]
 
 Two mottak processes form the group. For a restart, one is stopped with SIGTERM and started again at
 once under the same settings; for a death, one is SIGKILLed and not restarted. A sykmelding is produced
@@ -10,6 +11,12 @@ answered on epj.kvittering. A restart's pause includes starting Python and the s
 time goes is read from the restarted process's own log lines (their timestamps, from its spawn): Python
 and the imports up to the first line, the database and Kafka reached and the migrations checked, the
 probes serving, the consumers started, the partitions assigned and the first batch handled.
+
+The processes run from compiled bytecode, as in the image (`pip install .` compiles it), not from the
+source recompiled at every start as an editable install under PYTHONDONTWRITEBYTECODE would. On SQLite
+the two replicas share a file and a relay hears of another process's commits only at its next poll (up
+to 3 s); PostgreSQL, what production runs, tells it at once (LISTEN/NOTIFY), so `--database postgresql`
+(a throwaway cluster, tests/support/postgres.py) is the production figure.
 """
 
 import argparse
@@ -22,9 +29,13 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -41,12 +52,19 @@ from sykmeldingsflyt.storage.database import Database
 Process = asyncio.subprocess.Process
 RNG = random.Random(3)
 FAULTS = ("restart", "death")
+DATABASES = ("sqlite", "postgresql")
+
+
+# Where the processes keep their compiled bytecode (set by `main`): the first start compiles, as an image
+# build does, and the restarts time what a deployed replica does.
+_BYTECODE: dict[str, str] = {}
 
 
 async def _start(settings: KafkaSettings, database_url: str, replica: str | None, log: Path | None = None) -> Process:
     """`sykmeldingsflyt run mottak`; with `log`, its INFO lines go there (for the timeline)."""
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+        **_BYTECODE,
         "KAFKA_BOOTSTRAP_SERVERS": settings.require_bootstrap(),
         "SYKMELDINGSFLYT_TOPIC_PREFIX": settings.topic_prefix,
         "DATABASE_URL": database_url,
@@ -190,17 +208,46 @@ async def _round(
                 await process.wait()
 
 
-async def main(rounds: int, faults: list[str], output: Path | None) -> None:
+@contextmanager
+def _postgresql(wanted: bool) -> Iterator[str | None]:
+    """A throwaway PostgreSQL cluster's URL, if `wanted`."""
+    if not wanted:
+        yield None
+        return
+    from tests.support.postgres import temporary_cluster  # noqa: PLC0415 - only for this option
+
+    with temporary_cluster() as url:
+        yield url
+
+
+async def _fresh_database(folder: str, name: str, server: str | None) -> str:
+    if server is None:
+        return f"sqlite+aiosqlite:///{folder}/{name}.sqlite"
+    database = f"restart_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await connection.close()
+    return server.rsplit("/", 1)[0] + f"/{database}"
+
+
+async def main(rounds: int, faults: list[str], database_kind: str, output: Path | None) -> None:
     figures: dict[str, float] = {}
     timelines: dict[str, dict[str, float]] = {}
-    with bench_kafka() as kafka, tempfile.TemporaryDirectory() as folder:
+    with (
+        bench_kafka() as kafka,
+        tempfile.TemporaryDirectory() as folder,
+        _postgresql(database_kind == "postgresql") as server,
+    ):
+        _BYTECODE["PYTHONPYCACHEPREFIX"] = f"{folder}/bytecode"
         for fault in faults:
             for static in (True, False):
                 pauses, rounds_timelines = [], []
                 for n in range(rounds):
                     settings = kafka.model_copy(update={"topic_prefix": f"{kafka.topic_prefix}{fault}{static}{n}."})
                     await create_topics(settings, catalogue(settings.topic_prefix))
-                    database_url = f"sqlite+aiosqlite:///{folder}/{fault}{static}{n}.sqlite"
+                    database_url = await _fresh_database(folder, f"{fault}{static}{n}", server)
                     database = Database(database_url)
                     await database.migrate()
                     await database.dispose()
@@ -222,7 +269,7 @@ async def main(rounds: int, faults: list[str], output: Path | None) -> None:
     report.save(
         "restart",
         figures,
-        {"rounds": rounds, "database": "sqlite", "restart timeline, s from spawn": timelines},
+        {"rounds": rounds, "database": database_kind, "restart timeline, s from spawn": timelines},
         output,
     )
 
@@ -231,6 +278,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fault", choices=FAULTS, action="append", help="restart or death (default: both)")
+    parser.add_argument("--database", choices=DATABASES, default="sqlite", help="what the replicas share")
     parser.add_argument("--output", type=Path, help="the result file (default: bench/results/restart.json)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.rounds, arguments.fault or list(FAULTS), arguments.output))
+    asyncio.run(main(arguments.rounds, arguments.fault or list(FAULTS), arguments.database, arguments.output))

@@ -43,7 +43,7 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.tables import RelayLease
 from sykmeldingsflyt.synthetic import DEMO_ARBEIDSGIVER
-from tests.support.kafka import produce, read_topic
+from tests.support.kafka import Received, produce, read_topic
 from tests.support.postgres import shut_down_slowly, stoppable_cluster
 from tests.support.processes import start_services
 
@@ -395,16 +395,28 @@ async def test_a_rebalance_while_messages_flow_gives_each_output_once(
             await _kill(processes[0])
         else:
             await _stop(processes[0], logs[0])
-        nav = await read_topic(kafka_settings, nav_topic, expected=len(sykmeldinger), timeout=300, settle=5)
-        kvitteringer = await read_topic(
-            kafka_settings, topics.name(EPJ_KVITTERING), expected=len(sykmeldinger), timeout=60
-        )
+        answers = await _answers(kafka_settings, len(sykmeldinger))
         assert processes[1].returncode is None, f"see {logs[1]}"
     finally:
         for process, log in zip(processes, logs, strict=False):
             if process.returncode is None:
                 await _stop(process, log)
 
+    _each_once(answers, sykmeldinger, logs)
+
+
+async def _answers(settings: KafkaSettings, count: int) -> tuple[list[Received], list[Received]]:
+    """What reached NAV and the kvitteringer, once `count` of each are there (and nothing more came)."""
+    topics = Topics(settings.topic_prefix)
+    nav = await read_topic(settings, topics.name(NAV_SYKMELDING), expected=count, timeout=300, settle=5)
+    return nav, await read_topic(settings, topics.name(EPJ_KVITTERING), expected=count, timeout=60)
+
+
+def _each_once(
+    answers: tuple[list[Received], list[Received]], sykmeldinger: list[ReceivedSykmelding], logs: list[Path]
+) -> None:
+    """Every sykmelding reached NAV once and was answered once, and no process declared one poison."""
+    nav, kvitteringer = answers
     assert Counter(m.key for m in nav) == Counter(s.sykmelding.id.encode() for s in sykmeldinger)
     assert Counter(m.key for m in kvitteringer) == Counter(s.msg_id.encode() for s in sykmeldinger)
     for log in logs:
@@ -425,3 +437,36 @@ async def _members(settings: KafkaSettings, group: str, count: int, timeout: flo
                 await asyncio.sleep(0.2)
     finally:
         await admin.close()
+
+
+async def test_a_static_replica_restarted_mid_stream_resumes_its_partitions_and_each_output_once(
+    kafka_settings: KafkaSettings, database_url: str, tmp_path: Path
+) -> None:
+    """Two mottak replicas with static membership (SYKMELDINGSFLYT_REPLICA); one is stopped in order
+    mid-stream and started again under the same name, as a rolling deploy does: it consumes again, and
+    every sykmelding is answered once and reaches NAV once. (How fast it is back: bench/bench_restart.py.)"""
+    topics = Topics(kafka_settings.topic_prefix)
+    await _prepare(kafka_settings, database_url)
+    logs = [tmp_path / "a.log", tmp_path / "b.log", tmp_path / "a-restarted.log"]
+    processes = [
+        await start_services(kafka_settings, database_url, "mottak", log=log, replica=replica)
+        for log, replica in zip(logs, ["a", "b"], strict=False)
+    ]
+    nav_topic = topics.name(NAV_SYKMELDING)
+    sykmeldinger = _sykmeldinger(3000)
+    waves = [sykmeldinger[n::2] for n in range(2)]
+    try:
+        await _send(kafka_settings, waves[0])
+        await _members(kafka_settings, f"sykmeldingsflyt-{topics.prefix}mottak.{SYKMELDING_FRA_EPJ.name}", 2)
+        await read_topic(kafka_settings, nav_topic, expected=300, until_quiet=False, timeout=180)
+        await _stop(processes[0], logs[0])
+        processes[0] = await start_services(kafka_settings, database_url, "mottak", log=logs[2], replica="a")
+        await _send(kafka_settings, waves[1])
+        answers = await _answers(kafka_settings, len(sykmeldinger))
+        await _logged(logs[2], "mottak.batch", timeout=60)  # the restarted replica consumes again
+    finally:
+        for process, log in zip(processes, [logs[2], logs[1]], strict=True):
+            if process.returncode is None:
+                await _stop(process, log)
+
+    _each_once(answers, sykmeldinger, logs)

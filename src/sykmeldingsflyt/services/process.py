@@ -35,6 +35,19 @@ ASYNCAPI_PATH = "/internal/asyncapi"
 _LOGGER = logging.getLogger("sykmeldingsflyt.broker")
 
 
+class _Broker(KafkaBroker):
+    """FastStream's KafkaBroker, its subscribers started together: FastStream starts them one after the
+    other, and each start waits until its group has assigned it partitions, so a restarted replica of a
+    service reading two topics waited for two joins in turn before consuming. (It stops them together.)"""
+
+    async def start(self) -> None:
+        await self.connect()
+        await asyncio.gather(*(subscriber.start() for subscriber in self.subscribers))
+        for publisher in self.publishers:
+            await publisher.start()
+        self.running = True
+
+
 class ServiceProcess:
     """The FastStream application (`app`) running `services`, and the process's own tasks, which FastStream's
     hooks start and stop around its broker's; nothing starts until the application's lifespan does."""
@@ -43,7 +56,7 @@ class ServiceProcess:
         self.runtime = runtime
         self.services = list(services)
         self.names = [service.name for service in self.services]
-        self.broker = KafkaBroker(
+        self.broker = _Broker(
             runtime.kafka.require_bootstrap(),
             security=runtime.kafka.faststream_security(),
             client_id="sykmeldingsflyt",

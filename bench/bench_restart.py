@@ -6,8 +6,10 @@ membership (SYKMELDINGSFLYT_REPLICA) and without.
 
 Two mottak processes form the group. For a restart, one is stopped with SIGTERM and started again at
 once under the same settings; for a death, one is SIGKILLed and not restarted. A sykmelding is produced
-to every partition the moment the fault happens; the pause is the time until every one of them is
-answered on epj.kvittering. A restart's pause includes starting Python and the service; where that
+to every partition the moment the fault happens (for a restart: as the new process is spawned); the pause
+is the time until every one of them is answered on epj.kvittering. A restart's pause includes starting
+Python and the service, and its figure "from the stop signal" the old one's orderly stop too, which its
+partitions already wait through under static membership; where that
 time goes is read from the restarted process's own log lines (their timestamps, from its spawn): Python
 and the imports up to the first line, the database and Kafka reached and the migrations checked, the
 probes serving, the consumers started, the partitions assigned and the first batch handled.
@@ -85,6 +87,7 @@ async def _start(settings: KafkaSettings, database_url: str, replica: str | None
     )
 
 
+_STOP = "the old one's orderly stop (before the spawn)"
 # The restarted process's milestones: the first log line, then the first line of each kind.
 _FIRST_LINE = "first log line (Python, imports, settings; today after the database and Kafka are reached)"
 _MILESTONES = {
@@ -196,7 +199,7 @@ async def _round(
             pause = await probe.pause()
             if fault == "restart":
                 timeline = {
-                    "the old one's orderly stop (before the spawn)": stopping - spawned,
+                    _STOP: stopping - spawned,
                     **await _timeline(log, spawned),
                     "answered (the pause)": pause,
                 }
@@ -258,6 +261,12 @@ async def main(rounds: int, faults: list[str], database_kind: str, output: Path 
                 membership = "static" if static else "dynamic"
                 print(f"{fault:8} {membership:7}: median pause {statistics.median(pauses):5.1f} s  ({pauses})")
                 figures[f"{fault}, {membership} membership: median pause s"] = statistics.median(pauses)
+                if fault == "restart" and static:
+                    # The partitions stand still from the old one's stop, not from the new one's spawn.
+                    stopped = [t[_STOP] for t in rounds_timelines]
+                    figures["restart, static membership: median pause s from the stop signal"] = statistics.median(
+                        pause - stop for pause, stop in zip(pauses, stopped, strict=True)
+                    )
                 if fault == "restart":
                     timelines[membership] = {
                         name: statistics.median(t[name] for t in rounds_timelines)

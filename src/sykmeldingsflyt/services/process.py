@@ -3,9 +3,8 @@
 Its KafkaBroker holds the services' subscribers and a publisher per topic they write; its HTTP routes are
 /internal/isalive, /internal/isready and /internal/prometheus (observability/probes.py) and the AsyncAPI
 document of its services at /internal/asyncapi (HTML) and /internal/asyncapi.json; the rest of its life is in
-FastStream's hooks. Starting: the background chores start and the schemas are published (on_startup), while
-the broker's consumers join their groups; the relays start once the schemas are out (before anything this
-build writes can be read), and the start is done when both are (after_startup). Stopping: the chores
+FastStream's hooks. Starting: the schemas are published (before anything this build writes can be read),
+then the relays and background chores start (on_startup), then the broker consumes. Stopping: the chores
 end (on_shutdown), the broker stops consuming after the batches in hand, and then the relays publish what
 is committed and the registers close (after_shutdown).
 
@@ -66,7 +65,6 @@ class ServiceProcess:
         )
         for service in self.services:
             service.register(self.broker)
-        self.relaying: asyncio.Task[None] | None = None
         self.relays: list[asyncio.Task[None]] = []
         self.chores: list[asyncio.Task[Any]] = []
         self.started = asyncio.Event()
@@ -95,31 +93,19 @@ class ServiceProcess:
             await stop.wait()
 
     async def _start(self) -> None:
-        # The schemas go out while the consumers join their groups: what the stages commit meanwhile waits
-        # in the outbox, as the relays start only once the schemas are out.
-        self.relaying = asyncio.create_task(self._relay(), name="schemas")
-        self.runtime.health.add_check("database", database_answers(self.runtime.database))
-        self.chores = [
-            asyncio.create_task(service.background(), name=f"background:{service.name}") for service in self.services
-        ]
-        self.chores.append(asyncio.create_task(sample(self.runtime.database, self.broker, self.names), name="metrics"))
-
-    async def _relay(self) -> None:
         if self.runtime.schema_topic is not None:
             await self.runtime.schema_topic.publish()  # before anything this build writes can be read
         for service in self.services:
             relay = asyncio.create_task(service.relay.run(), name=f"relay:{service.name}")
             self.runtime.health.watch(relay)
             self.relays.append(relay)
+        self.runtime.health.add_check("database", database_answers(self.runtime.database))
+        self.chores = [
+            asyncio.create_task(service.background(), name=f"background:{service.name}") for service in self.services
+        ]
+        self.chores.append(asyncio.create_task(sample(self.runtime.database, self.broker, self.names), name="metrics"))
 
     async def _started(self) -> None:
-        assert self.relaying is not None, "after on_startup"
-        try:
-            await self.relaying  # schemas that cannot be published fail the start, as before
-        except BaseException:
-            await self.broker.stop()
-            await self._stop_chores()
-            raise
         settle_heap()
         self.started.set()
         log.info("services.started", services=self.names)

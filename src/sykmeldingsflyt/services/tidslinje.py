@@ -21,6 +21,7 @@ import structlog
 from faststream.kafka import KafkaBroker
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import select
 
 from sykmeldingsflyt.domain import gjentakende_sykefravaer
 from sykmeldingsflyt.domain.base import DomainModel
@@ -206,7 +207,13 @@ class TidslinjeService(Service):
             endring.dialogmote_uuid, hendelse.status.value, endring.status_endring_tidspunkt.isoformat()
         )
         lager = _lager(uow)
-        if all(mote.hendelse_id != hendelse_id for mote in (await lager.rader(pasient)).moter):
+        # Looked for among everyone's meetings, not the person's alone: the id is unique in the table.
+        if (
+            await uow.session.scalar(
+                select(TidslinjeDialogmote.position).where(TidslinjeDialogmote.hendelse_id == hendelse_id)
+            )
+            is None
+        ):
             await lager.add(
                 TidslinjeDialogmote(
                     hendelse_id=hendelse_id,
@@ -227,7 +234,7 @@ class TidslinjeService(Service):
         if plan is None:
             return
         lager = _lager(uow)
-        if plan.plan_uuid not in (await lager.rader(plan.person_ref)).planer:
+        if await uow.session.get(TidslinjeOppfolgingsplan, plan.plan_uuid) is None:
             await lager.add(
                 TidslinjeOppfolgingsplan(
                     plan_uuid=plan.plan_uuid,
@@ -246,7 +253,7 @@ class TidslinjeService(Service):
             return
         pasient = self._pseudonym(soknad.fnr)
         lager = _lager(uow)
-        row = (await lager.rader(pasient)).soknader.get(soknad.id)
+        row = await uow.session.get(TidslinjeSoknad, soknad.id)
         if row is None:
             row = TidslinjeSoknad(soknad_id=soknad.id, person_ref=pasient)
             await lager.add(row)

@@ -279,10 +279,9 @@ class Tidslinjelager:
     async def add_kandidat_endring(self, endring: DialogmotekandidatEndring) -> bool:
         """Store a change; False when it was stored before (its id is derived from its cause)."""
         stored = (await self.rader(endring.person_ref)).endringer
-        if any(known.uuid == endring.uuid for known in stored):
+        if any(known.uuid == endring.uuid for known in stored) or not await add_kandidat_endring(self.session, endring):
             return False
         stored.append(endring)
-        self.session.add(_endring_row(endring))
         return True
 
 

@@ -162,6 +162,7 @@ class Tidslinjelager:
     async def load(self, sykmelding_ids: Iterable[str] = (), persons: Iterable[str] = ()) -> None:
         """Fetch (and lock) these sykmeldinger, their people and `persons`, in a few queries."""
         wanted = sorted(set(sykmelding_ids) - self.sykmeldinger.keys())
+        owners: set[str] = set()
         if wanted:
             insert = _insert(self.session)(TidslinjeSykmelding.__table__).on_conflict_do_nothing()
             await self.session.execute(insert, [_ny_sykmelding(sykmelding_id) for sykmelding_id in wanted])
@@ -175,8 +176,10 @@ class Tidslinjelager:
                 .with_for_update()
                 .execution_options(populate_existing=True)
             )
-            self.sykmeldinger.update((row.sykmelding_id, row) for row in rows)
-        owners = {row.person_ref for row in self.sykmeldinger.values() if row.person_ref is not None}
+            for row in rows:
+                self.sykmeldinger[row.sykmelding_id] = row
+                if row.person_ref is not None:
+                    owners.add(row.person_ref)
         new = sorted((owners | set(persons)) - self.people.keys())
         if not new:
             return
@@ -217,12 +220,14 @@ class Tidslinjelager:
         self.people.update(loaded)
 
     async def rader(self, person_ref: str) -> Personrader:
-        await self.load(persons=[person_ref])
+        if person_ref not in self.people:
+            await self.load(persons=[person_ref])
         return self.people[person_ref]
 
     async def sykmelding(self, sykmelding_id: str) -> TidslinjeSykmelding:
         """The sykmelding's row, made if new."""
-        await self.load(sykmelding_ids=[sykmelding_id])
+        if sykmelding_id not in self.sykmeldinger:
+            await self.load(sykmelding_ids=[sykmelding_id])
         return self.sykmeldinger[sykmelding_id]
 
     async def eie(self, row: TidslinjeSykmelding, person_ref: str) -> None:

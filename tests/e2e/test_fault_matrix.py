@@ -461,6 +461,8 @@ async def test_a_static_replica_restarted_mid_stream_resumes_its_partitions_and_
         await read_topic(kafka_settings, nav_topic, expected=300, until_quiet=False, timeout=180)
         await _stop(processes[0], logs[0])
         processes[0] = await start_services(kafka_settings, database_url, "mottak", log=logs[2], replica="a")
+        # Started means its consumers hold partitions again, so the second wave reaches it too.
+        await _logged(logs[2], "services.started", timeout=120)
         await _send(kafka_settings, waves[1])
         answers = await _answers(kafka_settings, len(sykmeldinger))
         await _logged(logs[2], "mottak.batch", timeout=60)  # the restarted replica consumes again

@@ -91,9 +91,11 @@ async def _revider(running: Gateway, sett: Sett) -> None:
     """The read of what `sett` shows, written to the audit log before it is sent."""
     async with running.database.session() as session:
         audit = Audit(session, sett.hvem.caller, running.runtime.clock)
-        for resource, ids in sett.bilde.lest().items():
+        lest = sett.bilde.lest()
+        # A møtebehov shows both as a timeline row and in the answers list: one record of the two.
+        lest[Resource.MOTEBEHOV] = list(dict.fromkeys([*lest.get(Resource.MOTEBEHOV, []), *sett.tilstand.ids]))
+        for resource, ids in lest.items():
             await audit.record(Purpose.SAMHANDLINGSROM, resource, ids)
-        await audit.record(Purpose.MOTEBEHOV, Resource.MOTEBEHOV, sett.tilstand.ids)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from sykmeldingsflyt.domain.timeline import DialogmoteHendelse
 from sykmeldingsflyt.messaging import contracts
 from sykmeldingsflyt.messaging.topics import NAV_DIALOGMOTEKANDIDAT
 from sykmeldingsflyt.services.runtime import Runtime
-from sykmeldingsflyt.storage.tidslinje import add_kandidat_endring, kandidat_endringer
+from sykmeldingsflyt.storage.tidslinje import Tidslinjelager
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -31,8 +31,8 @@ class Kandidatur:
     lukkes_etter_maneder: int
     """An open candidature is closed (LUKKET) this many months after the decision."""
 
-    async def record(self, uow: UnitOfWork, endring: DialogmotekandidatEndring) -> None:
-        if not await add_kandidat_endring(uow.session, endring):
+    async def record(self, uow: UnitOfWork, lager: Tidslinjelager, endring: DialogmotekandidatEndring) -> None:
+        if not await lager.add_kandidat_endring(endring):
             return
         topic = self.runtime.topics.name(NAV_DIALOGMOTEKANDIDAT)
         uow.publish(
@@ -43,12 +43,13 @@ class Kandidatur:
         )
         log.info("tidslinje.kandidat", tilfelle_id=endring.tilfelle_id, kandidat=endring.kandidat, arsak=endring.arsak)
 
-    async def current(self, uow: UnitOfWork, person_ref: str) -> DialogmotekandidatEndring | None:
-        return kandidat.gjeldende(await kandidat_endringer(uow.session, person_ref))
+    async def current(self, lager: Tidslinjelager, person_ref: str) -> DialogmotekandidatEndring | None:
+        return kandidat.gjeldende(await lager.endringer(person_ref))
 
     async def on_cases(
         self,
         uow: UnitOfWork,
+        lager: Tidslinjelager,
         person_ref: str,
         tilfeller: Sequence[tuple[UUID, Oppfolgingstilfelle]],
         dialogmoter: Sequence[DialogmoteHendelse],
@@ -56,39 +57,41 @@ class Kandidatur:
         """Decide what is due for the person's cases today; returns, per case, the next day the
         candidature needs looking at (its stop point, or the day an open one is closed)."""
         now, today = self.runtime.clock.now(), self.runtime.clock.today()
-        endringer = await kandidat_endringer(uow.session, person_ref)
+        endringer = await lager.endringer(person_ref)
         wake: dict[UUID, date] = {}
         for tilfelle_id, tilfelle in tilfeller:
             decided = kandidat.stoppunkt(
                 person_ref, tilfelle_id, tilfelle, dialogmoter=dialogmoter, endringer=endringer, now=now, today=today
             )
             if decided is not None:
-                await self.record(uow, decided)
+                await self.record(uow, lager, decided)
                 endringer.append(decided)
             elif today < (day := kandidat.kandidatdag(tilfelle)):
                 wake[tilfelle_id] = day
         current = kandidat.gjeldende(endringer)
         closed = kandidat.lukk_utdatert(current, self.lukkes_etter_maneder, now, today)
         if closed is not None:
-            await self.record(uow, closed)
+            await self.record(uow, lager, closed)
         elif current is not None and (lukkes := kandidat.lukkedag(current, self.lukkes_etter_maneder)) is not None:
             tilfelle_id = UUID(current.tilfelle_id)
             wake[tilfelle_id] = min(lukkes, wake.get(tilfelle_id, lukkes))
         return wake
 
     async def on_vurdering(
-        self, uow: UnitOfWork, person_ref: str, vurdering: DialogmotekandidatVurdering
+        self, uow: UnitOfWork, lager: Tidslinjelager, person_ref: str, vurdering: DialogmotekandidatVurdering
     ) -> kandidat.Avslag | None:
         """Apply an officer's exception or "ikke aktuell"; the refusal, if it is refused."""
-        outcome = kandidat.vurder(await self.current(uow, person_ref), vurdering, self.runtime.clock.now())
+        outcome = kandidat.vurder(await self.current(lager, person_ref), vurdering, self.runtime.clock.now())
         if isinstance(outcome, kandidat.Avslag):
             return outcome
-        await self.record(uow, outcome)
+        await self.record(uow, lager, outcome)
         return None
 
-    async def on_dialogmote(self, uow: UnitOfWork, person_ref: str, mote: DialogmoteHendelse, hendelse_id: str) -> None:
+    async def on_dialogmote(
+        self, uow: UnitOfWork, lager: Tidslinjelager, person_ref: str, mote: DialogmoteHendelse, hendelse_id: str
+    ) -> None:
         endring = kandidat.etter_dialogmote(
-            await self.current(uow, person_ref), mote, hendelse_id, self.runtime.clock.now()
+            await self.current(lager, person_ref), mote, hendelse_id, self.runtime.clock.now()
         )
         if endring is not None:
-            await self.record(uow, endring)
+            await self.record(uow, lager, endring)

@@ -12,7 +12,10 @@ fires the due ones on the runtime's clock. An action is emitted in the same tran
 tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and racing instances.
 """
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -22,6 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from sykmeldingsflyt.domain import gjentakende_sykefravaer
+from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.clock import norwegian_date
 from sykmeldingsflyt.domain.dialogmote import DialogmoteStatusEndring
 from sykmeldingsflyt.domain.dialogmotekandidat import AVSLAG_FORKLARING, DialogmotekandidatVurdering
@@ -43,6 +47,7 @@ from sykmeldingsflyt.domain.validering import RuleStatus
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import NavSykmelding
 from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.dead_letter import send_to_dead_letter
 from sykmeldingsflyt.messaging.ids import stable_id
 from sykmeldingsflyt.messaging.stage import Inbound
@@ -57,28 +62,20 @@ from sykmeldingsflyt.messaging.topics import (
     SYKEPENGESOKNAD,
     SYKMELDING_STATUS,
     VARSEL,
+    Topic,
     dead_letter_topic,
 )
 from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.dialogmotekandidat import Kandidatur
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
+from sykmeldingsflyt.services.wiring import M, consume_all, dead_letter_poison, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import (
     TidslinjeDialogmote,
     TidslinjeOppfolgingsplan,
     TidslinjePerson,
     TidslinjeSoknad,
 )
-from sykmeldingsflyt.storage.tidslinje import (
-    aware,
-    case_inputs,
-    claim_due,
-    lock_person,
-    mark_fired,
-    save_cases,
-    stored_perioder,
-    sykmelding_row,
-)
+from sykmeldingsflyt.storage.tidslinje import Tidslinjelager, aware, claim_due, mark_fired, stored_perioder
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -115,6 +112,7 @@ class TidslinjeService(Service):
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.kandidatur = Kandidatur(runtime, (settings or TidslinjeSettings()).kandidat_lukkes_etter_maneder)
+        self._names = {runtime.topics.name(topic): found for topic, found in _NAMES.items()}
 
     def subscribe(self, broker: KafkaBroker) -> None:
         inputs = (
@@ -126,7 +124,7 @@ class TidslinjeService(Service):
             (NAV_DODSFALL, self.on_dodsfall),
             (NAV_DIALOGMOTEKANDIDAT_VURDERING, self.on_vurdering),
         )
-        consume_all(self, broker, inputs, self.poisoned)
+        consume_all(self, broker, inputs, self.poisoned, prepare={topic: self.prepare for topic, _ in inputs})
 
     async def background(self) -> None:
         await every(self.poll_interval, self.fire_due, "tidslinje:timere")
@@ -138,6 +136,7 @@ class TidslinjeService(Service):
             async with self.runtime.database.session.begin() as session:
                 uow = UnitOfWork(session, self.name)
                 due = await claim_due(session, self.runtime.clock.today(), self.batch_size)
+                await _lager(uow).load(persons=due)
                 for pasient in due:
                     await self._recompute(uow, pasient)
             if uow.published:
@@ -146,27 +145,58 @@ class TidslinjeService(Service):
             if not due:
                 return handled
 
+    async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch the rows of every sykmelding and person the batch names, a query per table (see
+        Tidslinjelager). A message that cannot be read names nothing: its handler answers for it."""
+        sykmelding_ids: set[str] = set()
+        persons: set[str] = set()
+        batch_of = _batch(uow)
+        for inbound in batch:
+            model, names = self._names[inbound.topic]
+            try:
+                message = contracts.decode(self.runtime.codec, inbound.value or b"", model)
+            except DecodeError:
+                continue
+            batch_of.read[inbound.event_id] = message
+            sykmelding_id, pasient = names(message, self._pseudonym)
+            if sykmelding_id is not None:
+                sykmelding_ids.add(sykmelding_id)
+            if pasient is not None:
+                persons.add(pasient)
+        await batch_of.lager.load(sykmelding_ids, persons)
+
+    def _read_own(self, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
+        return _prepared(uow, inbound, model) or read_own(self, inbound, model)
+
+    def _read_party(self, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
+        return _prepared(uow, inbound, model) or read_or_dead_letter(self, uow, inbound, model)
+
+    def _pseudonym(self, fnr: str) -> str:
+        return person_ref(fnr, self.runtime.settings.pseudonym_key)
+
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = read_own(self, inbound, NavSykmelding)
+        nav = self._read_own(uow, inbound, NavSykmelding)
         if nav is None:
             return
         received = nav.received_sykmelding
-        row = await sykmelding_row(uow.session, received.sykmelding.id)
-        row.person_ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
+        pasient = self._pseudonym(received.pasient_fnr)
+        lager = _lager(uow)
+        row = await lager.sykmelding(received.sykmelding.id)
+        await lager.eie(row, pasient)
         row.inntruffet = received.sykmelding.signatur_dato
         rejected = nav.validation_result.status is RuleStatus.INVALID
         row.perioder = (
             [] if rejected else stored_perioder(sykeperioder(received.sykmelding.id, received.sykmelding.perioder))
         )
-        await self._recompute(uow, row.person_ref)
+        await self._recompute(uow, pasient)
 
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """What the employee did with a sykmelding. personvern answers for this topic (it dead-letters
         what it refuses); the timeline only counts: an event older than the one applied changes nothing."""
-        event = read_own(self, inbound, SykmeldingStatusEvent)
+        event = self._read_own(uow, inbound, SykmeldingStatusEvent)
         if event is None:
             return
-        row = await sykmelding_row(uow.session, event.sykmelding_id)
+        row = await _lager(uow).sykmelding(event.sykmelding_id)
         if row.status_tidspunkt is not None and event.timestamp < aware(row.status_tidspunkt):
             return
         endring = tilstand_etter(event)
@@ -177,21 +207,23 @@ class TidslinjeService(Service):
             await self._recompute(uow, row.person_ref)
 
     async def on_dialogmote(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        endring = read_or_dead_letter(self, uow, inbound, DialogmoteStatusEndring)
+        endring = self._read_party(uow, inbound, DialogmoteStatusEndring)
         if endring is None:
             return
-        pasient = person_ref(endring.person_ident, self.runtime.settings.pseudonym_key)
+        pasient = self._pseudonym(endring.person_ident)
         hendelse = endring.hendelse()
         hendelse_id = stable_id(
             endring.dialogmote_uuid, hendelse.status.value, endring.status_endring_tidspunkt.isoformat()
         )
+        lager = _lager(uow)
+        # Looked for among everyone's meetings, not the person's alone: the id is unique in the table.
         if (
             await uow.session.scalar(
                 select(TidslinjeDialogmote.position).where(TidslinjeDialogmote.hendelse_id == hendelse_id)
             )
             is None
         ):
-            uow.session.add(
+            await lager.add(
                 TidslinjeDialogmote(
                     hendelse_id=hendelse_id,
                     person_ref=pasient,
@@ -202,16 +234,17 @@ class TidslinjeService(Service):
                 )
             )
         cases = await self._recompute(uow, pasient)
-        await self.kandidatur.on_dialogmote(uow, pasient, hendelse, hendelse_id)
+        await self.kandidatur.on_dialogmote(uow, lager, pasient, hendelse, hendelse_id)
         if hendelse.status is DialogmoteStatus.INNKALT:
             await self._remind_of_plan(uow, cases, endring, hendelse.dato)
 
     async def on_oppfolgingsplan(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        plan = read_own(self, inbound, OppfolgingsplanMottatt)
+        plan = self._read_own(uow, inbound, OppfolgingsplanMottatt)
         if plan is None:
             return
+        lager = _lager(uow)
         if await uow.session.get(TidslinjeOppfolgingsplan, plan.plan_uuid) is None:
-            uow.session.add(
+            await lager.add(
                 TidslinjeOppfolgingsplan(
                     plan_uuid=plan.plan_uuid,
                     person_ref=plan.person_ref,
@@ -224,39 +257,41 @@ class TidslinjeService(Service):
     async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """A sent søknad: its pieces replace what it corrects; a malformed one is dead-lettered with
         the field and rule, and a redelivered one changes nothing."""
-        soknad = read_or_dead_letter(self, uow, inbound, Sykepengesoknad)
+        soknad = self._read_party(uow, inbound, Sykepengesoknad)
         if soknad is None:
             return
-        pasient = person_ref(soknad.fnr, self.runtime.settings.pseudonym_key)
+        pasient = self._pseudonym(soknad.fnr)
+        lager = _lager(uow)
         row = await uow.session.get(TidslinjeSoknad, soknad.id)
         if row is None:
             row = TidslinjeSoknad(soknad_id=soknad.id, person_ref=pasient)
-            uow.session.add(row)
+            await lager.add(row)
         row.orgnummer = None if soknad.arbeidsgiver is None else soknad.arbeidsgiver.orgnummer
         row.perioder = stored_perioder(soknad.perioder())
         row.sendt, row.korrigerer = soknad.sendt, soknad.korrigerer
         await self._recompute(uow, pasient)
 
     async def on_dodsfall(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        dodsfall = read_or_dead_letter(self, uow, inbound, Dodsfall)
+        dodsfall = self._read_party(uow, inbound, Dodsfall)
         if dodsfall is None:
             return
-        pasient = person_ref(dodsfall.personident, self.runtime.settings.pseudonym_key)
-        person = await uow.session.get(TidslinjePerson, pasient)
+        pasient = self._pseudonym(dodsfall.personident)
+        lager = _lager(uow)
+        person = (await lager.rader(pasient)).person
         if person is None:
             person = TidslinjePerson(person_ref=pasient)
-            uow.session.add(person)
+            await lager.add(person)
         person.dodsdato = dodsfall.dodsdato
         await self._recompute(uow, pasient)
 
     async def on_vurdering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """An officer's exception or "ikke aktuell". The gateway checked the person is a candidate; one
         that is no longer when it arrives is dead-lettered with the reason, for the officer to see."""
-        vurdering = read_or_dead_letter(self, uow, inbound, DialogmotekandidatVurdering)
+        vurdering = self._read_party(uow, inbound, DialogmotekandidatVurdering)
         if vurdering is None:
             return
-        pasient = person_ref(vurdering.personident, self.runtime.settings.pseudonym_key)
-        avslag = await self.kandidatur.on_vurdering(uow, pasient, vurdering)
+        pasient = self._pseudonym(vurdering.personident)
+        avslag = await self.kandidatur.on_vurdering(uow, _lager(uow), pasient, vurdering)
         if avslag is not None:
             detail = AVSLAG_FORKLARING[avslag]
             send_to_dead_letter(uow, self.runtime.dead_letters, inbound, reason=avslag.value, detail=detail)
@@ -273,8 +308,8 @@ class TidslinjeService(Service):
     async def _recompute(self, uow: UnitOfWork, pasient: str) -> list[CaseFacts]:
         """Rebuild the cases of one person, emit what is due today in each employer's view, re-arm
         the timers. Returns every view of every case."""
-        await lock_person(uow.session, pasient)
-        inputs = await case_inputs(uow.session, pasient)
+        lager = _lager(uow)
+        inputs = await lager.inputs(pasient)
         today, now = self.runtime.clock.today(), self.runtime.clock.now()
         views: list[CaseFacts] = []
         saved = []
@@ -288,9 +323,10 @@ class TidslinjeService(Service):
                     armed = evaluation.next_due
                 views.append(facts)
             saved.append((tilfelle_id, tilfelle, armed))
-        wake = await self.kandidatur.on_cases(uow, pasient, [(i, t) for i, t, _ in saved], inputs.dialogmoter)
+        tilfeller = [(i, t) for i, t, _ in saved]
+        wake = await self.kandidatur.on_cases(uow, lager, pasient, tilfeller, inputs.dialogmoter)
         saved = [(i, t, _earliest(armed, wake.get(i))) for i, t, armed in saved]
-        await save_cases(uow.session, pasient, saved)
+        await lager.save_cases(pasient, saved)
         signal = gjentakende_sykefravaer.vurder([(i, t) for i, t, _ in saved], today)
         if signal is not None:
             await self._emit(uow, signal.siste_tilfelle_id, gjentakende_sykefravaer.oppgave(pasient, signal, now))
@@ -318,6 +354,49 @@ class TidslinjeService(Service):
             topic=topic, key=key, value=contracts.encode(self.runtime.codec, message, topic), event_id=message.id
         )
         log.info("tidslinje.emitted", tilfelle_id=str(tilfelle_id), id=message.id, type=message.type.value)
+
+
+@dataclass
+class _Batch:
+    """What `prepare` found for a transaction's messages, for their handlers."""
+
+    lager: Tidslinjelager
+    read: dict[str, DomainModel] = field(default_factory=dict)
+    """Each message as decoded, by event id: a handler need not decode it again."""
+
+
+def _batch(uow: UnitOfWork) -> _Batch:
+    if not isinstance(uow.scratch, _Batch):
+        uow.scratch = _Batch(Tidslinjelager(uow.session))
+    return uow.scratch
+
+
+def _lager(uow: UnitOfWork) -> Tidslinjelager:
+    """The transaction's rows of the timeline, made by `prepare` (or by the first that asks)."""
+    return _batch(uow).lager
+
+
+def _prepared(uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
+    """The message as `prepare` decoded it; None if it did not (then its handler reads it)."""
+    found = _batch(uow).read.get(inbound.event_id)
+    return found if isinstance(found, model) else None
+
+
+Names = tuple[str | None, str | None]
+"""The sykmelding id and the person (pseudonym) a message is about."""
+
+_NAMES: dict[Topic, tuple[type[DomainModel], Callable[[Any, Callable[[str], str]], Names]]] = {
+    NAV_SYKMELDING: (
+        NavSykmelding,
+        lambda m, ref: (m.received_sykmelding.sykmelding.id, ref(m.received_sykmelding.pasient_fnr)),
+    ),
+    SYKMELDING_STATUS: (SykmeldingStatusEvent, lambda m, _: (m.sykmelding_id, None)),
+    NAV_DIALOGMOTE_STATUS: (DialogmoteStatusEndring, lambda m, ref: (None, ref(m.person_ident))),
+    OPPFOLGINGSPLAN_MOTTATT: (OppfolgingsplanMottatt, lambda m, _: (None, m.person_ref)),
+    SYKEPENGESOKNAD: (Sykepengesoknad, lambda m, ref: (None, ref(m.fnr))),
+    NAV_DODSFALL: (Dodsfall, lambda m, ref: (None, ref(m.personident))),
+    NAV_DIALOGMOTEKANDIDAT_VURDERING: (DialogmotekandidatVurdering, lambda m, ref: (None, ref(m.personident))),
+}
 
 
 def _earliest(*days: date | None) -> date | None:

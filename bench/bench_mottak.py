@@ -14,6 +14,7 @@ KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL when set; otherwise a local Kafka and a
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import random
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -57,9 +59,11 @@ async def produce(
         await producer.stop()
 
 
-async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -> tuple[float, float]:
+async def _count_committed(
+    settings: KafkaSettings, topic: str, expected: int, on_first: Callable[[int], None] = lambda _seen: None
+) -> tuple[float, float]:
     """Wait until `expected` messages are committed on `topic`; returns the rate from start (the call) and
-    the steady rate: what came after the first arrivals, over the time after them."""
+    the steady rate: what came after the first arrivals (told to `on_first`), over the time after them."""
     consumer = AIOKafkaConsumer(
         topic, **settings.aiokafka_kwargs(), isolation_level="read_committed", auto_offset_reset="earliest"
     )
@@ -73,6 +77,7 @@ async def _count_committed(settings: KafkaSettings, topic: str, expected: int) -
             seen += sum(len(records) for records in batches.values())
             if seen and not first_seen:
                 first_seen, first_at = seen, time.monotonic()
+                on_first(first_seen)
         finished = time.monotonic()
         return expected / (finished - started), (expected - first_seen) / (finished - first_at)
     finally:
@@ -111,8 +116,34 @@ async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, ...
         await producer.stop()
 
 
+class CollectorTime:
+    """The CPU time the garbage collector takes in this process once started: in the steady part of a run,
+    as the steady rate, so that the full collection at start-up (`settle_heap`) is left out."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.left_out = 0
+        """The sykmeldinger answered before it started."""
+        self._began = 0.0
+
+    def start(self, answered: int) -> None:
+        self.left_out = answered
+        gc.callbacks.append(self._collecting)
+
+    def stop(self) -> None:
+        if self._collecting in gc.callbacks:
+            gc.callbacks.remove(self._collecting)
+
+    def _collecting(self, phase: str, _info: dict[str, int]) -> None:
+        # The collector runs on the thread that allocates, so that thread's CPU time is its time.
+        if phase == "start":
+            self._began = time.thread_time()
+        else:
+            self.seconds += time.thread_time() - self._began
+
+
 async def through_mottak(
-    settings: KafkaSettings, database: Database, expected: int, profile: Path | None
+    settings: KafkaSettings, database: Database, expected: int, profile: Path | None, collector: CollectorTime
 ) -> tuple[float, float]:
     runtime = Runtime.from_env(settings, database)
     stop = asyncio.Event()
@@ -120,7 +151,8 @@ async def through_mottak(
     if profiler:
         profiler.enable()
     service = asyncio.create_task(run_services(runtime, [Mottak(runtime)], stop))
-    rates = await _count_committed(settings, runtime.topics.name(EPJ_KVITTERING), expected)
+    rates = await _count_committed(settings, runtime.topics.name(EPJ_KVITTERING), expected, collector.start)
+    collector.stop()
     if profiler:
         profiler.disable()
     stop.set()
@@ -196,12 +228,17 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
         raw = await raw_loop(settings, raw_topics[0].name, (raw_topics[1].name, raw_topics[2].name), messages)
         raw_cpu_ms, cpu = (_cpu_seconds() - cpu) * 1000 / messages, _cpu_seconds()
         print(f"raw aiokafka consume-produce-commit loop: {raw:8.0f} messages/s, {raw_cpu_ms:.3f} CPU ms each")
+        collector = CollectorTime()
         if instances > 1:
             overall, steady = await through_processes(settings, database, messages, instances)
         else:
-            overall, steady = await through_mottak(settings, database, messages, profile)
+            overall, steady = await through_mottak(settings, database, messages, profile, collector)
         cpu_ms = (_cpu_seconds() - cpu) * 1000 / messages
         print(f"mottak: {cpu_ms:.3f} CPU ms per sykmelding, all threads and processes (the bench's reader included)")
+        gc_ms = collector.seconds * 1000 / max(messages - collector.left_out, 1)
+        if instances == 1:
+            # Hardly moved by what else the machine runs, unlike the CPU time above.
+            print(f"    of which the garbage collector, in the steady part: {gc_ms:.3f} ms")
         backend = database.url.get_backend_name()
         print(f"mottak x{instances} (decode, rules, {backend}, outbox, relay): {steady:8.0f} sykmeldinger/s")
         print(f"    (from start, including start-up and the consumer group joining: {overall:.0f}/s)")
@@ -215,6 +252,7 @@ async def _measure(settings: KafkaSettings, messages: int, instances: int, profi
             "raw loop CPU ms/msg": raw_cpu_ms,
             "mottak CPU ms/sykmelding": cpu_ms,
             "raw / mottak CPU": raw_cpu_ms / cpu_ms,
+            **({"mottak GC CPU ms/sykmelding": gc_ms} if instances == 1 else {}),
         }
         details = {"sykmeldinger": messages, "database": backend, "instances": instances, "from start/s": overall}
         report.save(name, figures, {**details, "profile": str(profile) if profile else None})

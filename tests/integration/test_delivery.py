@@ -1,7 +1,9 @@
 """The delivery mechanism against the real broker and both databases: stage, outbox and relay."""
 
 import asyncio
+import gc
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 
 import pytest
@@ -119,6 +121,30 @@ async def test_a_message_that_breaks_the_handler_is_isolated_and_the_rest_goes_t
     published = await read_topic(kafka_settings, output_topic, expected=2)
     assert sorted(message.event_id for message in published) == ["echo-in:0:0", "echo-in:0:2"]
     assert poisoned == [1]
+
+
+async def test_a_batch_is_freed_when_its_transaction_ends_without_the_garbage_collector(database: Database) -> None:
+    """A batch's decoded messages and rows go at once, by reference counting: left to the collector, they cost
+    mottak a tenth of its CPU and grew its memory with every batch not yet collected."""
+    units: list[weakref.ref[UnitOfWork]] = []
+
+    class Scratch:  # as mottak's: what `prepare` found, holding a repository that holds the unit of work
+        def __init__(self, uow: UnitOfWork) -> None:
+            self.uow = uow
+
+    async def prepare(uow: UnitOfWork, batch: object) -> None:
+        uow.scratch = Scratch(uow)
+        units.append(weakref.ref(uow))
+
+    stage = Stage(
+        name="echo", database=database, handler=_echo_to("out"), on_poison=_nothing_poisonous, prepare=prepare
+    )
+    gc.disable()
+    try:
+        await stage.process([_inbound(offset, b"m") for offset in range(3)])
+        assert units and all(unit() is None for unit in units)
+    finally:
+        gc.enable()
 
 
 async def test_a_relay_that_died_after_the_kafka_commit_does_not_publish_again(

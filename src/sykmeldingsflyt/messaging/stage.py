@@ -144,14 +144,19 @@ class Stage:
         await self.on_poison(uow, inbound, error)
 
     async def _apply(self, batch: Sequence[Inbound], handler: Handler) -> None:
-        async with self.serial or contextlib.nullcontext(), self.database.session.begin() as session:
-            session.sync_session.autoflush = self.autoflush
-            uow = UnitOfWork(session, self.name)
-            seen = await uow.already_handled(inbound.event_id for inbound in batch)
-            fresh = [inbound for inbound in batch if inbound.event_id not in seen]
-            if self.prepare and fresh:
-                await self.prepare(uow, fresh)
-            for inbound in fresh:
-                with tracing.consuming(self.name, inbound):
-                    await handler(uow, inbound)
-                uow.mark_handled(inbound.event_id)
+        uow: UnitOfWork | None = None
+        try:
+            async with self.serial or contextlib.nullcontext(), self.database.session.begin() as session:
+                session.sync_session.autoflush = self.autoflush
+                uow = UnitOfWork(session, self.name)
+                seen = await uow.already_handled(inbound.event_id for inbound in batch)
+                fresh = [inbound for inbound in batch if inbound.event_id not in seen]
+                if self.prepare and fresh:
+                    await self.prepare(uow, fresh)
+                for inbound in fresh:
+                    with tracing.consuming(self.name, inbound):
+                        await handler(uow, inbound)
+                    uow.mark_handled(inbound.event_id)
+        finally:
+            if uow is not None:
+                uow.close()

@@ -78,6 +78,13 @@ class UnitOfWork:
             },
         )
 
+    def close(self) -> None:
+        """Let go of the session's listener and the batch's scratch once the transaction has ended: both make
+        reference cycles (session, listener, this; this, scratch, a repository holding this), which left a
+        whole batch's decoded messages and rows to the garbage collector instead of reference counting."""
+        event.remove(self.session.sync_session, "before_commit", self._write_buffered)
+        self.scratch = None
+
     def _write_buffered(self, session: Session) -> None:
         # Runs once, inside the commit of the transaction this unit of work belongs to. A Core insert of the
         # table, not of the mapped class: the ORM's bulk path would build its insert commands row by row.

@@ -19,12 +19,16 @@ events it handled, so a redelivered batch changes nothing. The HTTP side only re
 """
 
 import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 import structlog
 from faststream.kafka import KafkaBroker
-from sqlalchemy import select, text
+from sqlalchemy import event
 
+from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.kvittering import Kvittering
 from sykmeldingsflyt.domain.motebehov import MotebehovMottatt
 from sykmeldingsflyt.domain.oppfolgingsplan import Dialogmelding, PlanKvittering
@@ -35,7 +39,8 @@ from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.stage import Inbound
+from sykmeldingsflyt.messaging.codec import DecodeError
+from sykmeldingsflyt.messaging.stage import Handler, Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SOKNAD,
     ARBEIDSGIVER_SYKMELDING,
@@ -46,10 +51,12 @@ from sykmeldingsflyt.messaging.topics import (
     NAV_OPPGAVE,
     NAV_SYKMELDING,
     VARSEL,
+    Topic,
 )
 from sykmeldingsflyt.services.runtime import Service
 from sykmeldingsflyt.services.wiring import consume_all
 from sykmeldingsflyt.storage import rom as rom_storage
+from sykmeldingsflyt.storage.lesemodell import Lesebatch
 from sykmeldingsflyt.storage.tables import (
     Base,
     GatewayArbeidsgiverSoknad,
@@ -67,15 +74,56 @@ from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
-_FEED_LOCK = 7306
+M = TypeVar("M", bound=DomainModel)
+
+_MODELS: dict[Topic, type[DomainModel]] = {
+    NAV_SYKMELDING: NavSykmelding,
+    EPJ_KVITTERING: Kvittering,
+    ARBEIDSGIVER_SYKMELDING: ArbeidsgiverSykmelding,
+    HR_KVITTERING: PlanKvittering,
+    NAV_OPPGAVE: Oppgave,
+    VARSEL: Varsel,
+    EPJ_DIALOGMELDING: Dialogmelding,
+    NAV_MOTEBEHOV: MotebehovMottatt,
+    ARBEIDSGIVER_SOKNAD: ArbeidsgiverSoknad,
+}
 PRUNE_EVERY = timedelta(hours=1)
+
+
+def _looked_up_by(melding: DomainModel) -> tuple[type[Base], object]:
+    """The table a message's handler looks in, and the value of its `Lesebatch.hent` column to fetch by."""
+    match melding:
+        case NavSykmelding():
+            return GatewaySykmeldingEier, melding.received_sykmelding.sykmelding.id
+        case Kvittering():
+            return GatewayKvittering, melding.msg_id
+        case ArbeidsgiverSykmelding():
+            return GatewayArbeidsgiverSykmelding, melding.id
+        case PlanKvittering():
+            return GatewayPlanKvittering, melding.plan_uuid
+        case Oppgave():
+            return GatewayOppgave, melding.id
+        case Varsel():
+            return GatewayVarsel, melding.id
+        case Dialogmelding():
+            return GatewayDialogmelding, melding.dialogmelding_id
+        case MotebehovMottatt():
+            return GatewayMotebehov, melding.id
+        case ArbeidsgiverSoknad():
+            return GatewayArbeidsgiverSoknad, melding.id
+    raise TypeError(type(melding).__name__)
+
+
+def _lest(uow: UnitOfWork) -> Lesebatch:
+    lest: Lesebatch = uow.scratch  # set by `prepare`, which the stage runs before each batch
+    return lest
 
 
 class GatewayReadModel(Service):
     name = "gateway"
 
     def subscribe(self, broker: KafkaBroker) -> None:
-        inputs = (
+        inputs: tuple[tuple[Topic, Handler], ...] = (
             (NAV_SYKMELDING, self.on_sykmelding),
             (EPJ_KVITTERING, self.on_kvittering),
             (ARBEIDSGIVER_SYKMELDING, self.on_arbeidsgiver_sykmelding),
@@ -86,7 +134,7 @@ class GatewayReadModel(Service):
             (NAV_MOTEBEHOV, self.on_motebehov),
             (ARBEIDSGIVER_SOKNAD, self.on_arbeidsgiver_soknad),
         )
-        consume_all(self, broker, inputs, self.poisoned)
+        consume_all(self, broker, inputs, self.poisoned, {topic: self.prepare for topic, _ in inputs})
 
     async def background(self) -> None:
         """Seal the case room's rows stored in the clear or under an old key (once, at start); forget
@@ -111,13 +159,42 @@ class GatewayReadModel(Service):
             # The next start tries again; until then the room opens these rows in the clear, as before.
             log.warning("gateway.seal_failed", exc_info=True)
 
+    async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Read the batch's messages and fetch, one query per table, the rows their handlers look up; write
+        the batch's feed entries at the commit (see storage/lesemodell.py)."""
+        models = {self.runtime.topics.name(topic): model for topic, model in _MODELS.items()}
+        employer_topic = self.runtime.topics.name(ARBEIDSGIVER_SYKMELDING)
+        meldinger: dict[str, DomainModel] = {}
+        wanted: dict[type[Base], set[object]] = defaultdict(set)
+        for inbound in batch:
+            if inbound.topic == employer_topic and inbound.key:
+                # A tombstone is named only by its key: the sykmelding id.
+                wanted[GatewayArbeidsgiverSykmelding].add(inbound.key.decode(errors="replace"))
+            if inbound.value is None or inbound.topic not in models:
+                continue
+            try:
+                melding = contracts.decode(self.runtime.codec, inbound.value, models[inbound.topic])
+            except DecodeError:
+                continue  # the handler meets it again, and the stage isolates it
+            meldinger[inbound.event_id] = melding
+            table, value = _looked_up_by(melding)
+            if value is not None:
+                wanted[table].add(value)
+        lest = Lesebatch(meldinger, laas=not self.runtime.database.is_sqlite)
+        for table, values in wanted.items():
+            await lest.hent(uow.session, table, values)
+        event.listen(uow.session.sync_session, "before_commit", lest.skriv)
+        uow.scratch = lest
+
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding)
+        lest = _lest(uow)
+        nav = self._read(lest, inbound, NavSykmelding)
         sykmelding_id = nav.received_sykmelding.sykmelding.id
-        if await uow.session.get(GatewaySykmeldingEier, sykmelding_id) is None:
+        if lest.finn(GatewaySykmeldingEier, sykmelding_id) is None:
             key = self.runtime.settings.pseudonym_key
             pasient = person_ref(nav.received_sykmelding.pasient_fnr, key)
-            uow.session.add(GatewaySykmeldingEier(sykmelding_id=sykmelding_id, person_ref=pasient))
+            eier = GatewaySykmeldingEier(sykmelding_id=sykmelding_id, person_ref=pasient)
+            lest.legg_til(uow.session, sykmelding_id, eier)
             rom = GatewayRomSykmelding(
                 sykmelding_id=sykmelding_id,
                 sak_ref=sak_ref(pasient, key),
@@ -127,131 +204,114 @@ class GatewayReadModel(Service):
             uow.session.add(rom_storage.forsegl(rom, wire, self.runtime.dead_letters.keyring))
 
     async def on_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", Kvittering)
-        legekontor = inbound.header("legekontor-orgnr")
-        earlier = await uow.session.scalar(
-            select(GatewayKvittering.kvittering_id).where(
-                GatewayKvittering.msg_id == kvittering.msg_id,
-                GatewayKvittering.legekontor_orgnr.is_(None)
-                if legekontor is None
-                else GatewayKvittering.legekontor_orgnr == legekontor,
+        lest = _lest(uow)
+        kvittering = self._read(lest, inbound, Kvittering)
+        key = (kvittering.msg_id, inbound.header("legekontor-orgnr"))
+        if lest.finn(GatewayKvittering, key) is None:
+            row = GatewayKvittering(
+                kvittering_id=kvittering.kvittering_id,
+                msg_id=kvittering.msg_id,
+                legekontor_orgnr=key[1],
+                kvittering=kvittering.model_dump(mode="json", by_alias=True),
             )
-        )
-        if earlier is None:
-            uow.session.add(
-                GatewayKvittering(
-                    kvittering_id=kvittering.kvittering_id,
-                    msg_id=kvittering.msg_id,
-                    legekontor_orgnr=legekontor,
-                    kvittering=kvittering.model_dump(mode="json", by_alias=True),
-                )
-            )
+            lest.legg_til(uow.session, key, row)
 
     async def on_arbeidsgiver_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
+        lest = _lest(uow)
         sykmelding_id = (inbound.key or b"").decode()
         if inbound.value is None:
             orgnummer, juridisk = inbound.header("orgnummer"), inbound.header("juridisk-orgnummer")
             if orgnummer is None or juridisk is None:
                 log.error("gateway.tombstone_without_employer", sykmelding_id=sykmelding_id)
                 return
-            await self._append(uow, sykmelding_id, orgnummer, juridisk, None)
+            self._append(lest, sykmelding_id, orgnummer, juridisk, None)
             return
-        view = contracts.decode(self.runtime.codec, inbound.value, ArbeidsgiverSykmelding)
+        view = self._read(lest, inbound, ArbeidsgiverSykmelding)
         wire = view.model_dump(mode="json", by_alias=True)
-        await self._append(uow, view.id, view.orgnummer, view.juridisk_orgnummer, wire)
+        self._append(lest, view.id, view.orgnummer, view.juridisk_orgnummer, wire)
 
     async def on_plan_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        kvittering = contracts.decode(self.runtime.codec, inbound.value or b"", PlanKvittering)
+        lest = _lest(uow)
+        kvittering = self._read(lest, inbound, PlanKvittering)
         orgnummer = inbound.header("orgnummer")
         if kvittering.plan_uuid is None or orgnummer is None:
             return  # a plan too broken to name itself or its sender: no one can ask for this receipt
         wire = kvittering.model_dump(mode="json", by_alias=True)
-        row = await uow.session.get(GatewayPlanKvittering, (kvittering.plan_uuid, orgnummer))
+        key = (kvittering.plan_uuid, orgnummer)
+        row = lest.finn(GatewayPlanKvittering, key)
         if row is None:
-            uow.session.add(GatewayPlanKvittering(plan_uuid=kvittering.plan_uuid, orgnummer=orgnummer, kvittering=wire))
+            row = GatewayPlanKvittering(plan_uuid=kvittering.plan_uuid, orgnummer=orgnummer, kvittering=wire)
+            lest.legg_til(uow.session, key, row)
         else:
             row.kvittering = wire
 
     async def on_oppgave(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        oppgave = contracts.decode(self.runtime.codec, inbound.value or b"", Oppgave)
-        earlier = await uow.session.scalar(select(GatewayOppgave).where(GatewayOppgave.oppgave_id == oppgave.id))
+        lest = _lest(uow)
+        oppgave = self._read(lest, inbound, Oppgave)
         wire = oppgave.model_dump(mode="json", by_alias=True)
-        await self._move_to_end(uow, earlier, GatewayOppgave(oppgave_id=oppgave.id, oppgave=wire))
+        lest.flytt_sist(GatewayOppgave, oppgave.id, {"oppgave_id": oppgave.id, "oppgave": wire})
 
     async def on_varsel(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        varsel = contracts.decode(self.runtime.codec, inbound.value or b"", Varsel)
-        earlier = await uow.session.scalar(select(GatewayVarsel).where(GatewayVarsel.varsel_id == varsel.id))
-        entry = GatewayVarsel(
-            varsel_id=varsel.id,
-            mottaker=varsel.mottaker.value,
-            orgnr=varsel.orgnr,
-            person_ref=varsel.person_ref,
-            varsel=varsel.model_dump(mode="json", by_alias=True),
-        )
-        await self._move_to_end(uow, earlier, entry)
+        lest = _lest(uow)
+        varsel = self._read(lest, inbound, Varsel)
+        entry = {
+            "varsel_id": varsel.id,
+            "mottaker": varsel.mottaker.value,
+            "orgnr": varsel.orgnr,
+            "person_ref": varsel.person_ref,
+            "varsel": varsel.model_dump(mode="json", by_alias=True),
+        }
+        lest.flytt_sist(GatewayVarsel, varsel.id, entry)
 
     async def on_dialogmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        melding = contracts.decode(self.runtime.codec, inbound.value or b"", Dialogmelding)
-        earlier = await uow.session.scalar(
-            select(GatewayDialogmelding).where(GatewayDialogmelding.dialogmelding_id == melding.dialogmelding_id)
-        )
-        entry = GatewayDialogmelding(
-            dialogmelding_id=melding.dialogmelding_id,
-            legekontor_her_id=melding.legekontor_her_id,
-            dialogmelding=melding.model_dump(mode="json", by_alias=True),
-        )
-        await self._move_to_end(uow, earlier, entry)
+        lest = _lest(uow)
+        melding = self._read(lest, inbound, Dialogmelding)
+        entry = {
+            "dialogmelding_id": melding.dialogmelding_id,
+            "legekontor_her_id": melding.legekontor_her_id,
+            "dialogmelding": melding.model_dump(mode="json", by_alias=True),
+        }
+        lest.flytt_sist(GatewayDialogmelding, melding.dialogmelding_id, entry)
 
     async def on_motebehov(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        mottatt = contracts.decode(self.runtime.codec, inbound.value or b"", MotebehovMottatt)
+        lest = _lest(uow)
+        mottatt = self._read(lest, inbound, MotebehovMottatt)
         wire = mottatt.model_dump(mode="json", by_alias=True)
-        row = await uow.session.get(GatewayMotebehov, mottatt.id)
+        row = lest.finn(GatewayMotebehov, mottatt.id)
         if row is None:
             row = GatewayMotebehov(motebehov_id=mottatt.id, person_ref=mottatt.person_ref, orgnr=mottatt.orgnr)
-            uow.session.add(row)
+            lest.legg_til(uow.session, mottatt.id, row)
         row.motebehov = wire
 
     async def on_arbeidsgiver_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        view = contracts.decode(self.runtime.codec, inbound.value or b"", ArbeidsgiverSoknad)
-        earlier = await uow.session.scalar(
-            select(GatewayArbeidsgiverSoknad).where(GatewayArbeidsgiverSoknad.soknad_id == view.id)
-        )
-        entry = GatewayArbeidsgiverSoknad(
-            soknad_id=view.id,
-            sykmelding_id=view.sykmelding_id,
-            orgnummer=view.arbeidsgiver.orgnummer,
-            soknad=view.model_dump(mode="json", by_alias=True),
-        )
-        await self._move_to_end(uow, earlier, entry)
+        lest = _lest(uow)
+        view = self._read(lest, inbound, ArbeidsgiverSoknad)
+        entry = {
+            "soknad_id": view.id,
+            "sykmelding_id": view.sykmelding_id,
+            "orgnummer": view.arbeidsgiver.orgnummer,
+            "soknad": view.model_dump(mode="json", by_alias=True),
+        }
+        lest.flytt_sist(GatewayArbeidsgiverSoknad, view.id, entry)
 
-    async def _append(
-        self, uow: UnitOfWork, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None
+    def _read(self, lest: Lesebatch, inbound: Inbound, model: type[M]) -> M:
+        """The message as `prepare` read it; one it could not read raises here, as the stage expects."""
+        melding = lest.meldinger.get(inbound.event_id)
+        if isinstance(melding, model):
+            return melding
+        return contracts.decode(self.runtime.codec, inbound.value or b"", model)
+
+    def _append(
+        self, lest: Lesebatch, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None
     ) -> None:
-        earlier = await uow.session.scalar(
-            select(GatewayArbeidsgiverSykmelding).where(
-                GatewayArbeidsgiverSykmelding.sykmelding_id == sykmelding_id,
-                GatewayArbeidsgiverSykmelding.orgnummer == orgnummer,
-            )
-        )
-        entry = GatewayArbeidsgiverSykmelding(
-            sykmelding_id=sykmelding_id,
-            orgnummer=orgnummer,
-            juridisk_orgnummer=juridisk,
-            view=view,
-            updated_at=self.runtime.clock.now(),
-        )
-        await self._move_to_end(uow, earlier, entry)
-
-    async def _move_to_end(self, uow: UnitOfWork, earlier: Base | None, entry: Base) -> None:
-        """Put `entry` at the end of its feed, in place of the `earlier` entry for the same thing."""
-        if not self.runtime.database.is_sqlite:
-            # Writers take positions one at a time, so positions commit in order and a reader's cursor can
-            # never pass a position that commits later. (SQLite has one writer at a time anyway.)
-            await uow.session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
-        if earlier is not None:
-            await uow.session.delete(earlier)
-            await uow.session.flush()
-        uow.session.add(entry)
+        entry = {
+            "sykmelding_id": sykmelding_id,
+            "orgnummer": orgnummer,
+            "juridisk_orgnummer": juridisk,
+            "view": view,
+            "updated_at": self.runtime.clock.now(),
+        }
+        lest.flytt_sist(GatewayArbeidsgiverSykmelding, (sykmelding_id, orgnummer), entry)
 
     async def poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         # Our own output topics: a message we cannot read is a bug to fix, not a sender to answer.

@@ -22,6 +22,7 @@ from faststream.kafka import KafkaBroker
 
 from bench import cpu, report
 from sykmeldingsflyt import synthetic
+from sykmeldingsflyt.domain.base import DomainModel
 from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
 from sykmeldingsflyt.domain.privacy import arbeidsgiver_view, nav_view
 from sykmeldingsflyt.domain.validering import RuleStatus, ValidationResult
@@ -39,7 +40,7 @@ def inputs(runtime: Runtime, count: int) -> dict[str, list[Inbound]]:
     name = runtime.topics.name
     nav, kvitteringer, employer = name(NAV_SYKMELDING), name(EPJ_KVITTERING), name(ARBEIDSGIVER_SYKMELDING)
     events: dict[str, list[Inbound]] = {nav: [], kvitteringer: [], employer: []}
-    withdrawals = []
+    withdrawals: list[Inbound] = []
     to = synthetic.DEMO_ARBEIDSGIVER
     headers = (("orgnummer", to.orgnummer.encode()), ("juridisk-orgnummer", to.juridisk_orgnummer.encode()))
     for index in range(count):
@@ -53,7 +54,7 @@ def inputs(runtime: Runtime, count: int) -> dict[str, list[Inbound]]:
             status=KvitteringStatus.OK,
             mottatt_dato=now,
         )
-        messages = (
+        messages: tuple[tuple[str, DomainModel, tuple[tuple[str, bytes], ...]], ...] = (
             (nav, nav_view(received, ValidationResult(status=RuleStatus.OK)), ()),
             (kvitteringer, kvittering, ()),
             (employer, arbeidsgiver_view(received, to, now), headers),

@@ -15,7 +15,9 @@ These topics hold every employer's and every clinic's data; no outside party rea
 own share from these tables through its door.
 
 Consumed through the same stages as every service: each batch in one transaction with the ids of the
-events it handled, so a redelivered batch changes nothing. The HTTP side only reads these tables.
+events it handled, so a redelivered batch changes nothing. What the handlers look up is fetched for the
+whole batch beforehand, one query per table, and the feeds' new entries are written at its commit
+(storage/lesemodell.py). The HTTP side only reads these tables.
 """
 
 import asyncio
@@ -39,7 +41,6 @@ from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
 from sykmeldingsflyt.messaging import contracts
-from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.stage import Handler, Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SOKNAD,
@@ -174,13 +175,15 @@ class GatewayReadModel(Service):
                 continue
             try:
                 melding = contracts.decode(self.runtime.codec, inbound.value, models[inbound.topic])
-            except DecodeError:
-                continue  # the handler meets it again, and the stage isolates it
+            except Exception:
+                # The handler meets it again and the stage isolates it; this runs also before the stage logs
+                # the message as poison, so it must not fail on it.
+                continue
             meldinger[inbound.event_id] = melding
             table, value = _looked_up_by(melding)
             if value is not None:
                 wanted[table].add(value)
-        lest = Lesebatch(meldinger, laas=not self.runtime.database.is_sqlite)
+        lest = Lesebatch(meldinger, sqlite=self.runtime.database.is_sqlite)
         for table, values in wanted.items():
             await lest.hent(uow.session, table, values)
         event.listen(uow.session.sync_session, "before_commit", lest.skriv)

@@ -4,14 +4,14 @@ table, and its feeds' new entries, written at the commit in one statement per ta
 Looked up one message at a time, each message cost the gateway several round trips (a lookup, and the autoflush
 of the previous message's rows before it): more than the rest of its handling, so that the read model fell
 behind the services feeding it. A feed entry that moves to the end is deleted and inserted again: here the batch
-deletes the entries it replaces and then inserts its new ones in the order they were appended, so that the
-positions the database assigns follow that order as they did one at a time.
+deletes the entries it replaces and then inserts its new ones in the order they were appended, so that their
+positions follow that order as they did one at a time.
 """
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Table, delete, insert, select, text
+from sqlalchemy import Column, Table, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -52,15 +52,15 @@ NOKLER: dict[type[Base], tuple[InstrumentedAttribute[Any], Callable[[Any], Hasha
 
 class Lesebatch:
     """One batch's rows by the key its handler looks them up by, and its feeds' entries until the commit.
-    `laas`: take the feed lock before writing them (PostgreSQL)."""
+    `sqlite`: the database is SQLite (see `skriv`)."""
 
-    def __init__(self, meldinger: Mapping[str, object], *, laas: bool) -> None:
+    def __init__(self, meldinger: Mapping[str, object], *, sqlite: bool) -> None:
         self.meldinger = meldinger
         """The batch's messages as prepare read them, by event id (absent: unreadable, or a tombstone)."""
         self._rader: dict[type[Base], dict[Hashable, Base]] = {}
         self._feeds: dict[type[Base], dict[Hashable, dict[str, Any]]] = {}
         self._erstattet: dict[type[Base], list[int]] = {}
-        self._laas = laas
+        self._sqlite = sqlite
 
     async def hent(self, session: AsyncSession, table: type[Base], values: Iterable[object]) -> None:
         """Fetch the rows of `table` whose `NOKLER` column is one of `values`. A key not found among them is
@@ -90,18 +90,22 @@ class Lesebatch:
     def skriv(self, session: Session) -> None:
         """Write the feeds: at the commit, as a `before_commit` listener. Then let go of the batch: the
         session keeps its listeners until it is collected, and with them this."""
-        if any(self._feeds.values()):
-            if self._laas:
-                # Writers take positions one at a time, until their commit, so positions commit in order and
-                # a reader's cursor can never pass a position that commits later (also across gateway
-                # replicas). SQLite has one writer at a time anyway.
-                session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
-            for table, positions in self._erstattet.items():
-                if positions:
-                    session.execute(delete(_table(table)).where(_position(table).in_(positions)))
-            for table, entries in self._feeds.items():
-                if entries:
-                    session.execute(insert(_table(table)), list(entries.values()))
+        if any(self._feeds.values()) and not self._sqlite:
+            # Writers take positions one at a time, until their commit, so positions commit in order and a
+            # reader's cursor can never pass a position that commits later (also across gateway replicas).
+            session.execute(text(f"SELECT pg_advisory_xact_lock({_FEED_LOCK})"))
+        for table, entries in self._feeds.items():
+            rows = list(entries.values())
+            if self._sqlite:
+                # SQLite has one writer at a time, but gives a new row the largest rowid plus one: counted on
+                # from the largest before the replaced entries go, a new entry never gets the position of
+                # one a reader has already passed.
+                last = session.scalar(select(func.max(_position(table)))) or 0
+                rows = [row | {"position": last + number} for number, row in enumerate(rows, 1)]
+            if replaced := self._erstattet.get(table):
+                session.execute(delete(_table(table)).where(_position(table).in_(replaced)))
+            if rows:
+                session.execute(insert(_table(table)), rows)
         self.meldinger = {}
         self._rader, self._feeds, self._erstattet = {}, {}, {}
 

@@ -291,11 +291,13 @@ async def main(rate: float, seconds: float, database_url: str | None, plot: Path
     sent = clock.sent["sykmelding"]
     start = min(sent.values(), default=0.0)
     series = {
-        answer: sorted((sent[key] - start, (at - sent[key]) * 1000) for key, at in seen.items() if key in sent)
+        answer: [(sent[key] - start, (at - sent[key]) * 1000) for key, at in seen.items() if key in sent]
         for answer, seen in (("kvittering", clock.seen["kvittering"]), ("nav.sykmelding", clock.seen["nav"]))
     }
-    lines = {answer: ([x for x, _ in points], [y for _, y in points]) for answer, points in series.items()}
-    report.plot(plot, report.Panel(f"latency from the EPJ's produce at {rate:.0f}/s", "ms", lines))
+    lines = {
+        f"{answer} {cut}": line for answer, points in series.items() for cut, line in report.over_time(points).items()
+    }
+    report.plot(plot, report.Panel(f"latency from the EPJ's produce at {rate:.0f}/s, per second offered", "ms", lines))
 
 
 if __name__ == "__main__":

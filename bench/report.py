@@ -44,6 +44,19 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     return {"count": len(samples_ms), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(samples_ms)}
 
 
+def over_time(
+    points: Sequence[tuple[float, float]], seconds: float = 1.0
+) -> dict[str, tuple[list[float], list[float]]]:
+    """p50 and p99 of (x seconds, latency) points per `seconds` of x: lines a plot can show, where tens of
+    thousands of points would be a smear."""
+    buckets: dict[int, list[float]] = {}
+    for x, y in points:
+        buckets.setdefault(int(x // seconds), []).append(y)
+    cuts = {bucket: percentiles(ys) for bucket, ys in sorted(buckets.items())}
+    xs = [bucket * seconds for bucket in cuts]
+    return {name: (xs, [figures[name] for figures in cuts.values()]) for name in ("p50", "p99")}
+
+
 def _load() -> str:
     try:
         one, five, _ = (float(part) for part in Path("/proc/loadavg").read_text().split()[:3])

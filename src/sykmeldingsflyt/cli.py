@@ -241,9 +241,9 @@ def simulate(
     from sykmeldingsflyt.simulation import Simulation, synthetic_cases  # noqa: PLC0415
 
     simulation = Simulation(synthetic_cases(cases, seed))
-    # On stderr and gone when done, so stdout is the report alone; rich draws nothing where stderr is not
-    # a terminal (a CI log, a pipe).
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    # Only on a terminal's stderr, and gone when done: stdout is the report alone, in a pipe or a CI log too.
+    stderr = Console(stderr=True)
+    with Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
         day = bar.add_task("days played", total=simulation.report.days)
         played = simulation.run(lambda: bar.advance(day))
     for line in played.lines():

@@ -79,4 +79,4 @@ def test_simulate_draws_its_progress_on_a_terminals_stderr_only(monkeypatch: pyt
 
     assert "days played" not in piped.output
     assert "days played" in on_terminal.stderr
-    assert on_terminal.stdout == piped.stdout
+    assert on_terminal.stdout.splitlines()[:-1] == piped.stdout.splitlines()[:-1]  # the last line is timing

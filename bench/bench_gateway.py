@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import report
 from bench.cluster import bench_kafka
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.gateway.auth import Scope
@@ -69,8 +70,11 @@ async def drive(
                 statuses[(await request(client, number)).status_code] += 1
             except httpx.TransportError:
                 statuses[TRANSPORT_ERROR] += 1
+            bar.advance(task)
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    with report.progress() as bar:
+        task = bar.add_task(name, total=count)
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
     done = sum(statuses.values())
     return Phase(name, done / (time.monotonic() - started), done, dict(statuses))
 
@@ -162,6 +166,19 @@ async def _measure(settings: KafkaSettings, requests: int, seconds: float, concu
                 f"{phase.name:32} {phase.per_second:8.0f} requests/s  ({phase.done} done, statuses {phase.statuses})"
                 f"  ratio to bare: {phase.per_second / baseline:.2f}"
             )
+        report.save(
+            "gateway",
+            {
+                **{f"{phase.name.strip()} requests/s": phase.per_second for phase in phases},
+                **{f"{phase.name.strip()} / bare": phase.per_second / baseline for phase in phases[1:]},
+            },
+            {
+                "requests": requests,
+                "seconds": seconds,
+                "concurrency": concurrency,
+                "statuses": {phase.name.strip(): phase.statuses for phase in phases},
+            },
+        )
     finally:
         if server is not None:
             server.terminate()

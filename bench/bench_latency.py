@@ -288,15 +288,16 @@ async def main(rate: float, seconds: float, database_url: str | None, plot: Path
         {f"{path} {name}": figures[name] for path, figures in measured.items() for name in ("p50", "p99")},
         {"rate": rate, "seconds": seconds, "database": Database(url).url.get_backend_name(), "measured": measured},
     )
-    if plot:
-        sent = clock.sent["sykmelding"]
-        start = min(sent.values(), default=0.0)
-        series = {
-            answer: sorted((sent[key] - start, (at - sent[key]) * 1000) for key, at in seen.items() if key in sent)
-            for answer, seen in (("kvittering", clock.seen["kvittering"]), ("nav.sykmelding", clock.seen["nav"]))
-        }
-        lines = {answer: ([x for x, _ in points], [y for _, y in points]) for answer, points in series.items()}
-        report.plot(plot, f"latency from the EPJ's produce at {rate:.0f}/s", lines, "ms")
+    sent = clock.sent["sykmelding"]
+    start = min(sent.values(), default=0.0)
+    series = {
+        answer: [(sent[key] - start, (at - sent[key]) * 1000) for key, at in seen.items() if key in sent]
+        for answer, seen in (("kvittering", clock.seen["kvittering"]), ("nav.sykmelding", clock.seen["nav"]))
+    }
+    lines = {
+        f"{answer} {cut}": line for answer, points in series.items() for cut, line in report.over_time(points).items()
+    }
+    report.plot(plot, report.Panel(f"latency from the EPJ's produce at {rate:.0f}/s, per second offered", "ms", lines))
 
 
 if __name__ == "__main__":
@@ -304,6 +305,6 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=500.0, help="sykmeldinger offered per second")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the rate is offered")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--plot", type=Path, help="write the latency over the run to this PNG")
+    parser.add_argument("--plot", type=Path, help="also write the plot of the latency over the run to this PNG")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.rate, arguments.seconds, arguments.database_url, arguments.plot))

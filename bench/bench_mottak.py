@@ -53,8 +53,13 @@ async def produce(
     producer = AIOKafkaProducer(**settings.aiokafka_kwargs(), acks="all", linger_ms=20, max_batch_size=512 * 1024)
     await producer.start()
     try:
-        sent = [await producer.send(topic, value=value, key=key, headers=headers) for key, value in messages]
-        await asyncio.gather(*sent)
+        with report.progress() as bar:
+            task = bar.add_task(f"producing to {topic}", total=len(messages))
+            sent = []
+            for key, value in messages:
+                sent.append(await producer.send(topic, value=value, key=key, headers=headers))
+                bar.advance(task)
+            await asyncio.gather(*sent)
     finally:
         await producer.stop()
 
@@ -72,12 +77,15 @@ async def _count_committed(
     seen = 0
     first_seen, first_at = 0, 0.0
     try:
-        while seen < expected:
-            batches = await consumer.getmany(timeout_ms=200, max_records=10_000)
-            seen += sum(len(records) for records in batches.values())
-            if seen and not first_seen:
-                first_seen, first_at = seen, time.monotonic()
-                on_first(first_seen)
+        with report.progress() as bar:
+            task = bar.add_task(f"committed on {topic}", total=expected)
+            while seen < expected:
+                batches = await consumer.getmany(timeout_ms=200, max_records=10_000)
+                seen += sum(len(records) for records in batches.values())
+                bar.update(task, completed=seen)
+                if seen and not first_seen:
+                    first_seen, first_at = seen, time.monotonic()
+                    on_first(first_seen)
         finished = time.monotonic()
         return expected / (finished - started), (expected - first_seen) / (finished - first_at)
     finally:
@@ -98,19 +106,22 @@ async def raw_loop(settings: KafkaSettings, source: str, outputs: tuple[str, ...
     await consumer.start()
     await producer.start()
     try:
-        started = time.monotonic()
-        done = 0
-        while done < expected:
-            batches = await consumer.getmany(timeout_ms=200, max_records=500)
-            sent = []
-            for records in batches.values():
-                for record in records:
-                    for output in outputs:
-                        sent.append(await producer.send(output, value=record.value, key=record.key))
-                    done += 1
-            await asyncio.gather(*sent)
-            await consumer.commit()
-        return expected / (time.monotonic() - started)
+        with report.progress() as bar:
+            task = bar.add_task("raw loop", total=expected)
+            started = time.monotonic()
+            done = 0
+            while done < expected:
+                batches = await consumer.getmany(timeout_ms=200, max_records=500)
+                sent = []
+                for records in batches.values():
+                    for record in records:
+                        for output in outputs:
+                            sent.append(await producer.send(output, value=record.value, key=record.key))
+                        done += 1
+                await asyncio.gather(*sent)
+                await consumer.commit()
+                bar.update(task, completed=done)
+            return expected / (time.monotonic() - started)
     finally:
         await consumer.stop()
         await producer.stop()

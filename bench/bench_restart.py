@@ -242,8 +242,10 @@ async def main(rounds: int, faults: list[str], database_kind: str, output: Path 
         bench_kafka() as kafka,
         tempfile.TemporaryDirectory() as folder,
         _postgresql(database_kind == "postgresql") as server,
+        report.progress() as bar,
     ):
         _BYTECODE["PYTHONPYCACHEPREFIX"] = f"{folder}/bytecode"
+        task = bar.add_task("rounds", total=len(faults) * 2 * rounds)
         for fault in faults:
             for static in (True, False):
                 pauses, rounds_timelines = [], []
@@ -258,6 +260,7 @@ async def main(rounds: int, faults: list[str], database_kind: str, output: Path 
                     pause, timeline = await _round(settings, database_url, fault, static, log)
                     pauses.append(pause)
                     rounds_timelines.append(timeline)
+                    bar.advance(task)
                 membership = "static" if static else "dynamic"
                 print(f"{fault:8} {membership:7}: median pause {statistics.median(pauses):5.1f} s  ({pauses})")
                 figures[f"{fault}, {membership} membership: median pause s"] = statistics.median(pauses)

@@ -71,11 +71,15 @@ async def through(settings: KafkaSettings, runtime: Runtime, service: Service, e
     started = time.monotonic()
     running = asyncio.create_task(run_services(runtime, [service], stop))
     try:
-        lag = {"": total}
-        while sum(lag.values()) > 0 or len(lag) < len(events):
-            await asyncio.sleep(0.5)
-            lag = {group: n for group, n in (await consumer_lag(settings)).items() if service.name in group}
-        return total / (time.monotonic() - started)
+        with report.progress() as bar:
+            task = bar.add_task(f"{service.name}: events committed", total=total)
+            lag = {"": total}
+            while sum(lag.values()) > 0 or len(lag) < len(events):
+                await asyncio.sleep(0.5)
+                lag = {group: n for group, n in (await consumer_lag(settings)).items() if service.name in group}
+                # Until each of its groups has committed, the lag does not cover every event.
+                bar.update(task, completed=total - sum(lag.values()) if len(lag) == len(events) else 0)
+            return total / (time.monotonic() - started)
     finally:
         stop.set()
         await running

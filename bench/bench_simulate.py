@@ -18,6 +18,7 @@ import io
 import pstats
 import time
 
+from bench import report
 from sykmeldingsflyt.simulation import Simulation, SyntheticCase, horizon_days, synthetic_cases
 
 NATIONAL_YEAR = 1_100_000
@@ -53,17 +54,19 @@ def main() -> None:
 
     simulation = Simulation(cases)
     profiler = cProfile.Profile() if args.profile else None
-    started = time.perf_counter()
-    if profiler is not None:
-        profiler.enable()
-    report = simulation.run()
-    if profiler is not None:
-        profiler.disable()
-    simulated = time.perf_counter() - started
+    with report.progress() as bar:
+        day = bar.add_task("days played", total=simulation.report.days)
+        started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        played = simulation.run(lambda: bar.advance(day))
+        if profiler is not None:
+            profiler.disable()
+        simulated = time.perf_counter() - started
 
     scale = NATIONAL_YEAR / args.cases
     national = (generated + simulated) * scale
-    print(*report.lines(), sep="\n")
+    print(*played.lines(), sep="\n")
     print()
     print(f"generating {args.cases:,} cases:                      {generated:8.2f} s")
     print(
@@ -72,13 +75,26 @@ def main() -> None:
     )
     print(
         f"simulation through the domain:                 {simulated:8.2f} s "
-        f"({report.events / simulated:,.0f} events/s, {report.timers / simulated:,.0f} timers/s)"
+        f"({played.events / simulated:,.0f} events/s, {played.timers / simulated:,.0f} timers/s)"
     )
     print(f"ratio simulation / baseline:                   {simulated / bare:8.1f}")
     print(
         f"projected national year ({NATIONAL_YEAR:,} cases), generating included: {national:6.0f} s "
         f"= {national / 60:.1f} min (aim: under {AIM_SECONDS / 60:.0f} min: "
         f"{'met' if national < AIM_SECONDS else 'NOT met'})"
+    )
+    report.save(
+        "simulate" + ("-profiled" if profiler else ""),
+        {
+            "generating s": generated,
+            "bare loop s": bare,
+            "simulation s": simulated,
+            "simulation / bare loop": simulated / bare,
+            "events/s": played.events / simulated,
+            "timers/s": played.timers / simulated,
+            "national year s": national,
+        },
+        {"cases": args.cases, "events": played.events, "timers": played.timers},
     )
     if profiler is not None:
         out = io.StringIO()

@@ -6,7 +6,8 @@ The load is the latency benchmark's (sykmeldinger from the EPJ at a fixed rate, 
 to the employer). Every `--every` seconds it prints each service process's resident memory, the lag of
 every consumer group of the run (read_committed end offsets less committed offsets, summed over
 partitions) and the outbox rows not yet published, per service. The baseline is the first sample: the
-summary compares the last to it.
+summary compares the last to it. At the end it draws RSS per service and the lag and outbox depth over the
+run in the terminal, and with --plot in a PNG.
 """
 
 import argparse
@@ -91,10 +92,17 @@ async def main(minutes: float, rate: float, every: float, database_url: str | No
         },
         {"minutes": minutes, "rate": rate, "samples": samples},
     )
-    if plot:
-        xs = [sample["seconds"] for sample in samples]
-        lines = {name: (xs, [sample["rss_mb"].get(name, 0.0) for sample in samples]) for name in last["rss_mb"]}
-        report.plot(Path(plot), f"RSS per service at {rate:g}/s", lines, "MB")
+    xs = [sample["seconds"] for sample in samples]
+    rss = {name: (xs, [sample["rss_mb"].get(name, 0.0) for sample in samples]) for name in last["rss_mb"]}
+    behind = {
+        what: (xs, [sum(sample[key].values()) for sample in samples])
+        for what, key in (("consumer lag", "lag"), ("outbox unpublished", "outbox"))
+    }
+    report.plot(
+        Path(plot) if plot else None,
+        report.Panel(f"RSS per service at {rate:g}/s", "MB", rss),
+        report.Panel("consumer lag and outbox depth, all services", "messages", behind),
+    )
 
 
 if __name__ == "__main__":
@@ -103,6 +111,6 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=100.0, help="sykmeldinger offered per second")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between samples")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
-    parser.add_argument("--plot", help="write RSS per service over the run to this PNG")
+    parser.add_argument("--plot", help="also write the plots of the run to this PNG")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.minutes, arguments.rate, arguments.every, arguments.database_url, arguments.plot))

@@ -1,12 +1,13 @@
-"""What every benchmark shows: a summary table, a JSON result file, a comparison with the previous result
-kept in the repo (bench/results/<name>.json), and a PNG plot where matplotlib is installed (the `bench`
-extra)."""
+"""What every benchmark shows: a progress bar while it runs, a summary table, a JSON result file, a
+comparison with the previous result kept in the repo (bench/results/<name>.json), and for the runs over
+time a plot in the terminal (plotext) and as a PNG (matplotlib), both from the `bench` extra."""
 
 import json
 import os
 import platform
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,14 +15,23 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 RESULTS = Path(__file__).resolve().parent / "results"
 console = Console()
 
 
-def progress() -> Progress:
+def progress(on: Console | None = None) -> Progress:
+    """A bar with done/total and the time left. Redrawn twice a second, not rich's ten: its thread's CPU
+    counts in the benchmarks' process CPU time. Where the output is not a terminal (a CI log), rich draws
+    nothing while it runs and prints the bar once, finished."""
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=on or console,
+        refresh_per_second=2,
     )
 
 
@@ -32,6 +42,19 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
         return {"count": len(samples_ms), "p50": only, "p95": only, "p99": only, "max": only}
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return {"count": len(samples_ms), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": max(samples_ms)}
+
+
+def over_time(
+    points: Sequence[tuple[float, float]], seconds: float = 1.0
+) -> dict[str, tuple[list[float], list[float]]]:
+    """p50 and p99 of (x seconds, latency) points per `seconds` of x: lines a plot can show, where tens of
+    thousands of points would be a smear."""
+    buckets: dict[int, list[float]] = {}
+    for x, y in points:
+        buckets.setdefault(int(x // seconds), []).append(y)
+    cuts = {bucket: percentiles(ys) for bucket, ys in sorted(buckets.items())}
+    xs = [bucket * seconds for bucket in cuts]
+    return {name: (xs, [figures[name] for figures in cuts.values()]) for name in ("p50", "p99")}
 
 
 def _load() -> str:
@@ -70,22 +93,66 @@ def save(name: str, figures: Mapping[str, float], details: Mapping[str, Any], pa
     return target
 
 
-def plot(path: Path, title: str, series: Mapping[str, tuple[Sequence[float], Sequence[float]]], ylabel: str) -> None:
-    """Lines of (x seconds, y) per series to a PNG, when matplotlib (the `bench` extra) is installed."""
+@dataclass(frozen=True)
+class Panel:
+    """One plot: a line of (x seconds, y) per series."""
+
+    title: str
+    ylabel: str
+    series: Mapping[str, tuple[Sequence[float], Sequence[float]]]
+
+
+def chart(panel: Panel, width: int, height: int = 20) -> Text | None:
+    """`panel` drawn in terminal cells, or None where plotext (the `bench` extra) is not installed."""
+    try:
+        import plotext  # noqa: PLC0415  (optional: the `bench` extra)
+    except ImportError:
+        return None
+    figure = plotext.figure
+    figure.clear()  # plotext keeps one figure per process
+    figure.plot_size(width, height)
+    figure.theme("simple")  # a colour per series, on the terminal's own background
+    figure.title(panel.title)
+    figure.label("seconds", "x")
+    figure.label(panel.ylabel, "y")
+    for label, (xs, ys) in panel.series.items():
+        if xs:
+            signal = figure.signal(list(xs), list(ys))
+            signal.label(label)
+            signal.lines()
+            figure.draw(signal)
+    return Text.from_ansi(figure.build().string())
+
+
+def plot(path: Path | None, *panels: Panel, on: Console | None = None) -> None:
+    """Each panel in the terminal, and with `path` all of them, one above the other, in a PNG."""
+    out = on or console
+    for panel in panels:
+        drawn = chart(panel, out.width)
+        if drawn is None:
+            out.print("no terminal plot: pip install '.[bench]' for plotext", markup=False)
+            break
+        out.print(drawn)
+    if path is not None:
+        _png(path, panels, out)
+
+
+def _png(path: Path, panels: Sequence[Panel], out: Console) -> None:
     try:
         import matplotlib  # noqa: PLC0415  (optional: the `bench` extra)
 
         matplotlib.use("Agg")
         from matplotlib import pyplot  # noqa: PLC0415
     except ImportError:
-        console.print("no plot: pip install '.[bench]' for matplotlib")
+        out.print("no PNG: pip install '.[bench]' for matplotlib", markup=False)
         return
-    figure, axes = pyplot.subplots(figsize=(9, 4.5))
-    for label, (xs, ys) in series.items():
-        axes.plot(xs, ys, label=label, linewidth=1)
-    axes.set(title=title, xlabel="seconds", ylabel=ylabel)
-    axes.legend()
+    figure, axes = pyplot.subplots(len(panels), 1, figsize=(9, 4.5 * len(panels)), squeeze=False)
+    for panel, ax in zip(panels, axes[:, 0], strict=True):
+        for label, (xs, ys) in panel.series.items():
+            ax.plot(xs, ys, label=label, linewidth=1)
+        ax.set(title=panel.title, xlabel="seconds", ylabel=panel.ylabel)
+        ax.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     pyplot.close(figure)
-    console.print(f"plot written to {path}")
+    out.print(f"plot written to {path}")

@@ -235,9 +235,18 @@ def simulate(
 ) -> None:
     """Play synthetic cases for 52 weeks through the case timeline on a virtual clock, in memory (no Kafka, no
     database): the stop points reached, the varsler and tasks emitted, and events and timers per second."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
     from sykmeldingsflyt.simulation import Simulation, synthetic_cases  # noqa: PLC0415
 
-    for line in Simulation(synthetic_cases(cases, seed)).run().lines():
+    simulation = Simulation(synthetic_cases(cases, seed))
+    # Only on a terminal's stderr, and gone when done: stdout is the report alone, in a pipe or a CI log too.
+    stderr = Console(stderr=True)
+    with Progress(console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+        day = bar.add_task("days played", total=simulation.report.days)
+        played = simulation.run(lambda: bar.advance(day))
+    for line in played.lines():
         typer.echo(line)
 
 

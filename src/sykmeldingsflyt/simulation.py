@@ -17,7 +17,7 @@ import heapq
 import random
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -189,7 +189,8 @@ class Simulation:
         self.clock = VirtualClock.on(FIRST_DAY)
         self.report = Report(cases=len(cases), days=horizon_days())
 
-    def run(self) -> Report:
+    def run(self, day_played: Callable[[], object] = lambda: None) -> Report:
+        """Play every day; `day_played` is called after each (a progress bar)."""
         by_day: dict[int, list[Event]] = {}
         for case in self.cases:
             for event in case.events:
@@ -208,6 +209,7 @@ class Simulation:
                 if self.states[index].armed == due:  # else re-armed since: a stale entry
                     self._recompute(index, timers)
                     self.report.timers += 1
+            day_played()
         self.report.seconds = time.perf_counter() - started
         self._count_reached()
         return self.report

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from typer.testing import CliRunner
 
 from sykmeldingsflyt.cli import app
@@ -62,3 +63,20 @@ def test_simulate_prints_what_it_played() -> None:
     counted = Counter(line.split()[0] for line in lines if line.startswith("  "))
     assert {"MAKSDATO", "AKTIVITETSKRAV_VURDERING", "SVAR_MOTEBEHOV"} <= set(counted)
     assert "events/s" in lines[-1] and "timers/s" in lines[-1]
+
+
+def test_the_simulation_tells_each_day_it_played() -> None:
+    days: list[int] = []
+    played = Simulation(synthetic_cases(50, seed=1)).run(lambda: days.append(len(days)))
+    assert len(days) == played.days == horizon_days()
+
+
+def test_simulate_draws_its_progress_on_a_terminals_stderr_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    arguments = ["simulate", "--cases", "100", "--seed", "5"]
+    piped = CliRunner().invoke(app, arguments)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: draw as on a terminal
+    on_terminal = CliRunner().invoke(app, arguments)
+
+    assert "days played" not in piped.output
+    assert "days played" in on_terminal.stderr
+    assert on_terminal.stdout.splitlines()[:-1] == piped.stdout.splitlines()[:-1]  # the last line is timing

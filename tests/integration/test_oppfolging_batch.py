@@ -26,10 +26,10 @@ from sykmeldingsflyt.messaging.settings import KafkaSettings
 from sykmeldingsflyt.messaging.stage import Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SYKMELDING,
+    DLQ_SUFFIX,
     HR_KVITTERING,
     NAV_SYKMELDING,
     OPPFOLGINGSPLAN_FRA_HR,
-    DLQ_SUFFIX,
     Topic,
     catalogue,
 )
@@ -96,7 +96,8 @@ async def _inputs(settings: KafkaSettings, runtime: Runtime, people: Sequence[st
         return received.sykmelding.id.encode(), contracts.encode(runtime.codec, view, sendt_topic)
 
     withdrawn = (second.sykmelding.id.encode(), None)
-    await produce(settings, sendt_topic, [sendt(first), withdrawn, sendt(second), sendt(unknown), sendt(fourth)])
+    records: list[tuple[bytes, bytes | None]] = [sendt(first), withdrawn, sendt(second), sendt(unknown), sendt(fourth)]
+    await produce(settings, sendt_topic, records)
     nav = await _read_back(settings, runtime, NAV_SYKMELDING, 6)
     return [
         await _read_back(settings, runtime, OPPFOLGINGSPLAN_FRA_HR, len(plans) + 1),
@@ -147,7 +148,9 @@ async def _state(runtime: Runtime) -> dict[str, list[Any]]:
                     w.plan_uuid,
                     w.person_ref,
                     w.key_id is not None,
-                    apne_post(keyring, OppfolgingVentendePlan.__tablename__, w.plan_uuid, Post(w.key_id, w.key, w.value)),
+                    apne_post(
+                        keyring, OppfolgingVentendePlan.__tablename__, w.plan_uuid, Post(w.key_id, w.key, w.value)
+                    ),
                     (w.source_topic, w.source_partition, w.source_offset),
                 )
                 for w in waiting
@@ -180,7 +183,11 @@ async def _forget(database: Database) -> None:
 
 def _kvitteringer(runtime: Runtime, state: dict[str, list[Any]]) -> list[PlanKvittering]:
     topic = runtime.topics.name(HR_KVITTERING)
-    return [contracts.decode(runtime.codec, value, PlanKvittering) for name, _, _, _, value in state["outbox"] if name == topic]
+    return [
+        contracts.decode(runtime.codec, value, PlanKvittering)
+        for name, _, _, _, value in state["outbox"]
+        if name == topic
+    ]
 
 
 async def test_a_batch_gives_what_its_messages_one_at_a_time_give_and_a_redelivery_nothing_more(

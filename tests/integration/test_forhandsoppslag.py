@@ -1,15 +1,10 @@
 """Forhandsoppslag: rows fetched for a batch answer `get` without the database; nothing else changes."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
 from sykmeldingsflyt.domain.sykmelding import SykmeldingStatus
 from sykmeldingsflyt.storage.database import Database
 from sykmeldingsflyt.storage.forhandsoppslag import Forhandsoppslag
 from sykmeldingsflyt.storage.tables import PersonvernSykmelding
+from tests.support.statements import statements as _statements
 
 
 def _sykmelding(sykmelding_id: str) -> PersonvernSykmelding:
@@ -19,20 +14,6 @@ def _sykmelding(sykmelding_id: str) -> PersonvernSykmelding:
         validation_status="OK",
         status=SykmeldingStatus.APEN.value,
     )
-
-
-@contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_fetched_rows_and_absent_keys_answer_without_a_query(database: Database) -> None:

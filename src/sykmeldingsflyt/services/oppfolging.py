@@ -20,12 +20,16 @@ and is refused when the wait runs out. A register that cannot answer (Aareg, the
 fastlege register) is never the plan's fault: the plan waits, and is tried again each round until it can.
 A waiting plan (an fnr, what employer and employee wrote) is kept sealed at rest (storage/segl.py).
 
+Each stage fetches what its batch's messages will look up before handling them, a query per table
+(storage/oppfolging_oppslag.py): the sykmeldinger and SENDTs by the messages' keys, the plans by their uuids,
+and the plans waiting for the batch's people.
+
 The same plan uuid twice: an accepted plan is routed once and each repeat gets the same receipt again;
 a repeat of a waiting plan is absorbed (the one receipt answers both); a refused plan is not remembered,
 so the HR system can fix the cause and send it again under the same uuid.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 import structlog
@@ -71,6 +75,7 @@ from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
 from sykmeldingsflyt.services.wiring import consume_all, read_own
+from sykmeldingsflyt.storage.oppfolging_oppslag import OppfolgingOppslag
 from sykmeldingsflyt.storage.segl import Keyring, Post, apne_post, forsegl_post
 from sykmeldingsflyt.storage.tables import (
     OppfolgingPlan,
@@ -116,22 +121,65 @@ class Oppfolging(Service):
             (NAV_SYKMELDING, self.on_sykmelding),
             (ARBEIDSGIVER_SYKMELDING, self.on_sendt),
         )
-        consume_all(self, broker, inputs, self.poisoned)
+        prepare = {
+            OPPFOLGINGSPLAN_FRA_HR: self.prepare_plans,
+            NAV_SYKMELDING: self.prepare_sykmeldinger,
+            ARBEIDSGIVER_SYKMELDING: self.prepare_sendt,
+        }
+        consume_all(self, broker, inputs, self.poisoned, prepare)
 
     async def background(self) -> None:
         """Settle the waiting plans now and then; a failed round is retried by the next."""
         await every(min(60.0, self.wait_for_sendt.total_seconds() / 4), self.settle_waiting, "oppfolging:planer")
 
+    async def prepare_plans(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch the batch's plans, accepted or waiting, by the messages' keys: the plan uuid, as the topic asks.
+        A key that is no uuid is not asked about: the plan's own uuid is looked up on its own, as before."""
+        uuids = {uuid for inbound in batch if (uuid := _plan_uuid_of_key(inbound)) is not None}
+        oppslag = OppfolgingOppslag(uow.session)
+        await oppslag.rader.hent(OppfolgingPlan, uuids)
+        await oppslag.rader.hent(OppfolgingVentendePlan, uuids)
+        uow.scratch = oppslag
+
+    async def prepare_sykmeldinger(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch the batch's sykmeldinger (to know those already here) and the plans waiting for their people.
+
+        The person is only in the message: each is read here and again by the handler."""
+        known: list[NavSykmelding] = []
+        for inbound in batch:
+            try:
+                known.append(contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding))
+            except DecodeError:
+                continue  # the handler logs it
+        received = [nav.received_sykmelding for nav in known if _kan_sendes(nav)]
+        oppslag = OppfolgingOppslag(uow.session)
+        await oppslag.rader.hent(OppfolgingSykmelding, {sykmelding.sykmelding.id for sykmelding in received})
+        await oppslag.hent_ventende(self._person_refs(sykmelding.pasient_fnr for sykmelding in received))
+        uow.scratch = oppslag
+
+    async def prepare_sendt(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch where the batch's sykmeldinger were SENT, whose they are, and the plans waiting for those people.
+
+        By the messages' keys, which personvern sets to the sykmelding id: a message keyed otherwise is looked
+        up on its own, as before."""
+        ids = {inbound.key.decode(errors="replace") for inbound in batch if inbound.key}
+        oppslag = OppfolgingOppslag(uow.session)
+        await oppslag.rader.hent(OppfolgingSendtSykmelding, ids)
+        sykmeldinger = await oppslag.rader.hent(OppfolgingSykmelding, ids)
+        await oppslag.hent_ventende(sykmelding.person_ref for sykmelding in sykmeldinger)
+        uow.scratch = oppslag
+
     async def on_plan(self, uow: UnitOfWork, inbound: Inbound) -> None:
         plan = self._read_plan(uow, inbound)
         if plan is None:
             return
-        accepted = await uow.session.get(OppfolgingPlan, plan.plan_uuid)
+        oppslag = _oppslag(uow)
+        accepted = await oppslag.rader.get(OppfolgingPlan, plan.plan_uuid)
         if accepted is not None:
             self._publish_kvittering(uow, inbound, accepted.kvittering, plan.plan_uuid, plan.orgnummer)
             log.info("oppfolging.repeated", plan_uuid=plan.plan_uuid)
             return
-        if await uow.session.get(OppfolgingVentendePlan, plan.plan_uuid) is not None:
+        if await oppslag.rader.get(OppfolgingVentendePlan, plan.plan_uuid) is not None:
             return
         refusal = await self._try_accept(uow, inbound, plan)
         if refusal is None:
@@ -143,7 +191,7 @@ class Oppfolging(Service):
         key_id, key, value = forsegl_post(
             self.runtime.dead_letters.keyring, _VENTENDE, plan.plan_uuid, inbound.key, inbound.value
         )
-        uow.session.add(
+        oppslag.vent(
             OppfolgingVentendePlan(
                 plan_uuid=plan.plan_uuid,
                 person_ref=self._person_ref(plan),
@@ -164,13 +212,13 @@ class Oppfolging(Service):
             return
         received = nav.received_sykmelding
         perioder = received.sykmelding.perioder
-        # An INVALID sykmelding can never be SENT, so no plan can rest on it.
-        if nav.validation_result.status is RuleStatus.INVALID or not perioder:
+        if not _kan_sendes(nav):
             return
-        if await uow.session.get(OppfolgingSykmelding, received.sykmelding.id) is not None:
+        oppslag = _oppslag(uow)
+        if await oppslag.rader.get(OppfolgingSykmelding, received.sykmelding.id) is not None:
             return
         ref = person_ref(received.pasient_fnr, self.runtime.settings.pseudonym_key)
-        uow.session.add(
+        oppslag.rader.add(
             OppfolgingSykmelding(
                 sykmelding_id=received.sykmelding.id,
                 person_ref=ref,
@@ -190,13 +238,14 @@ class Oppfolging(Service):
         view = read_own(self, inbound, ArbeidsgiverSykmelding)
         if view is None:
             return
-        sendt = await uow.session.get(OppfolgingSendtSykmelding, view.id)
+        oppslag = _oppslag(uow)
+        sendt = await oppslag.rader.get(OppfolgingSendtSykmelding, view.id)
         if sendt is None:
             sendt = OppfolgingSendtSykmelding(sykmelding_id=view.id)
-            uow.session.add(sendt)
+            oppslag.rader.add(sendt)
         sendt.orgnummer = view.orgnummer
         sendt.juridisk_orgnummer = view.juridisk_orgnummer
-        sykmelding = await uow.session.get(OppfolgingSykmelding, view.id)
+        sykmelding = await oppslag.rader.get(OppfolgingSykmelding, view.id)
         if sykmelding is not None:
             await self._retry_waiting(uow, sykmelding.person_ref)
 
@@ -229,7 +278,7 @@ class Oppfolging(Service):
                     if _waits(refusal, expired=expired):
                         continue
                     self._refuse(uow, source, [refusal], plan.plan_uuid, plan.orgnummer)
-                await _forget_waiting(uow, waiting.plan_uuid)
+                await _oppslag(uow).glem(waiting.plan_uuid)
                 settled += 1
         if settled:
             self.relay.notify()
@@ -314,25 +363,21 @@ class Oppfolging(Service):
             self._publish(uow, OPPGAVE_BESTILLING, routing.oppgave.id, routing.oppgave, event_id=routing.oppgave.id)
         self._publish(uow, OPPFOLGINGSPLAN_MOTTATT, plan.plan_uuid, routing.mottatt, event_id=self._id("mottatt", plan))
         kvittering = contracts.encode(self.runtime.codec, routing.kvittering, self.runtime.topics.name(HR_KVITTERING))
-        uow.session.add(
+        _oppslag(uow).rader.add(
             OppfolgingPlan(plan_uuid=plan.plan_uuid, kvittering=kvittering, mottatt=routing.mottatt.mottatt)
         )
         self._publish_kvittering(uow, source, kvittering, plan.plan_uuid, plan.orgnummer)
 
     async def _retry_waiting(self, uow: UnitOfWork, ref: str) -> None:
         """A sykmelding of this person, or where it was sent, has just become known: try their waiting plans."""
-        waiting = await uow.session.scalars(
-            select(OppfolgingVentendePlan)
-            .where(OppfolgingVentendePlan.person_ref == ref)
-            .order_by(OppfolgingVentendePlan.received_at)
-        )
-        for parked in list(waiting):
+        oppslag = _oppslag(uow)
+        for parked in await oppslag.ventende(ref):
             source = _source_of(parked, self.runtime.dead_letters.keyring)
             if source is None:
                 continue
             plan = contracts.decode(self.runtime.codec, source.value or b"", Oppfolgingsplan)
             if await self._try_accept(uow, source, plan) is None:
-                await _forget_waiting(uow, parked.plan_uuid)
+                await oppslag.glem(parked.plan_uuid)
 
     def _refuse(
         self,
@@ -396,6 +441,21 @@ class Oppfolging(Service):
     def _person_ref(self, plan: Oppfolgingsplan) -> str:
         return person_ref(plan.employee_identification_number, self.runtime.settings.pseudonym_key)
 
+    def _person_refs(self, fnrs: Iterable[str]) -> set[str]:
+        return {person_ref(fnr, self.runtime.settings.pseudonym_key) for fnr in fnrs}
+
+
+def _oppslag(uow: UnitOfWork) -> OppfolgingOppslag:
+    # Outside a stage (the settling round) nothing was fetched beforehand: every look-up asks the database.
+    oppslag: OppfolgingOppslag | None = uow.scratch
+    return oppslag if oppslag is not None else OppfolgingOppslag(uow.session)
+
+
+def _kan_sendes(nav: NavSykmelding) -> bool:
+    """Whether a plan can ever rest on the sykmelding: an INVALID one can never be SENT, and one without
+    periods has no last day to be active until."""
+    return nav.validation_result.status is not RuleStatus.INVALID and bool(nav.received_sykmelding.sykmelding.perioder)
+
 
 def _waits(refusal: Refusal, *, expired: bool) -> bool:
     """Whether a plan refused for now waits instead: for a register that cannot answer, as long as it takes;
@@ -453,8 +513,3 @@ def _source_of(waiting: OppfolgingVentendePlan, keyring: Keyring) -> Inbound | N
         value=value,
         headers=(),
     )
-
-
-async def _forget_waiting(uow: UnitOfWork, plan_uuid: str) -> None:
-    # A statement, not session.delete: another instance may have settled the same plan a moment ago.
-    await uow.session.execute(delete(OppfolgingVentendePlan).where(OppfolgingVentendePlan.plan_uuid == plan_uuid))

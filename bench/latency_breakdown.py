@@ -72,15 +72,23 @@ class Passages:
 
     relayed: dict[str, dict[str, Relayed]] = field(default_factory=dict)
     """Per answer stream and key, the record's outbox event id and Kafka timestamp."""
-    inputs: dict[str, dict[str, "asyncio.Future[RecordMetadata]"]] = field(default_factory=dict)
-    """Per input stream and key, the delivery of the input: its offset names its handled-event row."""
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per input stream and key, the handled-event id of the input (stage.Inbound.event_id): its offset's."""
 
     def forget(self) -> None:
         self.relayed.clear()
         self.inputs.clear()
 
     def produced(self, offer: str, key: str, delivery: "asyncio.Future[RecordMetadata]") -> None:
-        self.inputs.setdefault(offer, {}).setdefault(key, delivery)
+        """Note where the input lands once it is delivered: the id, not the future, is kept for the run."""
+
+        def note(done: "asyncio.Future[RecordMetadata]") -> None:
+            if not done.cancelled() and done.exception() is None:
+                metadata = done.result()
+                handled_id = f"{metadata.topic}:{metadata.partition}:{metadata.offset}"
+                self.inputs.setdefault(offer, {}).setdefault(key, handled_id)
+
+        delivery.add_done_callback(note)
 
     def saw(self, stream: str, key: str, record: "ConsumerRecord[bytes, bytes]") -> None:
         """Note the first record of `key` on `stream`, if it carries its producer's time and an event id."""
@@ -102,15 +110,15 @@ class Passages:
         try:
             rows = await _outbox_rows(database, event_ids)
             commits = {
-                answer.service: await _commit_times(database, answer.service, self._input_ids(answer.offer).values())
-                for answer in answers
+                (service, offer): await _commit_times(database, service, self.inputs.get(offer, {}))
+                for service, offer in {(answer.service, answer.offer) for answer in answers}
             }
         finally:
             await database.dispose()
         result = {}
         for answer in answers:
             segments: dict[str, list[float]] = {}
-            for points in self._points(answer, sent, seen, rows, commits[answer.service]):
+            for points in self._points(answer, sent, seen, rows, commits[answer.service, answer.offer]):
                 for (start, at), (end, later) in pairwise(points):
                     segments.setdefault(f"{start} -> {end}", []).append((later - at) * 1000)
                 # (c) whole, as the issue names it: the acknowledgement only marks a point inside it.
@@ -127,7 +135,7 @@ class Passages:
         commits: Mapping[str, float],
     ) -> Iterator[list[tuple[str, float]]]:
         """Each answered message's points in order, where its outbox row was still there to read."""
-        input_ids = self._input_ids(answer.offer)
+        input_ids = self.inputs.get(answer.offer, {})
         for key, seen_at in seen[answer.stream].items():
             relayed = self.relayed.get(answer.stream, {}).get(key)
             row = rows.get(relayed.event_id) if relayed else None
@@ -145,15 +153,6 @@ class Passages:
                 points.append(("acknowledged", row.acknowledged))
             points.append(("seen", seen_at))
             yield points
-
-    def _input_ids(self, offer: str) -> dict[str, str]:
-        """The handled-event id of each input (stage.Inbound.event_id), by key."""
-        ids = {}
-        for key, delivery in self.inputs.get(offer, {}).items():
-            if delivery.done() and not delivery.cancelled() and delivery.exception() is None:
-                metadata = delivery.result()
-                ids[key] = f"{metadata.topic}:{metadata.partition}:{metadata.offset}"
-        return ids
 
 
 def _seconds(at: datetime) -> float:
@@ -178,8 +177,9 @@ async def _outbox_rows(database: Database, event_ids: list[str]) -> dict[str, _R
     return rows
 
 
-async def _commit_times(database: Database, consumer: str, event_ids: Iterable[str]) -> dict[str, float]:
-    """When the transaction that handled each input committed, where PostgreSQL keeps commit times."""
+async def _commit_times(database: Database, consumer: str, inputs: Mapping[str, str]) -> dict[str, float]:
+    """When the transaction that handled each input (handled-event id by key) committed, where PostgreSQL
+    keeps commit times."""
     if database.is_sqlite:
         return {}
     async with database.session() as session:
@@ -190,7 +190,7 @@ async def _commit_times(database: Database, consumer: str, event_ids: Iterable[s
             "SELECT event_id, pg_xact_commit_timestamp(xmin) FROM handled_event"
             " WHERE consumer = :consumer AND event_id = ANY(:ids)"
         )
-        for chunk in _chunks(list(event_ids)):
+        for chunk in _chunks(list(inputs.values())):
             for event_id, committed in await session.execute(query, {"consumer": consumer, "ids": chunk}):
                 if committed is not None:
                     times[event_id] = _seconds(committed)

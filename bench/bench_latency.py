@@ -6,9 +6,14 @@ the employee's SENDT to the employer's view.
 mottak and personvern run each in its own process, as in production. The EPJ offers sykmeldinger at a
 fixed rate (open loop: the schedule does not wait for answers, so a slow service shows as latency, not as
 a lower rate). Once an accepted sykmelding's OK kvittering and NAV's output are in, the employee sends it
-to the employer. Every time is taken here, on one clock, when a read_committed consumer sees the message: what a
-reader of the topic would see. The baseline, in the same run, is the bare produce-to-consume latency of
-the same bytes through the same broker (a topic with no service in between).
+to the employer. Every time is taken here, on the wall clock (`time.time()`), when a read_committed consumer
+sees the message: what a reader of the topic would see. The baseline, in the same run, is the bare
+produce-to-consume latency of the same bytes through the same broker (a topic with no service in between).
+
+Each answer's latency is also broken down (bench/latency_breakdown.py): produced, handled by the service's
+stage, its transaction committed (PostgreSQL with track_commit_timestamp=on), sent by the outbox relay, the
+relay's Kafka transaction acknowledged, seen. The services' times are read from the database after the run;
+all processes run on this machine, so their wall clocks are one.
 """
 
 import argparse
@@ -28,6 +33,7 @@ from rich.table import Table
 
 from bench import report
 from bench.cluster import ServiceProcesses, bench_kafka, raw_topic
+from bench.latency_breakdown import Answer, Passages
 from sykmeldingsflyt import synthetic
 from sykmeldingsflyt.domain.kvittering import Kvittering, KvitteringStatus
 from sykmeldingsflyt.domain.status import StatusEvent, SykmeldingStatusEvent
@@ -50,21 +56,29 @@ from sykmeldingsflyt.storage.database import Database
 DRAIN_SECONDS = 30.0
 # How long the services may take to start and join their consumer groups.
 WARM_UP_SECONDS = 180.0
+# The answers broken down, each with the input it answers and the service that makes it.
+ANSWERS = (
+    Answer("kvittering", "sykmelding", "mottak"),
+    Answer("nav", "sykmelding", "mottak"),
+    Answer("arbeidsgiver", "sendt", "personvern"),
+)
 
 
 class Clock:
-    """When each key was offered and when each answer was seen, per stream."""
+    """When each key was offered and when each answer was seen, per stream, on the wall clock (seconds)."""
 
     def __init__(self) -> None:
         self.sent: dict[str, dict[str, float]] = {"sykmelding": {}, "sendt": {}}
         self.seen: dict[str, dict[str, float]] = {"kvittering": {}, "nav": {}, "arbeidsgiver": {}}
         # NAV's output is keyed by sykmelding id, the EPJ's by msgId.
         self.msg_ids: dict[str, str] = {}
+        self.passages = Passages()
 
     def forget(self) -> None:
         """Start afresh: what came before (the warm-up) is not measured."""
         for times in (*self.sent.values(), *self.seen.values()):
             times.clear()
+        self.passages.forget()
 
     def answered(self, count: int) -> bool:
         """Every sykmelding has its kvittering and NAV output, and every SENDT its employer view."""
@@ -100,9 +114,10 @@ async def _offer(
             delay = started + n / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            clock.sent["sykmelding"][msg_id] = time.monotonic()
+            clock.sent["sykmelding"][msg_id] = time.time()
             clock.msg_ids[sykmelding_id] = msg_id
-            await producer.send(topic, value=value, key=msg_id.encode())
+            delivery = await producer.send(topic, value=value, key=msg_id.encode())
+            clock.passages.produced("sykmelding", msg_id, delivery)
             bar.advance(task)
 
 
@@ -134,7 +149,7 @@ async def _watch(
     try:
         while True:
             batches = await consumer.getmany(timeout_ms=100, max_records=5000)
-            now = time.monotonic()
+            now = time.time()
             for records in batches.values():
                 for record in records:
                     stream = by_topic[record.topic]
@@ -147,6 +162,7 @@ async def _watch(
                         if kvittering.status is KvitteringStatus.OK and kvittering.sykmelding_id:
                             answered(kvittering.sykmelding_id)
                     clock.seen[stream].setdefault(key, now)
+                    clock.passages.saw(stream, key, record)
     finally:
         await consumer.stop()
 
@@ -163,8 +179,9 @@ async def _send_to_employer(
             status_event=StatusEvent.SENDT,
             arbeidsgiver=synthetic.DEMO_ARBEIDSGIVER,
         )
-        clock.sent["sendt"].setdefault(sykmelding_id, time.monotonic())
-        await producer.send(topic, value=contracts.encode(codec, event, topic), key=sykmelding_id.encode())
+        clock.sent["sendt"].setdefault(sykmelding_id, time.time())
+        delivery = await producer.send(topic, value=contracts.encode(codec, event, topic), key=sykmelding_id.encode())
+        clock.passages.produced("sendt", sykmelding_id, delivery)
 
 
 async def _bare(settings: KafkaSettings, topic: str, codec: AvroCodec, count: int, rate: float) -> list[float]:
@@ -183,7 +200,7 @@ async def _bare(settings: KafkaSettings, topic: str, codec: AvroCodec, count: in
         deadline = time.monotonic() + count / rate + DRAIN_SECONDS
         while len(clock.seen["kvittering"]) < count and time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=100)
-            now = time.monotonic()
+            now = time.time()
             for records in batches.values():
                 for record in records:
                     clock.seen["kvittering"].setdefault((record.key or b"").decode(), now)
@@ -268,6 +285,7 @@ async def main(rate: float, seconds: float, database_url: str | None, plot: Path
         count = int(rate * seconds)
         bare = await _bare(settings, raw_topic(settings, "latency").name, AvroCodec(SchemaStore()), count, rate)
         clock = await offered_load(settings, url, ["mottak", "personvern"], rate=rate, seconds=seconds)
+    breakdown = await clock.passages.breakdown(url, clock.sent, clock.seen, ANSWERS)
 
     measured = {
         "epj -> kvittering": report.percentiles(clock.latencies_ms("kvittering", "sykmelding")),
@@ -283,10 +301,17 @@ async def main(rate: float, seconds: float, database_url: str | None, plot: Path
             path, f"{figures['count']:,.0f}", *(f"{figures[name]:,.1f}" for name in ("p50", "p95", "p99", "max"))
         )
     report.console.print(table)
+    _print_breakdown(breakdown)
     report.save(
         "latency",
         {f"{path} {name}": figures[name] for path, figures in measured.items() for name in ("p50", "p99")},
-        {"rate": rate, "seconds": seconds, "database": Database(url).url.get_backend_name(), "measured": measured},
+        {
+            "rate": rate,
+            "seconds": seconds,
+            "database": Database(url).url.get_backend_name(),
+            "measured": measured,
+            "breakdown": breakdown,
+        },
     )
     sent = clock.sent["sykmelding"]
     start = min(sent.values(), default=0.0)
@@ -298,6 +323,21 @@ async def main(rate: float, seconds: float, database_url: str | None, plot: Path
         f"{answer} {cut}": line for answer, points in series.items() for cut, line in report.over_time(points).items()
     }
     report.plot(plot, report.Panel(f"latency from the EPJ's produce at {rate:.0f}/s, per second offered", "ms", lines))
+
+
+def _print_breakdown(breakdown: dict[str, dict[str, dict[str, float]]]) -> None:
+    table = Table(title="where the time goes, in ms (bench/latency_breakdown.py says what each point is)")
+    for column in ("answer", "segment", "count", "p50", "p95", "p99", "max"):
+        table.add_column(column, justify="left" if column in ("answer", "segment") else "right")
+    for answer, segments in breakdown.items():
+        for segment, figures in segments.items():
+            table.add_row(
+                answer,
+                segment,
+                f"{figures['count']:,.0f}",
+                *(f"{figures[name]:,.1f}" for name in ("p50", "p95", "p99", "max")),
+            )
+    report.console.print(table)
 
 
 if __name__ == "__main__":

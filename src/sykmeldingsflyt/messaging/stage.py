@@ -90,7 +90,8 @@ class Stage:
         # instead of the whole batch, but the handler must look in `uow.added` for what the batch wrote.
         self.autoflush = autoflush
         # Called once per batch with its new records, before the handler sees them one by one: where a
-        # service fetches in one query what it would otherwise fetch per record.
+        # service fetches in one query what it would otherwise fetch per record. What it decodes of a record
+        # the handler gets again without decoding (services.wiring.decoded, UnitOfWork.once).
         self.prepare = prepare
         # Shared by the stages of one service whose topics meet in its tables: their transactions then take
         # turns in this process, so two messages that wait for each other (a plan and the SENDT it rests on)

@@ -70,7 +70,7 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import consume_all, read_own
+from sykmeldingsflyt.services.wiring import consume_all, decoded, read_own
 from sykmeldingsflyt.storage.segl import Keyring, Post, apne_post, forsegl_post
 from sykmeldingsflyt.storage.tables import (
     OppfolgingPlan,
@@ -159,7 +159,7 @@ class Oppfolging(Service):
         log.info("oppfolging.waiting", plan_uuid=plan.plan_uuid)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = read_own(self, inbound, NavSykmelding)
+        nav = read_own(self, uow, inbound, NavSykmelding)
         if nav is None:
             return
         received = nav.received_sykmelding
@@ -187,7 +187,7 @@ class Oppfolging(Service):
                 delete(OppfolgingSendtSykmelding).where(OppfolgingSendtSykmelding.sykmelding_id == sykmelding_id)
             )
             return
-        view = read_own(self, inbound, ArbeidsgiverSykmelding)
+        view = read_own(self, uow, inbound, ArbeidsgiverSykmelding)
         if view is None:
             return
         sendt = await uow.session.get(OppfolgingSendtSykmelding, view.id)
@@ -237,18 +237,17 @@ class Oppfolging(Service):
 
     def _read_plan(self, uow: UnitOfWork, inbound: Inbound) -> Oppfolgingsplan | None:
         """The plan, or None when it was refused for its content."""
-        try:
-            plan = contracts.decode(self.runtime.codec, inbound.value or b"", Oppfolgingsplan)
-        except contracts.ContractViolationError as violation:
+        plan = decoded(self, uow, inbound, Oppfolgingsplan)
+        if isinstance(plan, contracts.ContractViolationError):
             refusals = [
                 Refusal(ErrorType.VALIDATION_ERROR, f"{error.field}: {error.message}", error.field)
-                for error in violation.errors
+                for error in plan.errors
             ]
             self._refuse(uow, inbound, refusals, _plan_uuid_of_key(inbound), None)
             return None
-        except DecodeError as error:
-            refusal = Refusal(ErrorType.VALIDATION_ERROR, str(error))
-            self._refuse(uow, inbound, [refusal], _plan_uuid_of_key(inbound), None, dead_letter_reason=error.reason)
+        if isinstance(plan, DecodeError):
+            refusal = Refusal(ErrorType.VALIDATION_ERROR, str(plan))
+            self._refuse(uow, inbound, [refusal], _plan_uuid_of_key(inbound), None, dead_letter_reason=plan.reason)
             return None
         refusals = check_plan(plan, self.runtime.clock.today())
         if refusals:

@@ -59,8 +59,7 @@ def decoded(service: Service, uow: UnitOfWork, inbound: Inbound, model: type[M])
         try:
             return contracts.decode(service.runtime.codec, inbound.value or b"", model)
         except DecodeError as error:
-            # Kept without its traceback, whose frames would hold the batch until the collector comes.
-            return error.with_traceback(None)
+            return error
 
     return uow.once(inbound.event_id, model, decode)
 

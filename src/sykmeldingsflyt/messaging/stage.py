@@ -90,7 +90,8 @@ class Stage:
         # instead of the whole batch, but the handler must look in `uow.added` for what the batch wrote.
         self.autoflush = autoflush
         # Called once per batch with its new records, before the handler sees them one by one: where a
-        # service fetches in one query what it would otherwise fetch per record.
+        # service fetches in one query what it would otherwise fetch per record. What it decodes of a record
+        # the handler gets again without decoding (services.wiring.decoded, UnitOfWork.once).
         self.prepare = prepare
         # Shared by the stages of one service whose topics meet in its tables: their transactions then take
         # turns in this process, so two messages that wait for each other (a plan and the SENDT it rests on)
@@ -138,12 +139,13 @@ class Stage:
                 # The failure may be the database's going away in a form not known to be transient.
                 raise DependencyUnavailableError(f"stage {self.name}: the database does not answer") from exc
             log.error("stage.poison_message", stage=self.name, event_id=inbound.event_id, exc_info=True)
-            await self._apply([inbound], functools.partial(self._poisoned, error=exc))
+            # Without `prepare`: it may be what failed, and the poison handler uses nothing it fetches.
+            await self._apply([inbound], functools.partial(self._poisoned, error=exc), prepare=False)
 
     async def _poisoned(self, uow: UnitOfWork, inbound: Inbound, *, error: Exception) -> None:
         await self.on_poison(uow, inbound, error)
 
-    async def _apply(self, batch: Sequence[Inbound], handler: Handler) -> None:
+    async def _apply(self, batch: Sequence[Inbound], handler: Handler, *, prepare: bool = True) -> None:
         uow: UnitOfWork | None = None
         try:
             async with self.serial or contextlib.nullcontext(), self.database.session.begin() as session:
@@ -151,7 +153,7 @@ class Stage:
                 uow = UnitOfWork(session, self.name)
                 seen = await uow.already_handled(inbound.event_id for inbound in batch)
                 fresh = [inbound for inbound in batch if inbound.event_id not in seen]
-                if self.prepare and fresh:
+                if self.prepare and prepare and fresh:
                     await self.prepare(uow, fresh)
                 for inbound in fresh:
                     with tracing.consuming(self.name, inbound):

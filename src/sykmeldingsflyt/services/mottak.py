@@ -102,7 +102,6 @@ class _Decoded(Fingerprint):
 class _Batch:
     """What `prepare` found for a batch, for `handle` to use message by message."""
 
-    decoded: dict[str, "_Decoded | list[Avvisningsgrunn]"]
     repository: MottakRepository
     fakta: dict[str, Registerfakta | RegisterUtilgjengelig]
     """What the registers said for each decoded sykmelding, by event id."""
@@ -153,8 +152,8 @@ class Mottak(Service):
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Decode the batch; fetch, in a query or two, what the store knows of its sykmeldinger and which of
         its patients have parked ones; ask the registers what the rules need (each question once)."""
-        decoded = {inbound.event_id: self._decode(inbound) for inbound in batch}
-        sykmeldinger = {event_id: d for event_id, d in decoded.items() if isinstance(d, _Decoded)}
+        read = {inbound.event_id: self._read(uow, inbound) for inbound in batch}
+        sykmeldinger = {event_id: d for event_id, d in read.items() if isinstance(d, _Decoded)}
         repository = MottakRepository(uow)
         await repository.load(sykmeldinger.values())
         parkerte = await MottakParkering(uow.session).pasienter_med_parkerte(
@@ -164,14 +163,14 @@ class Mottak(Service):
             self.registre,
             {event_id: d.received for event_id, d in sykmeldinger.items() if d.pasient_ref not in parkerte},
         )
-        uow.scratch = _Batch(decoded, repository, fakta, parkerte)
+        uow.scratch = _Batch(repository, fakta, parkerte)
         log.info("mottak.batch", meldinger=len(batch), uleselige=len(batch) - len(sykmeldinger))
 
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
 
         personvern answers an unreadable event with a dead letter; mottak only skips it."""
-        event = read_own(self, inbound, SykmeldingStatusEvent)
+        event = read_own(self, uow, inbound, SykmeldingStatusEvent)
         if event is not None:
             await registrer_status(uow.session, event.sykmelding_id, event.status_event)
 
@@ -181,7 +180,7 @@ class Mottak(Service):
 
     async def handle(self, uow: UnitOfWork, inbound: Inbound) -> None:
         batch: _Batch = uow.scratch
-        decoded = batch.decoded[inbound.event_id]
+        decoded = self._read(uow, inbound)
         if not isinstance(decoded, _Decoded):
             self._reject(uow, inbound, decoded)
             return
@@ -335,6 +334,10 @@ class Mottak(Service):
         waited = self.runtime.clock.now() - row.parkert.replace(tzinfo=row.parkert.tzinfo or UTC)
         log.info("mottak.avgjort_etter_parkering", event_id=inbound.event_id, ventet_s=round(waited.total_seconds()))
         return True
+
+    def _read(self, uow: UnitOfWork, inbound: Inbound) -> "_Decoded | list[Avvisningsgrunn]":
+        """`_decode`, once per transaction: `prepare` decodes the batch, `handle` each message of it."""
+        return uow.once(inbound.event_id, _Decoded, lambda: self._decode(inbound))
 
     def _decode(self, inbound: Inbound) -> "_Decoded | list[Avvisningsgrunn]":
         """The sykmelding in `inbound`, or why it cannot be read."""

@@ -74,7 +74,7 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.plansjekk import sjekk_arbeidstaker
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import consume_all, read_own
+from sykmeldingsflyt.services.wiring import consume_all, decoded, read_own
 from sykmeldingsflyt.storage.oppfolging_oppslag import OppfolgingOppslag
 from sykmeldingsflyt.storage.segl import Keyring, Post, apne_post, forsegl_post
 from sykmeldingsflyt.storage.tables import (
@@ -144,14 +144,10 @@ class Oppfolging(Service):
     async def prepare_sykmeldinger(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Fetch the batch's sykmeldinger (to know those already here) and the plans waiting for their people.
 
-        The person is only in the message: each is read here and again by the handler."""
-        known: list[NavSykmelding] = []
-        for inbound in batch:
-            try:
-                known.append(contracts.decode(self.runtime.codec, inbound.value or b"", NavSykmelding))
-            except DecodeError:
-                continue  # the handler logs it
-        received = [nav.received_sykmelding for nav in known if _kan_sendes(nav)]
+        The person is only in the message, read here once for the handler too; one that cannot be read the
+        handler logs."""
+        known = [decoded(self, uow, inbound, NavSykmelding) for inbound in batch]
+        received = [nav.received_sykmelding for nav in known if not isinstance(nav, DecodeError) and _kan_sendes(nav)]
         oppslag = OppfolgingOppslag(uow.session)
         await oppslag.rader.hent(OppfolgingSykmelding, {sykmelding.sykmelding.id for sykmelding in received})
         await oppslag.hent_ventende(self._person_refs(sykmelding.pasient_fnr for sykmelding in received))
@@ -207,7 +203,7 @@ class Oppfolging(Service):
         log.info("oppfolging.waiting", plan_uuid=plan.plan_uuid)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = read_own(self, inbound, NavSykmelding)
+        nav = read_own(self, uow, inbound, NavSykmelding)
         if nav is None:
             return
         received = nav.received_sykmelding
@@ -235,7 +231,7 @@ class Oppfolging(Service):
                 delete(OppfolgingSendtSykmelding).where(OppfolgingSendtSykmelding.sykmelding_id == sykmelding_id)
             )
             return
-        view = read_own(self, inbound, ArbeidsgiverSykmelding)
+        view = read_own(self, uow, inbound, ArbeidsgiverSykmelding)
         if view is None:
             return
         oppslag = _oppslag(uow)
@@ -286,18 +282,17 @@ class Oppfolging(Service):
 
     def _read_plan(self, uow: UnitOfWork, inbound: Inbound) -> Oppfolgingsplan | None:
         """The plan, or None when it was refused for its content."""
-        try:
-            plan = contracts.decode(self.runtime.codec, inbound.value or b"", Oppfolgingsplan)
-        except contracts.ContractViolationError as violation:
+        plan = decoded(self, uow, inbound, Oppfolgingsplan)
+        if isinstance(plan, contracts.ContractViolationError):
             refusals = [
                 Refusal(ErrorType.VALIDATION_ERROR, f"{error.field}: {error.message}", error.field)
-                for error in violation.errors
+                for error in plan.errors
             ]
             self._refuse(uow, inbound, refusals, _plan_uuid_of_key(inbound), None)
             return None
-        except DecodeError as error:
-            refusal = Refusal(ErrorType.VALIDATION_ERROR, str(error))
-            self._refuse(uow, inbound, [refusal], _plan_uuid_of_key(inbound), None, dead_letter_reason=error.reason)
+        if isinstance(plan, DecodeError):
+            refusal = Refusal(ErrorType.VALIDATION_ERROR, str(plan))
+            self._refuse(uow, inbound, [refusal], _plan_uuid_of_key(inbound), None, dead_letter_reason=plan.reason)
             return None
         refusals = check_plan(plan, self.runtime.clock.today())
         if refusals:

@@ -51,7 +51,7 @@ class OppgaveService(Service):
         consume_all(self, broker, inputs, self.poisoned)
 
     async def on_bestilling(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        oppgave = read_own(self, inbound, Oppgave)
+        oppgave = read_own(self, uow, inbound, Oppgave)
         if oppgave is None:
             return
         if oppgave.status is not Oppgavestatus.MOTTATT:
@@ -60,7 +60,7 @@ class OppgaveService(Service):
         await self._give(uow, oppgave)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = read_own(self, inbound, NavSykmelding)
+        nav = read_own(self, uow, inbound, NavSykmelding)
         if nav is None:
             return
         pasient = person_ref(nav.received_sykmelding.pasient_fnr, self.runtime.settings.pseudonym_key)

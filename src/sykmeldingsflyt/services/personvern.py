@@ -39,7 +39,7 @@ from sykmeldingsflyt.messaging.topics import (
 )
 from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, read_or_dead_letter, read_own
+from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, decoded, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.forhandsoppslag import Forhandsoppslag
 from sykmeldingsflyt.storage.tables import PersonvernStatusEvent, PersonvernSykmelding, PersonvernVentendeStatus
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
@@ -115,13 +115,9 @@ class Personvern(Service):
 
     async def prepare_status(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
         """Fetch what the batch's status events are checked against: their sykmeldinger, and whether each
-        event was applied or is waiting already. A status event is small: read here and again by the handler."""
-        events = []
-        for inbound in batch:
-            try:
-                events.append(contracts.decode(self.runtime.codec, inbound.value or b"", SykmeldingStatusEvent))
-            except DecodeError:
-                continue  # the handler dead-letters it
+        event was applied or is waiting already. An event that cannot be read is its handler's to dead-letter."""
+        read = (decoded(self, uow, inbound, SykmeldingStatusEvent) for inbound in batch)
+        events = [event for event in read if not isinstance(event, DecodeError)]
         oppslag = Forhandsoppslag(uow.session)
         await oppslag.hent(PersonvernSykmelding, {event.sykmelding_id for event in events})
         await oppslag.hent(PersonvernStatusEvent, {event.event_id for event in events})
@@ -129,7 +125,7 @@ class Personvern(Service):
         uow.scratch = _Batch(oppslag)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = read_own(self, inbound, NavSykmelding)
+        nav = read_own(self, uow, inbound, NavSykmelding)
         if nav is None:
             return
         sykmelding_id = nav.received_sykmelding.sykmelding.id
@@ -179,10 +175,9 @@ class Personvern(Service):
     async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """The employer's view of a søknad the employee sent to the employer; nothing for any other. A
         søknad that cannot be read is tidslinje's to dead-letter, with the field and rule, once."""
-        try:
-            soknad = contracts.decode(self.runtime.codec, inbound.value or b"", Sykepengesoknad)
-        except DecodeError as error:
-            log.info("personvern.soknad_unreadable", event_id=inbound.event_id, reason=error.reason)
+        soknad = decoded(self, uow, inbound, Sykepengesoknad)
+        if isinstance(soknad, DecodeError):
+            log.info("personvern.soknad_unreadable", event_id=inbound.event_id, reason=soknad.reason)
             return
         view = arbeidsgiver_soknad(soknad)
         if view is None:

@@ -13,7 +13,6 @@ tidslinje_fired_action, so a timer fires once: across restarts, redeliveries and
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -68,7 +67,7 @@ from sykmeldingsflyt.messaging.topics import (
 from sykmeldingsflyt.messaging.transient import every
 from sykmeldingsflyt.services.dialogmotekandidat import Kandidatur
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import M, consume_all, dead_letter_poison, read_or_dead_letter, read_own
+from sykmeldingsflyt.services.wiring import consume_all, dead_letter_poison, decoded, read_or_dead_letter, read_own
 from sykmeldingsflyt.storage.tables import (
     TidslinjeDialogmote,
     TidslinjeOppfolgingsplan,
@@ -150,32 +149,23 @@ class TidslinjeService(Service):
         Tidslinjelager). A message that cannot be read names nothing: its handler answers for it."""
         sykmelding_ids: set[str] = set()
         persons: set[str] = set()
-        batch_of = _batch(uow)
         for inbound in batch:
             model, names = self._names[inbound.topic]
-            try:
-                message = contracts.decode(self.runtime.codec, inbound.value or b"", model)
-            except DecodeError:
+            message = decoded(self, uow, inbound, model)
+            if isinstance(message, DecodeError):
                 continue
-            batch_of.read[inbound.event_id] = message
             sykmelding_id, pasient = names(message, self._pseudonym)
             if sykmelding_id is not None:
                 sykmelding_ids.add(sykmelding_id)
             if pasient is not None:
                 persons.add(pasient)
-        await batch_of.lager.load(sykmelding_ids, persons)
-
-    def _read_own(self, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
-        return _prepared(uow, inbound, model) or read_own(self, inbound, model)
-
-    def _read_party(self, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
-        return _prepared(uow, inbound, model) or read_or_dead_letter(self, uow, inbound, model)
+        await _lager(uow).load(sykmelding_ids, persons)
 
     def _pseudonym(self, fnr: str) -> str:
         return person_ref(fnr, self.runtime.settings.pseudonym_key)
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        nav = self._read_own(uow, inbound, NavSykmelding)
+        nav = read_own(self, uow, inbound, NavSykmelding)
         if nav is None:
             return
         received = nav.received_sykmelding
@@ -193,7 +183,7 @@ class TidslinjeService(Service):
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """What the employee did with a sykmelding. personvern answers for this topic (it dead-letters
         what it refuses); the timeline only counts: an event older than the one applied changes nothing."""
-        event = self._read_own(uow, inbound, SykmeldingStatusEvent)
+        event = read_own(self, uow, inbound, SykmeldingStatusEvent)
         if event is None:
             return
         row = await _lager(uow).sykmelding(event.sykmelding_id)
@@ -207,7 +197,7 @@ class TidslinjeService(Service):
             await self._recompute(uow, row.person_ref)
 
     async def on_dialogmote(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        endring = self._read_party(uow, inbound, DialogmoteStatusEndring)
+        endring = read_or_dead_letter(self, uow, inbound, DialogmoteStatusEndring)
         if endring is None:
             return
         pasient = self._pseudonym(endring.person_ident)
@@ -239,7 +229,7 @@ class TidslinjeService(Service):
             await self._remind_of_plan(uow, cases, endring, hendelse.dato)
 
     async def on_oppfolgingsplan(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        plan = self._read_own(uow, inbound, OppfolgingsplanMottatt)
+        plan = read_own(self, uow, inbound, OppfolgingsplanMottatt)
         if plan is None:
             return
         lager = _lager(uow)
@@ -257,7 +247,7 @@ class TidslinjeService(Service):
     async def on_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """A sent søknad: its pieces replace what it corrects; a malformed one is dead-lettered with
         the field and rule, and a redelivered one changes nothing."""
-        soknad = self._read_party(uow, inbound, Sykepengesoknad)
+        soknad = read_or_dead_letter(self, uow, inbound, Sykepengesoknad)
         if soknad is None:
             return
         pasient = self._pseudonym(soknad.fnr)
@@ -272,7 +262,7 @@ class TidslinjeService(Service):
         await self._recompute(uow, pasient)
 
     async def on_dodsfall(self, uow: UnitOfWork, inbound: Inbound) -> None:
-        dodsfall = self._read_party(uow, inbound, Dodsfall)
+        dodsfall = read_or_dead_letter(self, uow, inbound, Dodsfall)
         if dodsfall is None:
             return
         pasient = self._pseudonym(dodsfall.personident)
@@ -287,7 +277,7 @@ class TidslinjeService(Service):
     async def on_vurdering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """An officer's exception or "ikke aktuell". The gateway checked the person is a candidate; one
         that is no longer when it arrives is dead-lettered with the reason, for the officer to see."""
-        vurdering = self._read_party(uow, inbound, DialogmotekandidatVurdering)
+        vurdering = read_or_dead_letter(self, uow, inbound, DialogmotekandidatVurdering)
         if vurdering is None:
             return
         pasient = self._pseudonym(vurdering.personident)
@@ -356,30 +346,11 @@ class TidslinjeService(Service):
         log.info("tidslinje.emitted", tilfelle_id=str(tilfelle_id), id=message.id, type=message.type.value)
 
 
-@dataclass
-class _Batch:
-    """What `prepare` found for a transaction's messages, for their handlers."""
-
-    lager: Tidslinjelager
-    read: dict[str, DomainModel] = field(default_factory=dict)
-    """Each message as decoded, by event id: a handler need not decode it again."""
-
-
-def _batch(uow: UnitOfWork) -> _Batch:
-    if not isinstance(uow.scratch, _Batch):
-        uow.scratch = _Batch(Tidslinjelager(uow.session))
-    return uow.scratch
-
-
 def _lager(uow: UnitOfWork) -> Tidslinjelager:
     """The transaction's rows of the timeline, made by `prepare` (or by the first that asks)."""
-    return _batch(uow).lager
-
-
-def _prepared(uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
-    """The message as `prepare` decoded it; None if it did not (then its handler reads it)."""
-    found = _batch(uow).read.get(inbound.event_id)
-    return found if isinstance(found, model) else None
+    if not isinstance(uow.scratch, Tidslinjelager):
+        uow.scratch = Tidslinjelager(uow.session)
+    return uow.scratch
 
 
 Names = tuple[str | None, str | None]

@@ -51,24 +51,37 @@ def consume_all(
         service.consume(broker, topic, stage)
 
 
-def read_own(service: Service, inbound: Inbound, model: type[M]) -> M | None:
+def decoded(service: Service, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | DecodeError:
+    """The message in `inbound` as `model`, or why it cannot be read: decoded once per transaction however
+    often asked, so that a stage's prepare and its handler share one decode (`UnitOfWork.once`)."""
+
+    def decode() -> M | DecodeError:
+        try:
+            return contracts.decode(service.runtime.codec, inbound.value or b"", model)
+        except DecodeError as error:
+            return error
+
+    return uow.once(inbound.event_id, model, decode)
+
+
+def read_own(service: Service, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
     """A message from a topic our services write; None, logged, if it cannot be read."""
-    try:
-        return contracts.decode(service.runtime.codec, inbound.value or b"", model)
-    except DecodeError as error:
+    message = decoded(service, uow, inbound, model)
+    if isinstance(message, DecodeError):
         # A bug or a foreign writer: no sender to answer, and nothing a retry would change.
-        log.error("service.unreadable_message", service=service.name, event_id=inbound.event_id, reason=error.reason)
+        log.error("service.unreadable_message", service=service.name, event_id=inbound.event_id, reason=message.reason)
         return None
+    return message
 
 
 def read_or_dead_letter(service: Service, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M | None:
     """A message from a party; None, with the message and the reason on its dead-letter topic, if
     it cannot be read."""
-    try:
-        return contracts.decode(service.runtime.codec, inbound.value or b"", model)
-    except DecodeError as error:
-        send_to_dead_letter(uow, service.runtime.dead_letters, inbound, reason=error.reason, detail=str(error))
+    message = decoded(service, uow, inbound, model)
+    if isinstance(message, DecodeError):
+        send_to_dead_letter(uow, service.runtime.dead_letters, inbound, reason=message.reason, detail=str(message))
         return None
+    return message
 
 
 def dead_letter_poison(service: Service, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:

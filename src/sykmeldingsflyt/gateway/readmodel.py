@@ -40,7 +40,7 @@ from sykmeldingsflyt.domain.sykepengesoknad import ArbeidsgiverSoknad
 from sykmeldingsflyt.domain.varsel import Varsel
 from sykmeldingsflyt.domain.views import ArbeidsgiverSykmelding, NavSykmelding
 from sykmeldingsflyt.gateway.idempotency import forget_expired
-from sykmeldingsflyt.messaging import contracts
+from sykmeldingsflyt.messaging.codec import DecodeError
 from sykmeldingsflyt.messaging.stage import Handler, Inbound
 from sykmeldingsflyt.messaging.topics import (
     ARBEIDSGIVER_SOKNAD,
@@ -55,7 +55,7 @@ from sykmeldingsflyt.messaging.topics import (
     Topic,
 )
 from sykmeldingsflyt.services.runtime import Service
-from sykmeldingsflyt.services.wiring import consume_all
+from sykmeldingsflyt.services.wiring import consume_all, decoded
 from sykmeldingsflyt.storage import rom as rom_storage
 from sykmeldingsflyt.storage.lesemodell import Lesebatch
 from sykmeldingsflyt.storage.tables import (
@@ -165,7 +165,6 @@ class GatewayReadModel(Service):
         the batch's feed entries at the commit (see storage/lesemodell.py)."""
         models = {self.runtime.topics.name(topic): model for topic, model in _MODELS.items()}
         employer_topic = self.runtime.topics.name(ARBEIDSGIVER_SYKMELDING)
-        meldinger: dict[str, DomainModel] = {}
         wanted: dict[type[Base], set[object]] = defaultdict(set)
         for inbound in batch:
             if inbound.topic == employer_topic and inbound.key:
@@ -173,17 +172,13 @@ class GatewayReadModel(Service):
                 wanted[GatewayArbeidsgiverSykmelding].add(inbound.key.decode(errors="replace"))
             if inbound.value is None or inbound.topic not in models:
                 continue
-            try:
-                melding = contracts.decode(self.runtime.codec, inbound.value, models[inbound.topic])
-            except Exception:
-                # The handler meets it again and the stage isolates it; this runs also before the stage logs
-                # the message as poison, so it must not fail on it.
-                continue
-            meldinger[inbound.event_id] = melding
+            melding = decoded(self, uow, inbound, models[inbound.topic])
+            if isinstance(melding, DecodeError):
+                continue  # its handler raises, and the stage isolates it as poison
             table, value = _looked_up_by(melding)
             if value is not None:
                 wanted[table].add(value)
-        lest = Lesebatch(meldinger, sqlite=self.runtime.database.is_sqlite)
+        lest = Lesebatch(sqlite=self.runtime.database.is_sqlite)
         for table, values in wanted.items():
             await lest.hent(uow.session, table, values)
         event.listen(uow.session.sync_session, "before_commit", lest.skriv)
@@ -191,7 +186,7 @@ class GatewayReadModel(Service):
 
     async def on_sykmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        nav = self._read(lest, inbound, NavSykmelding)
+        nav = self._read(uow, inbound, NavSykmelding)
         sykmelding_id = nav.received_sykmelding.sykmelding.id
         if lest.finn(GatewaySykmeldingEier, sykmelding_id) is None:
             key = self.runtime.settings.pseudonym_key
@@ -208,7 +203,7 @@ class GatewayReadModel(Service):
 
     async def on_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        kvittering = self._read(lest, inbound, Kvittering)
+        kvittering = self._read(uow, inbound, Kvittering)
         key = (kvittering.msg_id, inbound.header("legekontor-orgnr"))
         if lest.finn(GatewayKvittering, key) is None:
             row = GatewayKvittering(
@@ -229,13 +224,13 @@ class GatewayReadModel(Service):
                 return
             self._append(lest, sykmelding_id, orgnummer, juridisk, None)
             return
-        view = self._read(lest, inbound, ArbeidsgiverSykmelding)
+        view = self._read(uow, inbound, ArbeidsgiverSykmelding)
         wire = view.model_dump(mode="json", by_alias=True)
         self._append(lest, view.id, view.orgnummer, view.juridisk_orgnummer, wire)
 
     async def on_plan_kvittering(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        kvittering = self._read(lest, inbound, PlanKvittering)
+        kvittering = self._read(uow, inbound, PlanKvittering)
         orgnummer = inbound.header("orgnummer")
         if kvittering.plan_uuid is None or orgnummer is None:
             return  # a plan too broken to name itself or its sender: no one can ask for this receipt
@@ -250,13 +245,13 @@ class GatewayReadModel(Service):
 
     async def on_oppgave(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        oppgave = self._read(lest, inbound, Oppgave)
+        oppgave = self._read(uow, inbound, Oppgave)
         wire = oppgave.model_dump(mode="json", by_alias=True)
         lest.flytt_sist(GatewayOppgave, oppgave.id, {"oppgave_id": oppgave.id, "oppgave": wire})
 
     async def on_varsel(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        varsel = self._read(lest, inbound, Varsel)
+        varsel = self._read(uow, inbound, Varsel)
         entry = {
             "varsel_id": varsel.id,
             "mottaker": varsel.mottaker.value,
@@ -268,7 +263,7 @@ class GatewayReadModel(Service):
 
     async def on_dialogmelding(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        melding = self._read(lest, inbound, Dialogmelding)
+        melding = self._read(uow, inbound, Dialogmelding)
         entry = {
             "dialogmelding_id": melding.dialogmelding_id,
             "legekontor_her_id": melding.legekontor_her_id,
@@ -278,7 +273,7 @@ class GatewayReadModel(Service):
 
     async def on_motebehov(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        mottatt = self._read(lest, inbound, MotebehovMottatt)
+        mottatt = self._read(uow, inbound, MotebehovMottatt)
         wire = mottatt.model_dump(mode="json", by_alias=True)
         row = lest.finn(GatewayMotebehov, mottatt.id)
         if row is None:
@@ -288,7 +283,7 @@ class GatewayReadModel(Service):
 
     async def on_arbeidsgiver_soknad(self, uow: UnitOfWork, inbound: Inbound) -> None:
         lest = _lest(uow)
-        view = self._read(lest, inbound, ArbeidsgiverSoknad)
+        view = self._read(uow, inbound, ArbeidsgiverSoknad)
         entry = {
             "soknad_id": view.id,
             "sykmelding_id": view.sykmelding_id,
@@ -297,12 +292,13 @@ class GatewayReadModel(Service):
         }
         lest.flytt_sist(GatewayArbeidsgiverSoknad, view.id, entry)
 
-    def _read(self, lest: Lesebatch, inbound: Inbound, model: type[M]) -> M:
-        """The message as `prepare` read it; one it could not read raises here, as the stage expects."""
-        melding = lest.meldinger.get(inbound.event_id)
-        if isinstance(melding, model):
-            return melding
-        return contracts.decode(self.runtime.codec, inbound.value or b"", model)
+    def _read(self, uow: UnitOfWork, inbound: Inbound, model: type[M]) -> M:
+        """The message as `prepare` read it (`decoded`: once per transaction); one that cannot be read raises
+        here, and the stage isolates it as poison."""
+        melding = decoded(self, uow, inbound, model)
+        if isinstance(melding, DecodeError):
+            raise melding
+        return melding
 
     def _append(
         self, lest: Lesebatch, sykmelding_id: str, orgnummer: str, juridisk: str, view: dict[str, object] | None

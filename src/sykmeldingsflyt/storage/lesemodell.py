@@ -8,7 +8,7 @@ deletes the entries it replaces and then inserts its new ones in the order they 
 positions follow that order as they did one at a time.
 """
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Table, delete, func, insert, select, text
@@ -54,9 +54,7 @@ class Lesebatch:
     """One batch's rows by the key its handler looks them up by, and its feeds' entries until the commit.
     `sqlite`: the database is SQLite (see `skriv`)."""
 
-    def __init__(self, meldinger: Mapping[str, object], *, sqlite: bool) -> None:
-        self.meldinger = meldinger
-        """The batch's messages as prepare read them, by event id (absent: unreadable, or a tombstone)."""
+    def __init__(self, *, sqlite: bool) -> None:
         self._rader: dict[type[Base], dict[Hashable, Base]] = {}
         self._feeds: dict[type[Base], dict[Hashable, dict[str, Any]]] = {}
         self._erstattet: dict[type[Base], list[int]] = {}
@@ -106,7 +104,6 @@ class Lesebatch:
                 session.execute(delete(_table(table)).where(_position(table).in_(replaced)))
             if rows:
                 session.execute(insert(_table(table)), rows)
-        self.meldinger = {}
         self._rader, self._feeds, self._erstattet = {}, {}, {}
 
 

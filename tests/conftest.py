@@ -86,6 +86,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
 
 
 @pytest.fixture
+async def postgres_url(postgres_server: str) -> str:
+    """The URL of a fresh, empty PostgreSQL database, for what only PostgreSQL does."""
+    return await _fresh_postgres_database(postgres_server)
+
+
+@pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
     """A fresh, migrated database of each kind."""
     db = Database(database_url)

@@ -29,6 +29,7 @@ def _through_sqlalchemy(driver_error: Exception, wrapper: type[DBAPIError] = DBA
         _through_sqlalchemy(asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")),
         _through_sqlalchemy(asyncpg.exceptions.SerializationError("could not serialize access")),
         _through_sqlalchemy(asyncpg.exceptions.TooManyConnectionsError("too many clients")),
+        _through_sqlalchemy(asyncpg.exceptions.IdleInTransactionSessionTimeoutError("idle-in-transaction timeout")),
         DBAPIError("SELECT 1", None, Exception("gone"), connection_invalidated=True),
         ConnectionRefusedError(111, "refused"),
         TimeoutError(),

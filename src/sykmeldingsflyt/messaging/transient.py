@@ -38,6 +38,9 @@ _TRANSIENT_TYPES = (
 # (serialization failure, deadlock), insufficient resources, operator intervention (admin or crash
 # shutdown, cannot connect now, statement timeout) and system error.
 _TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+# And one of class 25: the server ended a transaction left idle too long (storage.database's
+# IDLE_IN_TRANSACTION_TIMEOUT), which only a frozen process meets; its work is to be done again.
+_TRANSIENT_SQLSTATES = frozenset({"25P03"})
 
 
 def is_transient(error: BaseException) -> bool:
@@ -49,7 +52,8 @@ def is_transient(error: BaseException) -> bool:
             return True
         if isinstance(cause, KafkaError) and cause.retriable:
             return True
-        if str(getattr(cause, "sqlstate", None) or "")[:2] in _TRANSIENT_SQLSTATE_CLASSES:
+        sqlstate = str(getattr(cause, "sqlstate", None) or "")
+        if sqlstate[:2] in _TRANSIENT_SQLSTATE_CLASSES or sqlstate in _TRANSIENT_SQLSTATES:
             return True
     return False
 

@@ -4,6 +4,7 @@ import asyncio
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,15 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
+# A transaction left open this long belongs to a process that is frozen (stopped, swapped out, paused by its
+# host), not to our work, whose transactions never wait on anything outside the database. PostgreSQL then
+# ends that session, so the row locks it held (a relay's lease, a case's rows) stop blocking every other
+# replica until the frozen process wakes; it finds its connection gone and retries as after an outage.
+IDLE_IN_TRANSACTION_TIMEOUT = timedelta(seconds=60)
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, idle_in_transaction_timeout: timedelta = IDLE_IN_TRANSACTION_TIMEOUT) -> None:
         self.url = make_url(async_url(url))
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         # An error's text never quotes the values of a statement: they may be an fnr or a diagnosis.
@@ -42,7 +50,13 @@ class Database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             options["connect_args"] = {"timeout": 30}
         else:
-            options |= {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+            timeout_ms = str(int(idle_in_transaction_timeout.total_seconds() * 1000))
+            options |= {
+                "pool_size": 10,
+                "max_overflow": 10,
+                "pool_pre_ping": True,
+                "connect_args": {"server_settings": {"idle_in_transaction_session_timeout": timeout_ms}},
+            }
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -94,7 +94,6 @@ def test_without_plotext_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_png_holds_every_panel_one_above_the_other(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib", reason="the bench extra")
     lag = report.Panel("consumer lag", "messages", {"consumer lag": ([0, 60], [0.0, 2977.0])})
     report.plot(tmp_path / "one.png", SOAK, on=recording())
     report.plot(tmp_path / "two.png", SOAK, lag, on=recording())

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -363,16 +363,32 @@ async def add_kandidat_endring(session: AsyncSession, endring: Dialogmotekandida
 
 
 async def claim_due(session: AsyncSession, today: date, limit: int) -> list[str]:
-    """The people with a timer due by `today`, at most `limit` cases. On PostgreSQL the rows stay
-    locked to this transaction and other instances skip them; SQLite has one writer anyway."""
-    rows = await session.scalars(
-        select(TidslinjeTilfelle.person_ref)
-        .where(TidslinjeTilfelle.next_due <= today)
-        .order_by(TidslinjeTilfelle.next_due)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    """The people with a timer due by `today`, from at most `limit` cases, each held for this transaction.
+
+    On PostgreSQL a person is claimed by trying the person's lock (`lock_person`), before any of the
+    person's rows: a stage holds that lock while it changes the person's case rows, so claiming the case
+    rows first, as this once did, deadlocked with it. A person another transaction holds is left for the
+    next round, as is every person another timer instance claimed. SQLite has one writer anyway."""
+    due = list(
+        dict.fromkeys(
+            await session.scalars(
+                select(TidslinjeTilfelle.person_ref)
+                .where(TidslinjeTilfelle.next_due <= today)
+                .order_by(TidslinjeTilfelle.next_due)
+                .limit(limit)
+            )
+        )
     )
-    return list(dict.fromkeys(rows))
+    if not due or session.get_bind().dialect.name != "postgresql":
+        return due
+    held = await session.scalars(
+        text(
+            "SELECT person_ref FROM unnest(CAST(:due AS text[])) WITH ORDINALITY AS d(person_ref, n)"
+            " WHERE pg_try_advisory_xact_lock(hashtext(person_ref)) ORDER BY n"
+        ),
+        {"due": due},
+    )
+    return list(held)
 
 
 def _insert(session: AsyncSession) -> Any:

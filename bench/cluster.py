@@ -19,13 +19,14 @@ from sykmeldingsflyt.messaging.topics import Party, Topic
 
 @contextmanager
 def bench_kafka() -> Iterator[KafkaSettings]:
-    """Settings for this run, with a topic prefix of its own so runs never share topics."""
+    """Settings for this run, with a topic prefix of its own so runs never share topics (under the
+    environment's prefix, if any: a test's cleanup then takes the run's topics with its own)."""
     settings = KafkaSettings.from_env()
     kafka = None if settings.bootstrap_servers else devkafka.LocalKafka()
     try:
         if kafka is not None:
             settings = settings.model_copy(update={"bootstrap_servers": kafka.start()})
-        yield settings.model_copy(update={"topic_prefix": f"bench{uuid.uuid4().hex[:6]}."})
+        yield settings.model_copy(update={"topic_prefix": f"{settings.topic_prefix}bench{uuid.uuid4().hex[:6]}."})
     finally:
         if kafka is not None:
             kafka.stop()

@@ -140,6 +140,30 @@ def test_each_meeting_event_has_its_own_line() -> None:
     assert all(not t.passert and t.detaljer == ("Med arbeidsgiver 311000101",) for t in titles)
 
 
+def test_a_meeting_line_shows_the_meetings_time_in_norway_and_none_for_an_event_stored_without_it() -> None:
+    vinter, sommer = datetime(2027, 1, 14, 9, tzinfo=UTC), datetime(2027, 6, 14, 8, 30, tzinfo=UTC)
+    moter = {
+        status: linjer.motelinje("311000101", DialogmoteHendelse("m", status, TODAY, motetid), TODAY)
+        for status, motetid in (
+            (DialogmoteStatus.INNKALT, vinter),
+            (DialogmoteStatus.NYTT_TID_STED, sommer),
+            (DialogmoteStatus.AVLYST, sommer),
+            (DialogmoteStatus.FERDIGSTILT, sommer),
+            (DialogmoteStatus.LUKKET, None),
+        )
+    }
+
+    assert {status: linje.detaljer for status, linje in moter.items()} == {
+        DialogmoteStatus.INNKALT: ("Tid: 14.01.2027 kl. 10:00", "Med arbeidsgiver 311000101"),
+        DialogmoteStatus.NYTT_TID_STED: ("Ny tid: 14.06.2027 kl. 10:30", "Med arbeidsgiver 311000101"),
+        DialogmoteStatus.AVLYST: ("Møtet var satt til: 14.06.2027 kl. 10:30", "Med arbeidsgiver 311000101"),
+        DialogmoteStatus.FERDIGSTILT: ("Møtet ble holdt: 14.06.2027 kl. 10:30", "Med arbeidsgiver 311000101"),
+        DialogmoteStatus.LUKKET: ("Med arbeidsgiver 311000101",),
+    }
+    # Dated and passed by NAV's event, as every line by its own day; the meeting's time is the detail.
+    assert all(linje.dato == TODAY and linje.passert for linje in moter.values())
+
+
 def _endring(kandidat: bool, created_at: datetime, **reasons: object) -> DialogmotekandidatEndring:
     return DialogmotekandidatEndring.model_validate(
         {

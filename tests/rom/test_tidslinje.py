@@ -100,13 +100,12 @@ def _motebehov(person: str, innmelder: Innmeldertype, begrunnelse: str, runtime:
     )
 
 
-def _mote(status: DialogmoteStatus, virksomhet: str) -> DialogmoteStatusEndring:
-    now = datetime.now(UTC)
+def _mote(status: DialogmoteStatus, virksomhet: str, motetid: datetime) -> DialogmoteStatusEndring:
     return DialogmoteStatusEndring(
         dialogmote_uuid=str(uuid.uuid4()),
         status_endring_type=status,
-        status_endring_tidspunkt=now,
-        dialogmote_tidspunkt=now + timedelta(days=7),
+        status_endring_tidspunkt=datetime.now(UTC),
+        dialogmote_tidspunkt=motetid,
         person_ident=SYKMELDT,
         virksomhetsnummer=virksomhet,
     )
@@ -232,8 +231,8 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
             # NAV calls a meeting with the leader's underenhet and cancels one with the other: the leader's open
             # page shows the first without reload, and never the second.
             moter = (
-                _mote(DialogmoteStatus.INNKALT, DEMO_ARBEIDSGIVER.orgnummer),
-                _mote(DialogmoteStatus.AVLYST, ANNEN_ORG),
+                _mote(DialogmoteStatus.INNKALT, DEMO_ARBEIDSGIVER.orgnummer, datetime(2027, 1, 14, 9, tzinfo=UTC)),
+                _mote(DialogmoteStatus.AVLYST, ANNEN_ORG, datetime(2027, 1, 21, 12, 15, tzinfo=UTC)),
             )
             await send(kafka_settings, runtime, NAV_DIALOGMOTE_STATUS, *((m.dialogmote_uuid, m) for m in moter))
             await expect(leder.locator(ROWS, has_text="Innkalling til dialogmøte")).to_have_count(1, timeout=LIVE)
@@ -264,6 +263,10 @@ async def test_each_party_sees_plans_motebehov_meetings_and_candidature_in_its_o
     # Each outside party reads its own side's answer only; NAV both.
     assert f"{canary}-begrunnelse" in html["sykmeldt"] and LEDERS_ORD not in html["sykmeldt"]
     assert LEDERS_ORD in html["leder"]
+    # Each meeting's own time, in Norway, for those who see the meeting: the leader's came live.
+    innkalt, avlyst = "Tid: 14.01.2027 kl. 10:00", "Møtet var satt til: 21.01.2027 kl. 13:15"
+    assert innkalt in html["sykmeldt"] and avlyst in html["sykmeldt"]
+    assert innkalt in html["leder"] and avlyst not in html["leder"]
     for text in [html["leder"], listing, *responses]:
         assert canary not in text and SYKMELDT not in text
     assert responses

@@ -463,7 +463,7 @@ def test_a_called_meeting_reminds_the_employer_of_the_plan_a_week_before() -> No
     assert plan_before_dialogmote(case(orgnr=None), "m1", on(150), NOW) is None
 
 
-def test_a_dialogmote_status_counts_on_its_norwegian_day() -> None:
+def test_a_dialogmote_status_counts_on_its_norwegian_day_and_keeps_the_meetings_time() -> None:
     event = DialogmoteStatusEndring(
         dialogmote_uuid="00000000-0000-4000-8000-0000000000d1",
         status_endring_type=DialogmoteStatus.INNKALT,
@@ -472,4 +472,6 @@ def test_a_dialogmote_status_counts_on_its_norwegian_day() -> None:
         person_ident=synthetic_fnr(date(1980, 5, 17), random.Random(1)),
         virksomhetsnummer=ORGNR,
     )
-    assert event.hendelse() == DialogmoteHendelse(event.dialogmote_uuid, DialogmoteStatus.INNKALT, date(2024, 5, 12))
+    assert event.hendelse() == DialogmoteHendelse(
+        event.dialogmote_uuid, DialogmoteStatus.INNKALT, date(2024, 5, 12), motetid=event.dialogmote_tidspunkt
+    )

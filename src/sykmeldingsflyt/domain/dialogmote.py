@@ -27,4 +27,5 @@ class DialogmoteStatusEndring(DomainModel):
             mote_id=self.dialogmote_uuid,
             status=self.status_endring_type,
             dato=norwegian_date(self.status_endring_tidspunkt),
+            motetid=self.dialogmote_tidspunkt,
         )

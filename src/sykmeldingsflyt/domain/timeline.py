@@ -58,6 +58,9 @@ class DialogmoteHendelse:
     mote_id: str
     status: DialogmoteStatus
     dato: date
+    """The Norwegian day of the status change: what the timeline decides on."""
+    motetid: datetime | None = None
+    """When the meeting is (or was) held, for the parties to read; None for an event stored before it was kept."""
 
 
 @dataclass(frozen=True)  # no slots: cached_property keeps the derived id in the instance dict

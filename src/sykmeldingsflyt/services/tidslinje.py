@@ -221,6 +221,7 @@ class TidslinjeService(Service):
                     mote_id=hendelse.mote_id,
                     status=hendelse.status.value,
                     dato=hendelse.dato,
+                    motetid=hendelse.motetid,
                 )
             )
         cases = await self._recompute(uow, pasient)

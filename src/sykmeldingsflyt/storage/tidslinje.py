@@ -79,6 +79,11 @@ def _soknad_biter(rows: Sequence[TidslinjeSoknad]) -> list[Sykeperiode]:
     ]
 
 
+def _hendelse(row: TidslinjeDialogmote) -> DialogmoteHendelse:
+    motetid = None if row.motetid is None else aware(row.motetid)
+    return DialogmoteHendelse(row.mote_id, DialogmoteStatus(row.status), row.dato, motetid)
+
+
 def _inputs(
     person_ref: str,
     *,
@@ -97,7 +102,7 @@ def _inputs(
         ),
         known=tuple(KnownCase(UUID(row.tilfelle_id), row.start, row.slutt) for row in known),
         oppfolgingsplaner=tuple(planer),
-        dialogmoter=tuple(DialogmoteHendelse(m.mote_id, DialogmoteStatus(m.status), m.dato) for m in moter),
+        dialogmoter=tuple(_hendelse(m) for m in moter),
         dodsdato=None if person is None else person.dodsdato,
     )
 
@@ -323,7 +328,7 @@ async def dialogmoter(session: AsyncSession, person_ref: str) -> list[tuple[str,
         .where(TidslinjeDialogmote.person_ref == person_ref)
         .order_by(TidslinjeDialogmote.position)
     )
-    return [(m.orgnummer, DialogmoteHendelse(m.mote_id, DialogmoteStatus(m.status), m.dato)) for m in rows]
+    return [(m.orgnummer, _hendelse(m)) for m in rows]
 
 
 async def oppfolgingsplaner(session: AsyncSession, person_ref: str) -> list[tuple[str, str, date]]:

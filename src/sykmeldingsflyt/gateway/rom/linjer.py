@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sykmeldingsflyt.domain import dialogmotekandidat as kandidat
-from sykmeldingsflyt.domain.clock import norwegian_date
+from sykmeldingsflyt.domain.clock import OSLO, norwegian_date
 from sykmeldingsflyt.domain.dialogmotekandidat import DialogmotekandidatEndring
 from sykmeldingsflyt.domain.motebehov import Innmeldertype, Skjematype
 from sykmeldingsflyt.domain.oppfolgingsplan import DeliveryStatus, PlanKvittering
@@ -91,12 +91,24 @@ MOTETEKST = {
     DialogmoteStatus.LUKKET: "Dialogmøtet er lukket",
 }
 
+MOTETID = {
+    DialogmoteStatus.INNKALT: "Tid",
+    DialogmoteStatus.NYTT_TID_STED: "Ny tid",
+    DialogmoteStatus.AVLYST: "Møtet var satt til",
+    DialogmoteStatus.FERDIGSTILT: "Møtet ble holdt",
+    DialogmoteStatus.LUKKET: "Møtet var satt til",
+}
+
 _INNMELDER = {Innmeldertype.ARBEIDSTAKER: "Sykmeldt", Innmeldertype.ARBEIDSGIVER: "Arbeidsgiver"}
 _SIDE = {Rolle.SYKMELDT: Innmeldertype.ARBEIDSTAKER, Rolle.LEDER: Innmeldertype.ARBEIDSGIVER}
 
 
 def _dato(instant: datetime) -> str:
     return norwegian_date(instant).strftime("%d.%m.%Y")
+
+
+def _tidspunkt(instant: datetime) -> str:
+    return instant.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
 
 
 def stoppunkter(start: date, today: date) -> list[Linje]:
@@ -164,13 +176,16 @@ def sporsmalslinje(status: motebehov.MotebehovStatus, side: Innmeldertype, today
 
 
 def motelinje(orgnummer: str, hendelse: DialogmoteHendelse, today: date) -> Linje:
+    """A meeting event on the day NAV changed its status, with the meeting's time in Norway where known."""
+    tid = () if hendelse.motetid is None else (f"{MOTETID[hendelse.status]}: {_tidspunkt(hendelse.motetid)}",)
+    # Placed and passed by NAV's event, as every line by its own day: the status, not `passert`, is what shows.
     return Linje(
         hendelse.dato,
         MOTETEKST[hendelse.status],
         None,
         hendelse.dato <= today,
         hendelse.status.value.replace("_", " ").capitalize(),
-        (f"Med arbeidsgiver {orgnummer}",),
+        (*tid, f"Med arbeidsgiver {orgnummer}"),
     )
 
 

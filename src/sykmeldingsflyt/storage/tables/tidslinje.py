@@ -83,6 +83,8 @@ class TidslinjeDialogmote(Base):
     mote_id: Mapped[str] = mapped_column(String(36))
     status: Mapped[str] = mapped_column(String(16))
     dato: Mapped[date] = mapped_column(Date)
+    motetid: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When the meeting is (or was) held; None for an event stored before 0012_rom_motetid."""
 
     __table_args__ = (Index("ix_tidslinje_dialogmote_person", "person_ref", "orgnummer"),)
 

@@ -55,9 +55,9 @@ from sykmeldingsflyt.registers import bundled_diagnosekoder
 from sykmeldingsflyt.registers.registre import Registre
 from sykmeldingsflyt.services.registerfakta import Registerfakta, hent_registerfakta
 from sykmeldingsflyt.services.runtime import Runtime, Service
-from sykmeldingsflyt.services.wiring import read_own
+from sykmeldingsflyt.services.wiring import decoded, read_own
 from sykmeldingsflyt.storage.mottak_parkering import I_KO, MottakParkering, headers_json, headers_of, opened, sealed
-from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, registrer_status
+from sykmeldingsflyt.storage.mottak_repository import Fingerprint, MottakRepository, Mottatt, Statuser
 from sykmeldingsflyt.storage.tables.registers import MottakParkert
 from sykmeldingsflyt.storage.unit_of_work import UnitOfWork
 
@@ -147,6 +147,8 @@ class Mottak(Service):
             database=self.runtime.database,
             handler=self.on_status,
             on_poison=self.status_poisoned,
+            prepare=self.prepare_status,
+            autoflush=False,
         )
 
     async def prepare(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
@@ -166,13 +168,20 @@ class Mottak(Service):
         uow.scratch = _Batch(repository, fakta, parkerte)
         log.info("mottak.batch", meldinger=len(batch), uleselige=len(batch) - len(sykmeldinger))
 
+    async def prepare_status(self, uow: UnitOfWork, batch: Sequence[Inbound]) -> None:
+        """Fetch the latest statuses of the batch's sykmeldinger in one query (see `Statuser`)."""
+        events = (decoded(self, uow, inbound, SykmeldingStatusEvent) for inbound in batch)
+        uow.scratch = Statuser(uow.session)
+        await uow.scratch.load(event.sykmelding_id for event in events if not isinstance(event, DecodeError))
+
     async def on_status(self, uow: UnitOfWork, inbound: Inbound) -> None:
         """The employee's event on a sykmelding, here only to know which earlier sykmeldinger still count.
 
         personvern answers an unreadable event with a dead letter; mottak only skips it."""
         event = read_own(self, uow, inbound, SykmeldingStatusEvent)
         if event is not None:
-            await registrer_status(uow.session, event.sykmelding_id, event.status_event)
+            statuser: Statuser = uow.scratch
+            await statuser.registrer(event.sykmelding_id, event.status_event)
 
     async def status_poisoned(self, uow: UnitOfWork, inbound: Inbound, error: Exception) -> None:
         # personvern dead-letters the same event; a second copy in the DLQ would only duplicate it.

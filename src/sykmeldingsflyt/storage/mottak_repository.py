@@ -115,17 +115,37 @@ class MottakRepository:
         self._by_pasient.setdefault(row.pasient_ref, []).append(row)
 
 
-async def registrer_status(session: AsyncSession, sykmelding_id: str, hendelse: StatusEvent) -> SykmeldingStatus:
-    """Apply the employee's event to the sykmelding's latest status, known or not yet; returns the new one.
+class Statuser:
+    """The employee's latest status of each sykmelding a batch of status events names: fetched in one
+    query, changed in memory, written by the session at the commit (one statement per kind of change)."""
 
-    Events of one sykmelding share its key and so a partition: they arrive in the order they were sent.
-    """
-    row = await session.get(MottakSykmeldingStatus, sykmelding_id)
-    if row is None:
-        row = MottakSykmeldingStatus(sykmelding_id=sykmelding_id, status=SykmeldingStatus.APEN.value)
-        session.add(row)
-    row.status = status_etter(SykmeldingStatus(row.status), hendelse).value
-    return SykmeldingStatus(row.status)
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._rows: dict[str, MottakSykmeldingStatus | None] = {}  # None: looked for, not stored yet
+
+    async def load(self, sykmelding_ids: Iterable[str]) -> None:
+        wanted = set(sykmelding_ids) - self._rows.keys()
+        if not wanted:
+            return
+        self._rows |= dict.fromkeys(wanted)
+        for row in await self.session.scalars(
+            select(MottakSykmeldingStatus).where(MottakSykmeldingStatus.sykmelding_id.in_(wanted))
+        ):
+            self._rows[row.sykmelding_id] = row
+
+    async def registrer(self, sykmelding_id: str, hendelse: StatusEvent) -> SykmeldingStatus:
+        """Apply the employee's event to the sykmelding's latest status, known or not yet; returns the new one.
+
+        Events of one sykmelding share its key and so a partition: they arrive in the order they were sent.
+        """
+        await self.load([sykmelding_id])  # a no-op for the batch's own, which `load` fetched before
+        row = self._rows[sykmelding_id]
+        if row is None:
+            row = MottakSykmeldingStatus(sykmelding_id=sykmelding_id, status=SykmeldingStatus.APEN.value)
+            self.session.add(row)
+            self._rows[sykmelding_id] = row
+        row.status = status_etter(SykmeldingStatus(row.status), hendelse).value
+        return SykmeldingStatus(row.status)
 
 
 def _to_row(row: Mottatt) -> dict[str, Any]:

@@ -133,8 +133,8 @@ class Statuser:
         ):
             self._rows[row.sykmelding_id] = row
 
-    async def registrer(self, sykmelding_id: str, hendelse: StatusEvent) -> SykmeldingStatus:
-        """Apply the employee's event to the sykmelding's latest status, known or not yet; returns the new one.
+    async def registrer(self, sykmelding_id: str, hendelse: StatusEvent) -> None:
+        """Apply the employee's event to the sykmelding's latest status, known or not yet.
 
         Events of one sykmelding share its key and so a partition: they arrive in the order they were sent.
         """
@@ -145,7 +145,6 @@ class Statuser:
             self.session.add(row)
             self._rows[sykmelding_id] = row
         row.status = status_etter(SykmeldingStatus(row.status), hendelse).value
-        return SykmeldingStatus(row.status)
 
 
 def _to_row(row: Mottatt) -> dict[str, Any]:
